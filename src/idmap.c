@@ -1,0 +1,445 @@
+/* idmap.c - /etc/subuid parsing, the id layout, newuidmap/newgidmap.
+ *
+ * The parent writes the child's maps.  With subordinate ranges the setuid
+ * helpers (called by absolute path) do it; without, a single-id map is
+ * written directly, "deny" to setgroups first as the kernel requires.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include "sandbox.h"
+
+#define NEWUIDMAP "/usr/bin/newuidmap"
+#define NEWGIDMAP "/usr/bin/newgidmap"
+
+extern char **environ;
+
+/* One line: NAME_OR_ID:START:COUNT.  Blank lines and '#' comments are
+ * skipped; malformed lines are ignored, as shadow's own tools do. */
+int subid_parse(const char *text, const char *user, uint32_t uid,
+		struct subid_ranges *out)
+{
+	char uidstr[16];
+	const char *line = text;
+
+	snprintf(uidstr, sizeof uidstr, "%u", uid);
+	out->n = 0;
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t len = eol ? (size_t)(eol - line) : strlen(line);
+		char buf[512], *name, *start, *count, *end;
+		struct id_range r;
+
+		if (len < sizeof buf) {
+			memcpy(buf, line, len);
+			buf[len] = '\0';
+			/* trailing \r or spaces */
+			end = buf + len;
+			while (end > buf && (end[-1] == '\r' || end[-1] == ' ' || end[-1] == '\t'))
+				*--end = '\0';
+			name = buf;
+			while (*name == ' ' || *name == '\t')
+				name++;
+			if (*name && *name != '#' &&
+			    (start = strchr(name, ':')) && (*start++ = '\0', 1) &&
+			    (count = strchr(start, ':')) && (*count++ = '\0', 1) &&
+			    !strchr(count, ':') &&
+			    ((user && strcmp(name, user) == 0) || strcmp(name, uidstr) == 0) &&
+			    parse_u32(start, &r.outside) == 0 &&
+			    parse_u32(count, &r.count) == 0 && r.count > 0 &&
+			    (uint64_t)r.outside + r.count <= (uint64_t)UINT32_MAX + 1) {
+				if (out->n >= MAX_ID_RANGES)
+					break;
+				r.inside = 0;
+				out->r[out->n++] = r;
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return 0;
+}
+
+static int map_add(struct id_map *m, uint32_t in, uint32_t out, uint32_t count)
+{
+	if (count == 0)
+		return 0;
+	if (m->n >= MAX_ID_RANGES)
+		return -E2BIG;
+	m->r[m->n].inside = in;
+	m->r[m->n].outside = out;
+	m->r[m->n].count = count;
+	m->n++;
+	return 0;
+}
+
+/* Map COUNT ids starting at inside id IN to the subordinate ids from
+ * virtual index *V onwards (the ranges laid end to end). */
+static int map_from_sub(struct id_map *m, const struct subid_ranges *sub,
+			uint64_t *v, uint32_t in, uint64_t count)
+{
+	uint64_t base = 0;
+	size_t i;
+
+	for (i = 0; i < sub->n && count > 0; i++) {
+		uint64_t rc = sub->r[i].count;
+		if (*v < base + rc) {
+			uint64_t off = *v - base;
+			uint64_t take = rc - off < count ? rc - off : count;
+			int r = map_add(m, in, (uint32_t)(sub->r[i].outside + off), (uint32_t)take);
+			if (r < 0)
+				return r;
+			in += (uint32_t)take;
+			*v += take;
+			count -= take;
+		}
+		base += rc;
+	}
+	return 0;
+}
+
+int idmap_layout(uint32_t want, uint32_t host_id, const struct subid_ranges *sub,
+		 struct id_map *out)
+{
+	uint64_t total = 0, v = 0, below;
+	size_t i;
+	int r;
+
+	out->n = 0;
+	for (i = 0; i < sub->n; i++)
+		total += sub->r[i].count;
+	below = want < total ? want : total;
+	if ((r = map_from_sub(out, sub, &v, 0, below)) < 0)
+		return r;
+	if ((r = map_add(out, want, host_id, 1)) < 0)
+		return r;
+	if (total > below) {
+		uint64_t room = (uint64_t)UINT32_MAX - want - 1; /* ids above want, below 2^32-1 */
+		uint64_t rest = total - below < room ? total - below : room;
+		if ((r = map_from_sub(out, sub, &v, want + 1, rest)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+bool idmap_has_inside(const struct id_map *map, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++)
+		if (id >= map->r[i].inside && (uint64_t)id < (uint64_t)map->r[i].inside + map->r[i].count)
+			return true;
+	return false;
+}
+
+bool idmap_inside_of(const struct id_map *map, uint32_t outside, uint32_t *inside)
+{
+	size_t i;
+
+	for (i = 0; i < map->n; i++)
+		if (outside >= map->r[i].outside &&
+		    (uint64_t)outside < (uint64_t)map->r[i].outside + map->r[i].count) {
+			*inside = map->r[i].inside + (outside - map->r[i].outside);
+			return true;
+		}
+	return false;
+}
+
+static bool overlaps(uint64_t a, uint64_t an, uint64_t b, uint64_t bn)
+{
+	return a < b + bn && b < a + an;
+}
+
+int idmap_check_owned(const struct id_map *map, uint32_t host_id,
+		      const struct subid_ranges *sub, const char *what)
+{
+	size_t i, j;
+
+	for (i = 0; i < map->n; i++) {
+		const struct id_range *e = &map->r[i];
+		bool ok = e->count == 1 && e->outside == host_id;
+
+		for (j = 0; !ok && j < sub->n; j++)
+			ok = e->outside >= sub->r[j].outside &&
+			     (uint64_t)e->outside + e->count <=
+				     (uint64_t)sub->r[j].outside + sub->r[j].count;
+		if (!ok)
+			return sb_err(EPERM, "--%s-map %u:%u:%u: host ids %u-%llu are not yours "
+				      "(you own %s %u and the ranges for you in /etc/sub%s)",
+				      what, e->inside, e->outside, e->count, e->outside,
+				      (unsigned long long)e->outside + e->count - 1,
+				      what, host_id, what);
+		for (j = 0; j < i; j++) {
+			const struct id_range *f = &map->r[j];
+			if (overlaps(e->inside, e->count, f->inside, f->count))
+				return sb_err(EINVAL, "--%s-map %u:%u:%u overlaps %u:%u:%u inside",
+					      what, e->inside, e->outside, e->count,
+					      f->inside, f->outside, f->count);
+			if (overlaps(e->outside, e->count, f->outside, f->count))
+				return sb_err(EINVAL, "--%s-map %u:%u:%u overlaps %u:%u:%u outside",
+					      what, e->inside, e->outside, e->count,
+					      f->inside, f->outside, f->count);
+		}
+	}
+	return 0;
+}
+
+static int load_subids(const char *file, const char *user, uint32_t id,
+		       struct subid_ranges *out)
+{
+	static char buf[1 << 16];
+	int n = read_small_file(file, buf, sizeof buf);
+
+	out->n = 0;
+	if (n < 0)
+		return n;
+	return subid_parse(buf, user, id, out);
+}
+
+static bool helper_ok(const char *path)
+{
+	return access(path, X_OK) == 0;
+}
+
+int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
+{
+	uid_t uid = getuid();
+	gid_t gid = getgid();
+	struct passwd *pw = getpwuid(uid);
+	const char *user = pw ? pw->pw_name : NULL;
+	struct subid_ranges su, sg;
+	bool have_ranges, helpers;
+	bool explicit_map = spec->uid_map_opt.n || spec->gid_map_opt.n;
+	int r;
+
+	memset(plan, 0, sizeof *plan);
+	load_subids("/etc/subuid", user, uid, &su);
+	load_subids("/etc/subgid", user, uid, &sg);
+	have_ranges = su.n > 0 && sg.n > 0;
+	helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
+
+	if (spec->subids == SUBIDS_FORCE) {
+		if (su.n == 0 || sg.n == 0) {
+			const char *f = su.n == 0 ? "/etc/subuid" : "/etc/subgid";
+			return sb_err(ENOENT, "--subids: %s has no entry for user '%s' (uid %u); "
+				      "an administrator can add one: usermod --add-subuids "
+				      "100000-165535 --add-subgids 100000-165535 %s",
+				      f, user ? user : "?", uid, user ? user : "USER");
+		}
+		if (!helpers)
+			return sb_err(ENOENT, "--subids: %s or %s is missing: install the package "
+				      "uidmap (apt-get install uidmap)", NEWUIDMAP, NEWGIDMAP);
+	}
+
+	if (explicit_map) {
+		plan->uid = spec->uid_map_opt;
+		plan->gid = spec->gid_map_opt;
+		if (plan->uid.n == 0)
+			map_add(&plan->uid, uid, uid, 1);
+		if (plan->gid.n == 0)
+			map_add(&plan->gid, gid, gid, 1);
+		if (uid != 0) {
+			if ((r = idmap_check_owned(&plan->uid, uid, &su, "uid")) < 0 ||
+			    (r = idmap_check_owned(&plan->gid, gid, &sg, "gid")) < 0)
+				return r;
+		}
+		plan->use_helpers = uid != 0 &&
+			!(plan->uid.n == 1 && plan->uid.r[0].count == 1 &&
+			  plan->gid.n == 1 && plan->gid.r[0].count == 1);
+		if (plan->use_helpers && !helpers)
+			return sb_err(ENOENT, "--uid-map/--gid-map: mapping subordinate ids needs %s "
+				      "and %s: install the package uidmap (apt-get install uidmap)",
+				      NEWUIDMAP, NEWGIDMAP);
+		if (spec->uid_set)
+			plan->uid_ = spec->uid;
+		else if (!idmap_inside_of(&plan->uid, uid, &plan->uid_))
+			plan->uid_ = plan->uid.r[0].inside;
+		if (spec->gid_set)
+			plan->gid_ = spec->gid;
+		else if (spec->uid_set && spec->uid == 0 && idmap_has_inside(&plan->gid, 0))
+			plan->gid_ = 0;
+		else if (!idmap_inside_of(&plan->gid, gid, &plan->gid_))
+			plan->gid_ = plan->gid.r[0].inside;
+		plan->how = plan->use_helpers ? "explicit maps via newuidmap/newgidmap"
+					      : "explicit single-id maps";
+	} else {
+		uint32_t want_u = spec->uid_set ? spec->uid : uid;
+		uint32_t want_g = spec->gid_set ? spec->gid
+				  : (spec->uid_set && spec->uid == 0) ? 0 : gid;
+		bool ranges = uid != 0 && spec->subids != SUBIDS_NEVER && have_ranges && helpers;
+		struct subid_ranges none = { 0 };
+
+		if (uid == 0 && spec->subids != SUBIDS_NEVER && have_ranges)
+			ranges = true; /* root: maps written directly, no helper needed */
+		if ((r = idmap_layout(want_u, uid, ranges ? &su : &none, &plan->uid)) < 0 ||
+		    (r = idmap_layout(want_g, gid, ranges ? &sg : &none, &plan->gid)) < 0)
+			return sb_err(-r, "cannot lay out the id maps: too many ranges");
+		plan->uid_ = want_u;
+		plan->gid_ = want_g;
+		plan->use_helpers = ranges && uid != 0;
+		plan->how = ranges ? "subordinate ranges via newuidmap/newgidmap"
+				   : "single-id map";
+		if (ranges && uid == 0)
+			plan->how = "subordinate ranges (written directly as root)";
+	}
+	if (!idmap_has_inside(&plan->uid, plan->uid_))
+		return sb_err(EINVAL, "--uid %u: uid %u is not mapped inside the sandbox",
+			      plan->uid_, plan->uid_);
+	if (!idmap_has_inside(&plan->gid, plan->gid_))
+		return sb_err(EINVAL, "--gid %u: gid %u is not mapped inside the sandbox",
+			      plan->gid_, plan->gid_);
+	return 0;
+}
+
+static void map_text(const struct id_map *m, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < m->n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%u %u %u\n",
+					m->r[i].inside, m->r[i].outside, m->r[i].count);
+}
+
+struct helper_run {
+	pid_t pid;
+	int errfd;
+	const char *path;
+};
+
+static int helper_start(const char *path, pid_t target, const struct id_map *m,
+			struct helper_run *h)
+{
+	char **argv = xcalloc(3 + 3 * m->n + 1, sizeof(char *));
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t at;
+	sigset_t none, all;
+	int p[2], r;
+	size_t i, k = 0;
+
+	h->path = path;
+	h->pid = -1;
+	h->errfd = -1;
+	argv[k++] = xstrdup(path);
+	argv[k++] = xasprintf("%d", (int)target);
+	for (i = 0; i < m->n; i++) {
+		argv[k++] = xasprintf("%u", m->r[i].inside);
+		argv[k++] = xasprintf("%u", m->r[i].outside);
+		argv[k++] = xasprintf("%u", m->r[i].count);
+	}
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		r = sb_err(errno, "pipe: %s", strerror(errno));
+		goto out;
+	}
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
+	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	posix_spawnattr_init(&at);
+	sigemptyset(&none);
+	sigfillset(&all);
+	posix_spawnattr_setsigmask(&at, &none);
+	posix_spawnattr_setsigdefault(&at, &all);
+	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+	r = posix_spawn(&h->pid, path, &fa, &at, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&at);
+	close(p[1]);
+	if (r != 0) {
+		close(p[0]);
+		h->pid = -1;
+		r = sb_err(r, "cannot run %s: %s%s", path, strerror(r),
+			   r == ENOENT ? " (install the package uidmap)" : "");
+		goto out;
+	}
+	h->errfd = p[0];
+	r = 0;
+out:
+	for (i = 0; i < k; i++)
+		free(argv[i]);
+	free(argv);
+	return r;
+}
+
+static int helper_finish(struct helper_run *h, const struct id_map *m)
+{
+	char out[2048], maps[1024];
+	size_t n = 0;
+	ssize_t k;
+	int st;
+
+	while (n < sizeof out - 1 &&
+	       ((k = read(h->errfd, out + n, sizeof out - 1 - n)) > 0 || (k < 0 && errno == EINTR)))
+		if (k > 0)
+			n += (size_t)k;
+	out[n] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	close(h->errfd);
+	while (waitpid(h->pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return sb_err(errno, "waitpid %s: %s", h->path, strerror(errno));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
+		return 0;
+	map_text(m, maps, sizeof maps);
+	for (char *c = maps; *c; c++)
+		if (*c == '\n')
+			*c = c[1] ? ',' : '\0';
+	if (WIFSIGNALED(st))
+		return sb_err(EPERM, "%s was killed by signal %d (%s) while writing the map [%s]",
+			      h->path, WTERMSIG(st), strsignal(WTERMSIG(st)), maps);
+	return sb_err(EPERM, "%s failed (exit status %d) for the map [%s]: %s",
+		      h->path, WEXITSTATUS(st), maps, n ? out : "(no message)");
+}
+
+int idmap_apply(pid_t pid, const struct idplan *plan)
+{
+	char path[64], buf[4096];
+	int dfd, r;
+
+	if (plan->use_helpers) {
+		struct helper_run hu, hg;
+		if ((r = helper_start(NEWUIDMAP, pid, &plan->uid, &hu)) < 0)
+			return r;
+		if ((r = helper_start(NEWGIDMAP, pid, &plan->gid, &hg)) < 0) {
+			helper_finish(&hu, &plan->uid);
+			return r;
+		}
+		r = helper_finish(&hu, &plan->uid);
+		if (r < 0) {
+			char keep[2048];
+			snprintf(keep, sizeof keep, "%s", sb_errmsg());
+			helper_finish(&hg, &plan->gid);
+			return sb_err(-r, "%s", keep);
+		}
+		return helper_finish(&hg, &plan->gid);
+	}
+
+	snprintf(path, sizeof path, "/proc/%d", (int)pid);
+	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return sb_err(errno, "%s: %s", path, strerror(errno));
+	if (getuid() != 0 && (r = write_file_at(dfd, "setgroups", "deny")) < 0 && r != -ENOENT) {
+		close(dfd);
+		return sb_err(-r, "%s/setgroups: cannot write 'deny': %s", path, strerror(-r));
+	}
+	map_text(&plan->gid, buf, sizeof buf);
+	if ((r = write_file_at(dfd, "gid_map", buf)) < 0) {
+		close(dfd);
+		return sb_err(-r, "%s/gid_map: cannot write the gid map: %s", path, strerror(-r));
+	}
+	map_text(&plan->uid, buf, sizeof buf);
+	if ((r = write_file_at(dfd, "uid_map", buf)) < 0) {
+		close(dfd);
+		return sb_err(-r, "%s/uid_map: cannot write the uid map: %s", path, strerror(-r));
+	}
+	close(dfd);
+	return 0;
+}

@@ -1,0 +1,88 @@
+/* init.c - signal forwarding, reaping and exit status.
+ *
+ * The same loop runs in the setup process, in the user-namespace child and
+ * in pid 1: forwarded signals are blocked and taken with sigwaitinfo, and
+ * sent one level down.  A signal the kernel generated for a terminal's
+ * process group (si_code SI_KERNEL: ^C, ^\, hangup, window size) already
+ * reached every process of that group, the payload included, so it is not
+ * forwarded again unless the payload runs in its own session.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include "sandbox.h"
+
+static const int forwarded[] = {
+	SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH,
+};
+
+static void forward_set(sigset_t *set)
+{
+	size_t i;
+
+	sigemptyset(set);
+	for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		sigaddset(set, forwarded[i]);
+	sigaddset(set, SIGCHLD);
+}
+
+void signals_block(void)
+{
+	sigset_t set;
+
+	forward_set(&set);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+}
+
+/* For the payload: default dispositions and an empty mask, as if nothing
+ * had run before it. */
+void signals_reset(void)
+{
+	sigset_t none;
+	int s;
+
+	for (s = 1; s < NSIG; s++)
+		if (s != SIGKILL && s != SIGSTOP)
+			signal(s, SIG_DFL);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+static int status_to_code(int st)
+{
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return EXIT_SETUP;
+}
+
+/* Wait for CHILD, forwarding signals to it.  With REAP_ALL (pid 1) every
+ * other child is reaped too.  Returns CHILD's status as an exit code. */
+int forward_and_wait(pid_t child, bool forward_kernel_signals, bool reap_all)
+{
+	sigset_t set;
+	siginfo_t si;
+
+	forward_set(&set);
+	for (;;) {
+		int st;
+		pid_t p;
+
+		while ((p = waitpid(reap_all ? -1 : child, &st, WNOHANG)) > 0)
+			if (p == child)
+				return status_to_code(st);
+		if (p < 0 && errno == ECHILD)
+			return EXIT_SETUP;
+
+		if (sigwaitinfo(&set, &si) < 0)
+			continue;
+		if (si.si_signo == SIGCHLD)
+			continue;
+		if (si.si_code == SI_KERNEL && !forward_kernel_signals)
+			continue;
+		kill(child, si.si_signo);
+	}
+}

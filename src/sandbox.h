@@ -1,0 +1,117 @@
+/* sandbox.h - internal interfaces between the source files.
+ *
+ * Convention: functions return 0 (or a non-negative value) on success and a
+ * negative errno on failure, after recording a message with sb_err(); only
+ * the top level (main.c, or the setup process for errors reported by a
+ * child over the sync socket) prints it.
+ */
+#ifndef SANDBOX_H
+#define SANDBOX_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "spec.h"
+
+#define SANDBOX_VERSION "0.1.0"
+#define EXIT_SETUP 125
+#define EXIT_CANNOT_RUN 126
+#define EXIT_NOT_FOUND 127
+
+/* ---- log.c ---- */
+extern const char *sb_prog;          /* "sandbox" or "bwrap" */
+extern int sb_verbose;
+
+/* Record an error message (printf-style) and return -err (err > 0). */
+int sb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prefix the recorded message with more context: "CTX: old message". */
+int sb_errctx(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *sb_errmsg(void);
+int sb_errnum(void);
+void sb_print_error(void);
+void sb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* -v: "sandbox: [   1.234 ms] STEP" measured from the previous step. */
+void sb_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* ---- util.c ---- */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t m);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int parse_u32(const char *s, uint32_t *out);
+int read_small_file(const char *path, char *buf, size_t len);
+int write_file_at(int dirfd, const char *path, const char *data);
+bool str_has_prefix(const char *s, const char *prefix);
+int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
+const char *userns_sysctl_hint(void);
+
+static inline void cleanup_free(void *p) { free(*(void **)p); }
+static inline void cleanup_close(const int *fd) { if (*fd >= 0) close(*fd); }
+#define _cleanup_free_ __attribute__((cleanup(cleanup_free)))
+#define _cleanup_close_ __attribute__((cleanup(cleanup_close)))
+
+/* ---- cli.c ---- */
+/* Parse argv into spec.  Returns 0, 1 when the caller should exit 0
+ * (--help/--version were printed), or -errno with a message. */
+int cli_parse(int argc, char **argv, struct sandbox_spec *spec);
+int parse_id_map_entry(const char *s, struct id_range *out);
+
+/* ---- idmap.c ---- */
+struct subid_ranges {
+	size_t n;
+	struct id_range r[MAX_ID_RANGES]; /* .inside unused; .outside = start */
+};
+/* Parse /etc/subuid-format TEXT for the entries of USER or UID. */
+int subid_parse(const char *text, const char *user, uint32_t uid,
+		struct subid_ranges *out);
+/* Build the map that puts HOST_ID at WANT inside, with the subordinate
+ * ranges filling the ids below and above it. */
+int idmap_layout(uint32_t want, uint32_t host_id,
+		 const struct subid_ranges *sub, struct id_map *out);
+/* Is every outside range of MAP owned: HOST_ID itself or inside SUB? */
+int idmap_check_owned(const struct id_map *map, uint32_t host_id,
+		      const struct subid_ranges *sub, const char *what);
+bool idmap_has_inside(const struct id_map *map, uint32_t id);
+bool idmap_inside_of(const struct id_map *map, uint32_t outside, uint32_t *inside);
+
+struct idplan {
+	struct id_map uid, gid;
+	bool use_helpers;       /* newuidmap/newgidmap, else direct writes */
+	uid_t uid_;             /* payload's ids inside */
+	gid_t gid_;
+	const char *how;        /* for -v */
+};
+int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan);
+int idmap_apply(pid_t pid, const struct idplan *plan);
+
+/* ---- launch.c ---- */
+int sandbox_run(struct sandbox_spec *spec);
+
+/* ---- mounts.c ---- */
+struct mount_plan {
+	const char *rootfs_real;     /* realpath of --rootfs, NULL for host */
+	char **src_real;             /* per op: realpath of src, NULL if skipped */
+	const char *cwd;             /* setup process's cwd */
+};
+int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
+int mounts_setup_root(const struct sandbox_spec *spec, const struct mount_plan *mp);
+
+/* ---- net.c ---- */
+int net_loopback_up(void);
+
+/* ---- caps.c ---- */
+int caps_parse(const char *name, uint64_t *mask);
+int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid);
+
+/* ---- init.c ---- */
+int forward_and_wait(pid_t child, bool forward_kernel_signals, bool reap_all);
+void signals_block(void);
+void signals_reset(void);
+
+#endif

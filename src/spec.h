@@ -1,0 +1,123 @@
+/* spec.h - the plan: everything the command line asked for, in one struct.
+ *
+ * cli.c fills it, preflight checks it, launch.c/mounts.c/init.c carry it out.
+ * Nothing in here is a live resource (no fds, no pids); it is plain data
+ * that the child processes inherit through fork/clone.
+ */
+#ifndef SANDBOX_SPEC_H
+#define SANDBOX_SPEC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum personality {
+	PERSONALITY_SANDBOX = 0,
+	PERSONALITY_BWRAP,
+};
+
+enum rootfs_mode {
+	ROOTFS_HOST = 0,   /* no --rootfs: the host's / read-only */
+	ROOTFS_RO,         /* --rootfs DIR --read-only */
+	ROOTFS_RW,         /* --rootfs DIR --rootfs-rw */
+};
+
+enum mount_op_kind {
+	MOP_BIND,          /* --bind, --bind-try, --rw */
+	MOP_RO_BIND,       /* --ro-bind, --ro-bind-try, --ro */
+	MOP_DEV_BIND,      /* --dev-bind, --dev-bind-try */
+	MOP_TMPFS,         /* --tmpfs */
+	MOP_PROC,          /* --proc */
+	MOP_DEV,           /* --dev */
+	MOP_DIR,           /* --dir */
+	MOP_SYMLINK,       /* --symlink */
+	MOP_REMOUNT_RO,    /* --remount-ro */
+};
+
+struct mount_op {
+	enum mount_op_kind kind;
+	const char *src;   /* host path (absolute after preflight) or symlink target */
+	const char *dest;  /* path inside the sandbox */
+	bool try_;         /* -try: a missing source is not an error */
+	const char *opt;   /* option name as typed, for messages */
+};
+
+struct id_range {
+	uint32_t inside;
+	uint32_t outside;
+	uint32_t count;
+};
+
+#define MAX_ID_RANGES 340  /* the kernel's limit per map */
+
+struct id_map {
+	size_t n;
+	struct id_range r[MAX_ID_RANGES];
+};
+
+enum subids_mode {
+	SUBIDS_AUTO = 0,
+	SUBIDS_FORCE,
+	SUBIDS_NEVER,
+};
+
+enum env_op_kind { ENV_SET, ENV_UNSET };
+
+struct env_op {
+	enum env_op_kind kind;
+	const char *name;
+	const char *value;
+};
+
+#define CAP_WORDS 2
+
+struct sandbox_spec {
+	enum personality personality;
+	int verbose;
+
+	/* root filesystem */
+	enum rootfs_mode rootfs_mode;
+	bool rootfs_ro_asked, rootfs_rw_asked;
+	const char *rootfs;          /* as given */
+
+	/* mount operations, in command-line order */
+	struct mount_op *ops;
+	size_t n_ops;
+
+	/* identity */
+	bool uid_set, gid_set;
+	uid_t uid;                   /* inside */
+	gid_t gid;
+	enum subids_mode subids;
+	struct id_map uid_map_opt;   /* --uid-map, when given */
+	struct id_map gid_map_opt;
+
+	/* namespaces */
+	bool share_net, share_ipc, share_pid, share_uts, share_cgroup;
+	bool unshare_time;
+	const char *hostname;
+	bool hostname_set;
+
+	/* process */
+	const char *chdir;
+	bool clearenv;
+	struct env_op *env_ops;
+	size_t n_env_ops;
+	const char *argv0;
+	int *keep_fds;
+	size_t n_keep_fds;
+	bool die_with_parent;
+	bool new_session;
+	bool as_pid_1;
+
+	/* privileges: bit n set = capability n requested */
+	uint64_t caps_add;
+	uint64_t caps_drop;
+
+	/* the command */
+	char **argv;
+	int argc;
+};
+
+#endif

@@ -1,0 +1,175 @@
+/* util.c - small safe wrappers. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/close_range.h>
+#include <sys/syscall.h>
+
+#include "sandbox.h"
+
+static void oom(void)
+{
+	static const char msg[] = "sandbox: out of memory\n";
+	(void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+	_exit(EXIT_SETUP);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t m)
+{
+	void *p = calloc(n ? n : 1, m ? m : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		oom();
+	return p;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+	int r;
+
+	va_start(ap, fmt);
+	r = vasprintf(&p, fmt, ap);
+	va_end(ap);
+	if (r < 0)
+		oom();
+	return p;
+}
+
+/* Strict decimal: digits only, no sign, no spaces, fits in 32 bits. */
+int parse_u32(const char *s, uint32_t *out)
+{
+	uint64_t v = 0;
+
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+		if (v > UINT32_MAX)
+			return -ERANGE;
+	}
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int read_small_file(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, buf, len - 1);
+	close(fd);
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return (int)n;
+}
+
+int write_file_at(int dirfd, const char *path, const char *data)
+{
+	size_t len = strlen(data);
+	int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, data, len);
+	if (n < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	close(fd);
+	return (size_t)n == len ? 0 : -EIO;
+}
+
+bool str_has_prefix(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	int x = *(const int *)a, y = *(const int *)b;
+	return (x > y) - (x < y);
+}
+
+/* Mark every fd >= FROM close-on-exec except those in KEEP (whose
+ * close-on-exec flag is cleared). */
+int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from)
+{
+	int sorted[64];
+	size_t n = n_keep < 64 ? n_keep : 64, i;
+	unsigned int lo = (unsigned int)from;
+
+	memcpy(sorted, keep, n * sizeof(int));
+	qsort(sorted, n, sizeof(int), cmp_int);
+	for (i = 0; i < n; i++) {
+		int k = sorted[i];
+		if (k < from)
+			continue;
+		if ((unsigned int)k > lo &&
+		    syscall(SYS_close_range, lo, (unsigned int)k - 1, CLOSE_RANGE_CLOEXEC) < 0)
+			return -errno;
+		{
+			int fl = fcntl(k, F_GETFD);
+			if (fl >= 0)
+				fcntl(k, F_SETFD, fl & ~FD_CLOEXEC);
+		}
+		lo = (unsigned int)k + 1;
+	}
+	if (syscall(SYS_close_range, lo, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		return -errno;
+	return 0;
+}
+
+/* Which knob disables unprivileged user namespaces on this machine. */
+const char *userns_sysctl_hint(void)
+{
+	char buf[32];
+
+	if (read_small_file("/proc/sys/user/max_user_namespaces", buf, sizeof buf) > 0 &&
+	    atoi(buf) == 0)
+		return "user namespaces are disabled: sysctl user.max_user_namespaces is 0 "
+		       "(an administrator can enable them: sysctl -w user.max_user_namespaces=15000)";
+	if (read_small_file("/proc/sys/kernel/unprivileged_userns_clone", buf, sizeof buf) > 0 &&
+	    atoi(buf) == 0)
+		return "unprivileged user namespaces are disabled: sysctl kernel.unprivileged_userns_clone is 0 "
+		       "(an administrator can enable them: sysctl -w kernel.unprivileged_userns_clone=1)";
+	if (read_small_file("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", buf, sizeof buf) > 0 &&
+	    atoi(buf) == 1)
+		return "AppArmor restricts unprivileged user namespaces: sysctl "
+		       "kernel.apparmor_restrict_unprivileged_userns is 1 (give sandbox an AppArmor "
+		       "profile with 'userns,' or set the sysctl to 0)";
+	return "check the sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone "
+	       "and kernel.apparmor_restrict_unprivileged_userns";
+}
