@@ -1,0 +1,258 @@
+/* unit-tests.c - the option parser, the /etc/subuid parser and the id map
+ * layout and range checks.  Prints TAP lines; exits 1 if any failed. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+
+#include "sandbox.h"
+
+static int n_test, n_fail;
+
+static void ok(bool cond, const char *name, const char *detail)
+{
+	n_test++;
+	if (cond) {
+		printf("ok %d - %s\n", n_test, name);
+	} else {
+		n_fail++;
+		printf("not ok %d - %s\n", n_test, name);
+		if (detail && *detail)
+			printf("#   %s\n", detail);
+	}
+}
+
+/* ---- option parser ---- */
+
+static int parse(struct sandbox_spec *spec, const char *const *args)
+{
+	static char *argv[64];
+	int argc = 0;
+
+	memset(spec, 0, sizeof *spec);
+	argv[argc++] = "sandbox";
+	while (*args)
+		argv[argc++] = (char *)*args++;
+	argv[argc] = NULL;
+	return cli_parse(argc, argv, spec);
+}
+
+#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+static void test_cli(void)
+{
+	struct sandbox_spec s;
+	int r;
+
+	r = parse(&s, ARGS("--rootfs", "/r", "--bind", "/a", "/b", "--ro", "/c",
+			   "--tmpfs", "/t", "--symlink", "x", "/y", "--", "ls", "-l"));
+	ok(r == 0 && s.rootfs_mode == ROOTFS_RO && strcmp(s.rootfs, "/r") == 0,
+	   "--rootfs defaults to read-only", sb_errmsg());
+	ok(r == 0 && s.n_ops == 4 && s.ops[0].kind == MOP_BIND && strcmp(s.ops[0].dest, "/b") == 0 &&
+	   s.ops[1].kind == MOP_RO_BIND && strcmp(s.ops[1].src, "/c") == 0 &&
+	   strcmp(s.ops[1].dest, "/c") == 0 && s.ops[2].kind == MOP_TMPFS &&
+	   s.ops[3].kind == MOP_SYMLINK && strcmp(s.ops[3].src, "x") == 0,
+	   "mount operations keep their order and arguments", NULL);
+	ok(r == 0 && s.argc == 2 && strcmp(s.argv[0], "ls") == 0 && strcmp(s.argv[1], "-l") == 0,
+	   "command after --", NULL);
+
+	r = parse(&s, ARGS("echo", "--bind"));
+	ok(r == 0 && s.argc == 2 && s.n_ops == 0, "options stop at the first non-option", NULL);
+
+	r = parse(&s, ARGS("--rootfs", "/r", "--rootfs-rw", "true"));
+	ok(r == 0 && s.rootfs_mode == ROOTFS_RW, "--rootfs-rw", NULL);
+
+	r = parse(&s, ARGS("true"));
+	ok(r == 0 && s.rootfs_mode == ROOTFS_HOST && strcmp(s.hostname, "sandbox") == 0,
+	   "no --rootfs: host view, hostname sandbox", NULL);
+
+	r = parse(&s, ARGS("--frobnicate", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--frobnicate"), "unknown option named", sb_errmsg());
+
+	r = parse(&s, ARGS("--bind", "/a"));
+	ok(r < 0 && strstr(sb_errmsg(), "--bind needs 2 arguments"), "missing argument named",
+	   sb_errmsg());
+
+	r = parse(&s, ARGS("--rootfs", "/r"));
+	ok(r < 0 && strstr(sb_errmsg(), "no command"), "missing command", sb_errmsg());
+
+	r = parse(&s, ARGS("--uid", "-1", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--uid"), "--uid rejects a negative id", sb_errmsg());
+	r = parse(&s, ARGS("--uid", "12x", "true"));
+	ok(r < 0, "--uid rejects trailing junk", NULL);
+	r = parse(&s, ARGS("--uid", "4294967295", "true"));
+	ok(r < 0, "--uid rejects (uid_t)-1", NULL);
+	r = parse(&s, ARGS("--uid", "0", "--gid", "5", "true"));
+	ok(r == 0 && s.uid_set && s.uid == 0 && s.gid_set && s.gid == 5, "--uid 0 --gid 5", NULL);
+
+	r = parse(&s, ARGS("--uid-map", "0:1000:1", "--uid-map", "1:100000:65536", "true"));
+	ok(r == 0 && s.uid_map_opt.n == 2 && s.uid_map_opt.r[1].inside == 1 &&
+	   s.uid_map_opt.r[1].outside == 100000 && s.uid_map_opt.r[1].count == 65536,
+	   "--uid-map entries", sb_errmsg());
+	r = parse(&s, ARGS("--uid-map", "0:1000", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "IN:OUT:COUNT"), "--uid-map needs three fields", sb_errmsg());
+	r = parse(&s, ARGS("--gid-map", "0:1000:0", "true"));
+	ok(r < 0, "--gid-map count 0 rejected", NULL);
+	r = parse(&s, ARGS("--gid-map", "4294967295:0:2", "true"));
+	ok(r < 0, "--gid-map wrap-around rejected", NULL);
+	r = parse(&s, ARGS("--no-subids", "--uid-map", "0:1:1", "true"));
+	ok(r < 0, "--no-subids with --uid-map rejected", NULL);
+
+	r = parse(&s, ARGS("--read-only", "--rootfs-rw", "--rootfs", "/r", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--read-only"), "--read-only with --rootfs-rw rejected",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--rootfs-rw", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--rootfs"), "--rootfs-rw without --rootfs rejected",
+	   sb_errmsg());
+
+	r = parse(&s, ARGS("--cap-add", "CAP_NET_ADMIN", "--cap-add", "cap_chown", "true"));
+	ok(r == 0 && s.caps_add == ((1ULL << 12) | (1ULL << 0)), "--cap-add by name, any case",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--cap-add", "ALL", "--cap-drop", "CAP_SYS_ADMIN", "true"));
+	ok(r == 0 && !(s.caps_add & (1ULL << 21)) && (s.caps_add & (1ULL << 12)),
+	   "--cap-drop after --cap-add ALL", NULL);
+	r = parse(&s, ARGS("--cap-add", "CAP_BOGUS", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--cap-add") && strstr(sb_errmsg(), "CAP_BOGUS"),
+	   "unknown capability named", sb_errmsg());
+	r = parse(&s, ARGS("--cap-add", "NET_ADMIN", "true"));
+	ok(r < 0, "capability names need the CAP_ prefix", NULL);
+
+	r = parse(&s, ARGS("--setenv", "A", "1", "--unsetenv", "B", "--clearenv", "--setenv", "C", "2", "true"));
+	ok(r == 0 && s.clearenv && s.n_env_ops == 1 && strcmp(s.env_ops[0].name, "C") == 0,
+	   "--clearenv drops earlier --setenv", NULL);
+	r = parse(&s, ARGS("--setenv", "A=B", "1", "true"));
+	ok(r < 0, "--setenv rejects '=' in the name", NULL);
+
+	r = parse(&s, ARGS("--keep-fd", "987", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "987"), "--keep-fd of a closed fd rejected", sb_errmsg());
+	r = parse(&s, ARGS("--keep-fd", "1", "true"));
+	ok(r == 0 && s.n_keep_fds == 1 && s.keep_fds[0] == 1, "--keep-fd of an open fd", NULL);
+
+	r = parse(&s, ARGS("--hostname", "", "true"));
+	ok(r < 0, "--hostname rejects an empty name", NULL);
+	r = parse(&s, ARGS("--share-uts", "--hostname", "x", "true"));
+	ok(r < 0, "--hostname with --share-uts rejected", NULL);
+	r = parse(&s, ARGS("--share-net", "--share-ipc", "--share-pid", "--share-uts",
+			   "--share-cgroup", "--unshare-time", "-v", "-v", "true"));
+	ok(r == 0 && s.share_net && s.share_ipc && s.share_pid && s.share_uts && s.share_cgroup &&
+	   s.unshare_time && s.verbose == 2, "namespace switches and -v", NULL);
+}
+
+/* ---- /etc/subuid ---- */
+
+static void test_subid(void)
+{
+	struct subid_ranges r;
+	const char *text =
+		"# comment\n"
+		"\n"
+		"alice:100000:65536\n"
+		"bob:165536:65536\n"
+		"1001:300000:10\r\n"
+		"alice:500000:1000\n"
+		"alice:bad:10\n"
+		"alice:1:2:3\n"
+		"alice:10\n"
+		"alice:600000:0\n"
+		"  alice:700000:5  \n"
+		"alice:4294967295:2\n"
+		"alicex:1:1\n";
+
+	subid_parse(text, "alice", 1000, &r);
+	ok(r.n == 3 && r.r[0].outside == 100000 && r.r[0].count == 65536 &&
+	   r.r[1].outside == 500000 && r.r[1].count == 1000 && r.r[2].outside == 700000,
+	   "subuid: several ranges by name, malformed lines skipped", NULL);
+	subid_parse(text, "carol", 1001, &r);
+	ok(r.n == 1 && r.r[0].outside == 300000 && r.r[0].count == 10,
+	   "subuid: numeric uid entry, CRLF", NULL);
+	subid_parse(text, NULL, 4242, &r);
+	ok(r.n == 0, "subuid: no entry", NULL);
+	subid_parse("", "alice", 1000, &r);
+	ok(r.n == 0, "subuid: empty file", NULL);
+	subid_parse("alice:1:1", "alice", 1000, &r);
+	ok(r.n == 1 && r.r[0].outside == 1, "subuid: last line without newline", NULL);
+}
+
+/* ---- layout and checks ---- */
+
+static bool map_is(const struct id_map *m, const uint32_t *v, size_t n)
+{
+	size_t i;
+
+	if (m->n != n)
+		return false;
+	for (i = 0; i < n; i++)
+		if (m->r[i].inside != v[3 * i] || m->r[i].outside != v[3 * i + 1] ||
+		    m->r[i].count != v[3 * i + 2])
+			return false;
+	return true;
+}
+
+static void test_layout(void)
+{
+	struct subid_ranges sub = { .n = 1, .r = { { 0, 200000, 65536 } } };
+	struct subid_ranges two = { .n = 2, .r = { { 0, 200000, 10 }, { 0, 300000, 100 } } };
+	struct subid_ranges none = { 0 };
+	struct id_map m;
+
+	idmap_layout(1000, 1000, &sub, &m);
+	ok(map_is(&m, (uint32_t[]){ 0, 200000, 1000, 1000, 1000, 1, 1001, 201000, 64536 }, 3),
+	   "layout: keep-id", NULL);
+	idmap_layout(0, 1000, &sub, &m);
+	ok(map_is(&m, (uint32_t[]){ 0, 1000, 1, 1, 200000, 65536 }, 2), "layout: --uid 0", NULL);
+	idmap_layout(5, 1000, &two, &m);
+	ok(map_is(&m, (uint32_t[]){ 0, 200000, 5, 5, 1000, 1, 6, 200005, 5, 11, 300000, 100 }, 4),
+	   "layout: split across two ranges", NULL);
+	idmap_layout(100000, 1000, &sub, &m);
+	ok(map_is(&m, (uint32_t[]){ 0, 200000, 65536, 100000, 1000, 1 }, 2),
+	   "layout: wanted id above the range", NULL);
+	idmap_layout(1000, 1000, &none, &m);
+	ok(map_is(&m, (uint32_t[]){ 1000, 1000, 1 }, 1), "layout: single id", NULL);
+	idmap_layout(4294967294u, 1000, &sub, &m);
+	ok(m.n == 2 && m.r[1].inside == 4294967294u && m.r[1].count == 1,
+	   "layout: highest id, nothing above", NULL);
+
+	{
+		struct id_map ok1 = { .n = 2, .r = { { 0, 1000, 1 }, { 1, 200000, 65536 } } };
+		struct id_map bad = { .n = 1, .r = { { 0, 199999, 2 } } };
+		struct id_map over = { .n = 2, .r = { { 0, 200000, 10 }, { 5, 200100, 10 } } };
+		struct id_map twice = { .n = 2, .r = { { 0, 200000, 10 }, { 100, 200005, 1 } } };
+		struct id_map self2 = { .n = 1, .r = { { 0, 1000, 2 } } };
+
+		ok(idmap_check_owned(&ok1, 1000, &sub, "uid") == 0, "check: own id and range", sb_errmsg());
+		ok(idmap_check_owned(&bad, 1000, &sub, "uid") < 0 && strstr(sb_errmsg(), "199999"),
+		   "check: range outside the subordinate ids", sb_errmsg());
+		ok(idmap_check_owned(&over, 1000, &sub, "uid") < 0 && strstr(sb_errmsg(), "overlaps"),
+		   "check: overlapping inside ranges", sb_errmsg());
+		ok(idmap_check_owned(&twice, 1000, &sub, "uid") < 0 && strstr(sb_errmsg(), "outside"),
+		   "check: overlapping outside ranges", sb_errmsg());
+		ok(idmap_check_owned(&self2, 1000, &none, "uid") < 0, "check: own id counts once", NULL);
+		ok(idmap_has_inside(&ok1, 65536) && !idmap_has_inside(&ok1, 65537),
+		   "has_inside bounds", NULL);
+	}
+}
+
+static void test_numbers(void)
+{
+	uint32_t v;
+	struct id_range r;
+
+	ok(parse_u32("0", &v) == 0 && v == 0, "u32: 0", NULL);
+	ok(parse_u32("4294967295", &v) == 0 && v == 4294967295u, "u32: max", NULL);
+	ok(parse_u32("4294967296", &v) < 0, "u32: overflow", NULL);
+	ok(parse_u32("", &v) < 0 && parse_u32(" 1", &v) < 0 && parse_u32("+1", &v) < 0,
+	   "u32: empty, space, sign", NULL);
+	ok(parse_id_map_entry("1:2:3", &r) == 0 && r.inside == 1 && r.outside == 2 && r.count == 3,
+	   "map entry", NULL);
+	ok(parse_id_map_entry("1:2:3:4", &r) < 0 && parse_id_map_entry("::", &r) < 0,
+	   "map entry: malformed", NULL);
+}
+
+int main(void)
+{
+	test_cli();
+	test_subid();
+	test_layout();
+	test_numbers();
+	printf("1..%d\n", n_test);
+	return n_fail ? 1 : 0;
+}
