@@ -13,6 +13,8 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/xattr.h>
 #include <sys/wait.h>
 
 #include "sandbox.h"
@@ -208,6 +210,23 @@ static bool helper_ok(const char *path)
 	return access(path, X_OK) == 0;
 }
 
+/* Can the helper gain its privilege here?  Not from a nosuid mount (as
+ * inside another sandbox), and only when it is setuid or carries file
+ * capabilities.  Returns NULL when it can, else the reason. */
+static const char *helper_unusable(const char *path)
+{
+	struct statvfs vfs;
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		return "it is missing";
+	if (statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_NOSUID))
+		return "it is on a nosuid mount (inside another sandbox or container?)";
+	if (!(st.st_mode & S_ISUID) && getxattr(path, "security.capability", NULL, 0) < 0)
+		return "it is neither setuid nor has file capabilities";
+	return NULL;
+}
+
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 {
 	uid_t uid = getuid();
@@ -224,6 +243,10 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	load_subids("/etc/subgid", user, uid, &sg);
 	have_ranges = su.n > 0 && sg.n > 0;
 	helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
+	/* auto: ranges only where the helpers can actually work */
+	if (spec->subids == SUBIDS_AUTO && uid != 0 && helpers && have_ranges &&
+	    (helper_unusable(NEWUIDMAP) || helper_unusable(NEWGIDMAP)))
+		have_ranges = false;
 
 	if (spec->subids == SUBIDS_FORCE) {
 		if (su.n == 0 || sg.n == 0) {
@@ -395,8 +418,12 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 	if (WIFSIGNALED(st))
 		return sb_err(EPERM, "%s was killed by signal %d (%s) while writing the map [%s]",
 			      h->path, WTERMSIG(st), strsignal(WTERMSIG(st)), maps);
-	return sb_err(EPERM, "%s failed (exit status %d) for the map [%s]: %s",
-		      h->path, WEXITSTATUS(st), maps, n ? out : "(no message)");
+	{
+		const char *why = helper_unusable(h->path);
+		return sb_err(EPERM, "%s failed (exit status %d) for the map [%s]: %s%s%s%s",
+			      h->path, WEXITSTATUS(st), maps, n ? out : "(no message)",
+			      why ? " (" : "", why ? why : "", why ? ")" : "");
+	}
 }
 
 int idmap_apply(pid_t pid, const struct idplan *plan)

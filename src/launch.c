@@ -22,6 +22,7 @@
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -67,6 +68,8 @@ static __attribute__((noreturn)) void child_fail(int code)
 	_exit(code);
 }
 
+static int exec_search(const char *file, char **argv);
+
 static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 						   const struct idplan *ip)
 {
@@ -105,15 +108,67 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	if (spec->argv0)
 		argv[0] = (char *)spec->argv0;
 	sb_step("executing %s", spec->argv[0]);
-	execvpe(spec->argv[0], argv, environ);
-	e = errno;
+	e = exec_search(spec->argv[0], argv);
 	{
 		char msg[1024];
 		int code = (e == ENOENT || e == ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-		snprintf(msg, sizeof msg, "%s: %s", spec->argv[0], strerror(e));
+		snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
+			 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found" : strerror(e));
 		send_msg(MSG_EXEC_ERROR, e, code, msg);
 		_exit(code);
 	}
+}
+
+/* execvp, except that a directory of PATH we may not search is skipped
+ * rather than reported: EACCES only when a file by that name exists but
+ * cannot be executed.  Returns the errno to report. */
+static int exec_search(const char *file, char **argv)
+{
+	const char *path, *p;
+	int found_eacces = 0, other = 0;
+
+	if (strchr(file, '/')) {
+		execve(file, argv, environ);
+		return errno;
+	}
+	path = getenv("PATH");
+	if (!path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;; ) {
+		const char *colon = strchr(p, ':');
+		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
+		char cand[4096];
+		struct stat st;
+
+		if (dlen + strlen(file) + 2 <= sizeof cand) {
+			if (dlen == 0)
+				snprintf(cand, sizeof cand, "%s", file);
+			else
+				snprintf(cand, sizeof cand, "%.*s/%s", (int)dlen, p, file);
+			execve(cand, argv, environ);
+			switch (errno) {
+			case ENOENT:
+			case ENOTDIR:
+			case ELOOP:
+			case ENAMETOOLONG:
+				break;
+			case EACCES:
+				if (stat(cand, &st) == 0)
+					found_eacces = 1;
+				break;
+			default:
+				if (!other)
+					other = errno;
+				break;
+			}
+		}
+		if (!colon)
+			break;
+		p = colon + 1;
+	}
+	if (found_eacces)
+		return EACCES;
+	return other ? other : ENOENT;
 }
 
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
