@@ -107,3 +107,34 @@ int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 	}
 	return 0;
 }
+
+/* For a helper we start inside the user namespace (fuse-overlayfs): keep
+ * every capability we hold across execve, although our uid is not 0. */
+int caps_keep_across_exec(void)
+{
+	cap_t caps = cap_get_proc();
+	int last = last_cap(), c;
+
+	if (!caps)
+		return sb_err(errno, "cap_get_proc: %s", strerror(errno));
+	for (c = 0; c <= last; c++) {
+		cap_value_t v = c;
+		cap_flag_value_t have = CAP_CLEAR;
+		cap_get_flag(caps, v, CAP_PERMITTED, &have);
+		if (have == CAP_SET)
+			cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET);
+	}
+	if (cap_set_proc(caps) < 0) {
+		int e = errno;
+		cap_free(caps);
+		return sb_err(e, "cannot set inheritable capabilities: %s", strerror(e));
+	}
+	for (c = 0; c <= last; c++) {
+		cap_flag_value_t have = CAP_CLEAR;
+		cap_get_flag(caps, (cap_value_t)c, CAP_PERMITTED, &have);
+		if (have == CAP_SET)
+			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0);
+	}
+	cap_free(caps);
+	return 0;
+}

@@ -11,7 +11,7 @@
 #include "usage.h"
 
 enum opt_id {
-	O_ROOTFS, O_READ_ONLY, O_ROOTFS_RW,
+	O_ROOTFS, O_READ_ONLY, O_ROOTFS_RW, O_OVERLAY, O_OVERLAY_DIR, O_OVERLAY_DRIVER,
 	O_BIND, O_BIND_TRY, O_RO_BIND, O_RO_BIND_TRY, O_DEV_BIND, O_DEV_BIND_TRY,
 	O_RW, O_RO, O_TMPFS, O_PROC, O_DEV, O_DIR, O_SYMLINK, O_REMOUNT_RO,
 	O_UID, O_GID, O_SUBIDS, O_NO_SUBIDS, O_UID_MAP, O_GID_MAP,
@@ -34,6 +34,9 @@ static const struct opt opts[] = {
 	{ "--rootfs", NULL, 1, O_ROOTFS },
 	{ "--read-only", NULL, 0, O_READ_ONLY },
 	{ "--rootfs-rw", NULL, 0, O_ROOTFS_RW },
+	{ "--overlay", NULL, 0, O_OVERLAY },
+	{ "--overlay-dir", NULL, 1, O_OVERLAY_DIR },
+	{ "--overlay-driver", NULL, 1, O_OVERLAY_DRIVER },
 	{ "--bind", NULL, 2, O_BIND },
 	{ "--bind-try", NULL, 2, O_BIND_TRY },
 	{ "--ro-bind", NULL, 2, O_RO_BIND },
@@ -196,6 +199,24 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			break;
 		case O_READ_ONLY: spec->rootfs_ro_asked = true; break;
 		case O_ROOTFS_RW: spec->rootfs_rw_asked = true; break;
+		case O_OVERLAY: spec->overlay_asked = true; break;
+		case O_OVERLAY_DIR:
+			if (!*v[0])
+				return sb_err(EINVAL, "--overlay-dir: the directory name is empty");
+			spec->overlay_dir = v[0];
+			break;
+		case O_OVERLAY_DRIVER:
+			if (strcmp(v[0], "auto") == 0)
+				spec->overlay_driver = OVERLAY_AUTO;
+			else if (strcmp(v[0], "kernel") == 0)
+				spec->overlay_driver = OVERLAY_KERNEL;
+			else if (strcmp(v[0], "fuse") == 0)
+				spec->overlay_driver = OVERLAY_FUSE;
+			else
+				return sb_err(EINVAL, "--overlay-driver: unknown driver '%s' "
+					      "(auto, kernel or fuse)", v[0]);
+			spec->overlay_driver_set = true;
+			break;
 		case O_BIND: add_op(spec, MOP_BIND, o->name, v[0], v[1], false); break;
 		case O_BIND_TRY: add_op(spec, MOP_BIND, o->name, v[0], v[1], true); break;
 		case O_RO_BIND: add_op(spec, MOP_RO_BIND, o->name, v[0], v[1], false); break;
@@ -302,15 +323,37 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 	spec->argv = &argv[i];
 	spec->argc = argc - i;
 
-	if (spec->rootfs_ro_asked && spec->rootfs_rw_asked)
-		return sb_err(EINVAL, "--read-only and --rootfs-rw contradict each other");
-	if ((spec->rootfs_ro_asked || spec->rootfs_rw_asked) && !spec->rootfs)
-		return sb_err(EINVAL, "%s needs --rootfs DIR",
-			      spec->rootfs_rw_asked ? "--rootfs-rw" : "--read-only");
-	if (spec->rootfs)
-		spec->rootfs_mode = spec->rootfs_rw_asked ? ROOTFS_RW : ROOTFS_RO;
-	else
+	{
+		/* at most one way to use the rootfs */
+		const char *modes[4];
+		int n = 0;
+		if (spec->rootfs_ro_asked)
+			modes[n++] = "--read-only";
+		if (spec->rootfs_rw_asked)
+			modes[n++] = "--rootfs-rw";
+		if (spec->overlay_asked)
+			modes[n++] = "--overlay";
+		if (n > 1)
+			return sb_err(EINVAL, "%s and %s contradict each other", modes[0], modes[1]);
+		if (spec->overlay_dir && (spec->rootfs_ro_asked || spec->rootfs_rw_asked))
+			return sb_err(EINVAL, "--overlay-dir keeps the writes of an overlay: it "
+				      "contradicts %s", modes[0]);
+		if ((n || spec->overlay_dir || spec->overlay_driver_set) && !spec->rootfs)
+			return sb_err(EINVAL, "%s needs --rootfs DIR",
+				      n ? modes[0] : spec->overlay_dir ? "--overlay-dir"
+								 : "--overlay-driver");
+		if (spec->overlay_driver_set && (spec->rootfs_ro_asked || spec->rootfs_rw_asked))
+			return sb_err(EINVAL, "--overlay-driver needs an overlay: it contradicts %s",
+				      modes[0]);
+	}
+	if (!spec->rootfs)
 		spec->rootfs_mode = ROOTFS_HOST;
+	else if (spec->rootfs_rw_asked)
+		spec->rootfs_mode = ROOTFS_RW;
+	else if (spec->rootfs_ro_asked)
+		spec->rootfs_mode = ROOTFS_RO;
+	else
+		spec->rootfs_mode = ROOTFS_OVERLAY;
 	if (spec->subids == SUBIDS_NEVER && (spec->uid_map_opt.n || spec->gid_map_opt.n))
 		return sb_err(EINVAL, "--no-subids cannot be combined with --uid-map/--gid-map");
 	if (spec->share_uts && spec->hostname_set)

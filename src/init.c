@@ -59,9 +59,9 @@ static int status_to_code(int st)
 	return EXIT_SETUP;
 }
 
-/* Wait for CHILD, forwarding signals to it.  With REAP_ALL (pid 1) every
- * other child is reaped too.  Returns CHILD's status as an exit code. */
-int forward_and_wait(pid_t child, bool forward_kernel_signals, bool reap_all)
+/* With REAP_ALL (pid 1) every other child is reaped too. */
+int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+		     int *watch_status)
 {
 	sigset_t set;
 	siginfo_t si;
@@ -71,9 +71,15 @@ int forward_and_wait(pid_t child, bool forward_kernel_signals, bool reap_all)
 		int st;
 		pid_t p;
 
-		while ((p = waitpid(reap_all ? -1 : child, &st, WNOHANG)) > 0)
+		while ((p = waitpid(reap_all || watch > 0 ? -1 : child, &st, WNOHANG)) > 0) {
 			if (p == child)
 				return status_to_code(st);
+			if (watch > 0 && p == watch) {
+				if (watch_status)
+					*watch_status = st;
+				return -1;
+			}
+		}
 		if (p < 0 && errno == ECHILD)
 			return EXIT_SETUP;
 

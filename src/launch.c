@@ -173,7 +173,8 @@ static int exec_search(const char *file, char **argv)
 
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 						const struct mount_plan *mp,
-						const struct idplan *ip, int parent_pidfd)
+						const struct idplan *ip, int parent_pidfd,
+						bool fuse_running)
 {
 	struct pollfd pfd = { .fd = parent_pidfd, .events = POLLIN };
 	pid_t payload;
@@ -184,8 +185,14 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		_exit(EXIT_SETUP); /* the child died before PDEATHSIG was armed */
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
+	/* The final pivot detaches the staging root; the fuse-overlayfs server
+	 * still works in it, so pid 1 takes its own copy of the namespace. */
+	if (fuse_running && unshare(CLONE_NEWNS) < 0) {
+		sb_err(errno, "cannot create pid 1's mount namespace: %s", strerror(errno));
+		child_fail(EXIT_SETUP);
+	}
 
-	if (mounts_setup_root(spec, mp) < 0)
+	if (mounts_finish_root(spec, mp) < 0)
 		child_fail(EXIT_SETUP);
 	if (spec->chdir) {
 		if (chdir(spec->chdir) < 0) {
@@ -209,7 +216,7 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	if (payload == 0)
 		payload_exec(spec, ip);
 	close(sync_fd);
-	code = forward_and_wait(payload, false, !spec->share_pid);
+	code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
 	_exit(code);
 }
 
@@ -217,8 +224,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 						 const struct mount_plan *mp,
 						 const struct idplan *ip, pid_t setup_pid)
 {
+	struct overlay_run ov = { .fuse_pid = -1 };
 	struct sync_msg m;
-	int flags = CLONE_NEWNS, self_pidfd, code;
+	int flags = CLONE_NEWNS, self_pidfd, code, wst = 0;
 	ssize_t n;
 	pid_t pid1;
 
@@ -240,17 +248,10 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		flags |= CLONE_NEWUTS;
 	if (!spec->share_cgroup)
 		flags |= CLONE_NEWCGROUP;
-	if (!spec->share_pid)
-		flags |= CLONE_NEWPID;
-	if (spec->unshare_time)
-		flags |= CLONE_NEWTIME;
 	if (unshare(flags) < 0) {
 		int e = errno;
-		if (e == EINVAL && spec->unshare_time)
-			sb_err(e, "--unshare-time: this kernel has no time namespaces: %s", strerror(e));
-		else
-			sb_err(e, "cannot create the sandbox's namespaces: %s%s%s", strerror(e),
-			       e == EPERM ? "; " : "", e == EPERM ? userns_sysctl_hint() : "");
+		sb_err(e, "cannot create the sandbox's namespaces: %s%s%s", strerror(e),
+		       e == EPERM ? "; " : "", e == EPERM ? userns_sysctl_hint() : "");
 		child_fail(EXIT_SETUP);
 	}
 	if (!spec->share_uts && sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
@@ -261,6 +262,24 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		child_fail(EXIT_SETUP);
 	sb_step("namespaces created");
 
+	/* The root filesystem, and fuse-overlayfs, before the pid namespace:
+	 * the payload can neither see nor signal the server. */
+	if (mounts_stage(spec, mp, &ov) < 0)
+		child_fail(EXIT_SETUP);
+	flags = 0;
+	if (!spec->share_pid)
+		flags |= CLONE_NEWPID;
+	if (spec->unshare_time)
+		flags |= CLONE_NEWTIME;
+	if (flags && unshare(flags) < 0) {
+		int e = errno;
+		if (e == EINVAL && spec->unshare_time)
+			sb_err(e, "--unshare-time: this kernel has no time namespaces: %s", strerror(e));
+		else
+			sb_err(e, "cannot create the pid namespace: %s", strerror(e));
+		child_fail(EXIT_SETUP);
+	}
+
 	self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	pid1 = fork();
 	if (pid1 < 0) {
@@ -268,12 +287,46 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		child_fail(EXIT_SETUP);
 	}
 	if (pid1 == 0)
-		pid1_main(spec, mp, ip, self_pidfd);
+		pid1_main(spec, mp, ip, self_pidfd, ov.fuse_pid > 0);
 	if (self_pidfd >= 0)
 		close(self_pidfd);
 	close(sync_fd);
-	code = forward_and_wait(pid1, false, false);
+	code = forward_and_wait(pid1, ov.fuse_pid, false, false, &wst);
+	if (code < 0) {
+		/* fuse-overlayfs died under a running sandbox: end it */
+		kill(pid1, SIGKILL);
+		fprintf(stderr, "%s: fuse-overlayfs (the root filesystem's server) %s %d while "
+			"the sandbox was running; the sandbox was stopped\n", sb_prog,
+			WIFSIGNALED(wst) ? "was killed by signal" : "exited with status",
+			WIFSIGNALED(wst) ? WTERMSIG(wst) : WEXITSTATUS(wst));
+		while (waitpid(pid1, NULL, 0) < 0 && errno == EINTR)
+			;
+		_exit(EXIT_SETUP);
+	}
+	if (ov.fuse_pid > 0) {
+		kill(ov.fuse_pid, SIGTERM);
+		while (waitpid(ov.fuse_pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	_exit(code);
+}
+
+/* A rootfs owned by an id that is not mapped (a tree debootstrap made as
+ * root, used without --uid 0 ranges) can be read but not changed. */
+static void warn_unmapped_rootfs(const struct sandbox_spec *spec, const struct mount_plan *mp,
+				 const struct idplan *ip)
+{
+	struct stat st;
+	uint32_t in;
+
+	if (!mp->rootfs_real || spec->rootfs_mode == ROOTFS_RO || stat(mp->rootfs_real, &st) < 0)
+		return;
+	if (idmap_inside_of(&ip->uid, st.st_uid, &in))
+		return;
+	sb_warn("--rootfs %s is owned by host uid %u, which is not mapped into the sandbox: "
+		"its files show as nobody and changing them fails (copy-up is refused). "
+		"Unpack the tree rootlessly instead: sandbox --subids --uid 0 --rw DIR -- "
+		"tar -xpf ROOTFS.tar -C DIR", spec->rootfs, (unsigned)st.st_uid);
 }
 
 int sandbox_run(struct sandbox_spec *spec)
@@ -292,10 +345,13 @@ int sandbox_run(struct sandbox_spec *spec)
 		if (getppid() != ppid)
 			return EXIT_SETUP;
 	}
-	if ((r = mounts_preflight(spec, &mp)) < 0 || (r = idmap_plan(spec, &ip)) < 0) {
+	if ((r = mounts_preflight(spec, &mp)) < 0 || (r = idmap_plan(spec, &ip)) < 0 ||
+	    (r = overlay_preflight(spec, &mp)) < 0) {
 		sb_print_error();
+		overlay_preflight_undo(&mp);
 		return EXIT_SETUP;
 	}
+	warn_unmapped_rootfs(spec, &mp, &ip);
 	sb_step("preflight done: ids by %s", ip.how);
 	if (fd_set_cloexec_all_except(spec->keep_fds, spec->n_keep_fds, 3) < 0) {
 		sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
@@ -328,6 +384,7 @@ int sandbox_run(struct sandbox_spec *spec)
 
 	if (idmap_apply(child, &ip) < 0) {
 		sb_print_error();
+		overlay_preflight_undo(&mp);
 		kill(child, SIGKILL);
 		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
 			;
@@ -353,6 +410,8 @@ int sandbox_run(struct sandbox_spec *spec)
 	}
 	close(sync_fd);
 	sb_step("payload started");
-	r = forward_and_wait(child, spec->new_session, false);
+	r = forward_and_wait(child, -1, spec->new_session, false, NULL);
+	if (result == EXIT_SETUP)
+		overlay_preflight_undo(&mp);
 	return result >= 0 ? result : r;
 }

@@ -207,7 +207,7 @@ static int attach(int mfd, int destfd)
 }
 
 /* A new filesystem instance, detached, as an fd. */
-static int new_fs(const char *type, const char *const *opts, unsigned int attrs)
+int new_fs(const char *type, const char *const *opts, unsigned int attrs)
 {
 	int fsfd, mfd, e;
 
@@ -234,7 +234,7 @@ static int new_fs(const char *type, const char *const *opts, unsigned int attrs)
 	return mfd < 0 ? -e : mfd;
 }
 
-static int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs)
+int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs)
 {
 	int mfd = new_fs(type, opts, attrs), r;
 
@@ -247,7 +247,7 @@ static int mount_new_fs(int destfd, const char *type, const char *const *opts, u
 
 /* Clone the tree at host path SRC (under /oldroot) with ATTRS set on every
  * mount of it. */
-static int clone_tree(const char *src, unsigned int attrs)
+int clone_tree(const char *src, unsigned int attrs)
 {
 	struct mount_attr ma = { .attr_set = attrs };
 	char *path = xasprintf("/oldroot%s", strcmp(src, "/") == 0 ? "" : src);
@@ -504,16 +504,18 @@ static bool dest_is_root(const char *dest)
 	return true;
 }
 
-int mounts_setup_root(const struct sandbox_spec *spec, const struct mount_plan *mp)
+/* In the user-namespace child, before the pid namespace: the staging
+ * root, and the root filesystem at /newroot (a bind, or an overlay whose
+ * fuse-overlayfs server must live outside the payload's pid namespace). */
+int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
+		 struct overlay_run *ov)
 {
 	unsigned int rattrs = MOUNT_ATTR_NOSUID;
-	int rootfd = -1, mfd, r;
-	size_t i;
+	int mfd, r;
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
-		return sb_err(errno, "cannot make / a slave mount: %s%s", strerror(errno),
-			      errno == EPERM ? "; " : "");
+		return sb_err(errno, "cannot make / a slave mount: %s", strerror(errno));
 	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
 		return sb_err(errno, "cannot mount the staging tmpfs on " BASE ": %s", strerror(errno));
 	if (mkdir(BASE "/newroot", 0755) < 0 || mkdir(BASE "/oldroot", 0755) < 0)
@@ -524,7 +526,9 @@ int mounts_setup_root(const struct sandbox_spec *spec, const struct mount_plan *
 		return sb_err(errno, "chdir /: %s", strerror(errno));
 	sb_step("staging root ready");
 
-	/* the root filesystem */
+	if (spec->rootfs_mode == ROOTFS_OVERLAY)
+		return overlay_mount(spec, mp, ov);
+
 	if (spec->rootfs_mode != ROOTFS_RW)
 		rattrs |= MOUNT_ATTR_RDONLY;
 	mfd = clone_tree(mp->rootfs_real ? mp->rootfs_real : "/", rattrs);
@@ -535,9 +539,18 @@ int mounts_setup_root(const struct sandbox_spec *spec, const struct mount_plan *
 	close(mfd);
 	if (r < 0)
 		return sb_err(-r, "cannot attach the root filesystem: %s", strerror(-r));
+	sb_step("root filesystem bound (%s)", spec->rootfs_mode == ROOTFS_RW ? "read-write" : "read-only");
+	return 0;
+}
+
+/* In pid 1: /proc, /dev, /tmp, /run, /sys, the operations, pivot_root. */
+int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp)
+{
+	int rootfd = -1, r;
+	size_t i;
+
 	if ((r = reopen_root(&rootfd)) < 0)
 		return r;
-	sb_step("root filesystem bound (%s)", spec->rootfs_mode == ROOTFS_RW ? "read-write" : "read-only");
 
 	/* the standard mounts */
 	if ((r = mount_at(rootfd, "/proc", "proc", NULL,

@@ -98,9 +98,28 @@ struct mount_plan {
 	const char *rootfs_real;     /* realpath of --rootfs, NULL for host */
 	char **src_real;             /* per op: realpath of src, NULL if skipped */
 	const char *cwd;             /* setup process's cwd */
+	char *overlay_dir_real;      /* realpath of --overlay-dir */
+	bool overlay_dir_created;    /* by us, in this run */
+	char *fuse_bin;              /* fuse-overlayfs, in the host's view */
+	const char *fuse_why;        /* why fuse-overlayfs cannot be used */
+};
+struct overlay_run {
+	pid_t fuse_pid;              /* fuse-overlayfs server, or -1 */
+	const char *driver;          /* "kernel" or "fuse" */
 };
 int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
-int mounts_setup_root(const struct sandbox_spec *spec, const struct mount_plan *mp);
+int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
+		 struct overlay_run *ov);
+int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp);
+int new_fs(const char *type, const char *const *opts, unsigned int attrs);
+int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs);
+int clone_tree(const char *src, unsigned int attrs);
+
+/* ---- overlay.c ---- */
+int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
+void overlay_preflight_undo(const struct mount_plan *mp);
+int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
+		  struct overlay_run *ov);
 
 /* ---- net.c ---- */
 int net_loopback_up(void);
@@ -108,9 +127,14 @@ int net_loopback_up(void);
 /* ---- caps.c ---- */
 int caps_parse(const char *name, uint64_t *mask);
 int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid);
+int caps_keep_across_exec(void);
 
 /* ---- init.c ---- */
-int forward_and_wait(pid_t child, bool forward_kernel_signals, bool reap_all);
+/* Wait for CHILD, forwarding signals to it; returns its status as an exit
+ * code.  If WATCH (> 0) exits first, returns -1 with its status in
+ * *WATCH_STATUS. */
+int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+		     int *watch_status);
 void signals_block(void);
 void signals_reset(void);
 

@@ -21,6 +21,13 @@ enum rootfs_mode {
 	ROOTFS_HOST = 0,   /* no --rootfs: the host's / read-only */
 	ROOTFS_RO,         /* --rootfs DIR --read-only */
 	ROOTFS_RW,         /* --rootfs DIR --rootfs-rw */
+	ROOTFS_OVERLAY,    /* --rootfs DIR (default): DIR under a copy-on-write layer */
+};
+
+enum overlay_driver {
+	OVERLAY_AUTO = 0,
+	OVERLAY_KERNEL,
+	OVERLAY_FUSE,
 };
 
 enum mount_op_kind {
@@ -78,7 +85,10 @@ struct sandbox_spec {
 
 	/* root filesystem */
 	enum rootfs_mode rootfs_mode;
-	bool rootfs_ro_asked, rootfs_rw_asked;
+	bool rootfs_ro_asked, rootfs_rw_asked, overlay_asked;
+	const char *overlay_dir;     /* --overlay-dir: persistent upper layer */
+	enum overlay_driver overlay_driver;
+	bool overlay_driver_set;
 	const char *rootfs;          /* as given */
 
 	/* mount operations, in command-line order */

@@ -9,9 +9,15 @@
 "namespaces, no capabilities, a fresh /proc, /dev, /tmp and /run.\n" \
 "\n" \
 "Root filesystem:\n" \
-"      --rootfs DIR            use DIR as / (default: the host's / read-only)\n" \
-"      --read-only             bind the --rootfs DIR read-only (default)\n" \
-"      --rootfs-rw             bind the --rootfs DIR writable\n" \
+"      --rootfs DIR            use DIR as / (default: the host's / read-only);\n" \
+"                              writes go to a throwaway overlay, DIR is unchanged\n" \
+"      --overlay               the throwaway overlay over DIR (the default)\n" \
+"      --overlay-dir DIR2      keep the overlay's writes in DIR2 (reusable)\n" \
+"      --overlay-driver auto|kernel|fuse\n" \
+"                              kernel overlayfs or fuse-overlayfs (default: auto,\n" \
+"                              the kernel's where it allows it)\n" \
+"      --read-only             bind DIR read-only, no overlay\n" \
+"      --rootfs-rw             bind DIR writable, no overlay: writes change DIR\n" \
 "\n" \
 "Mount operations, applied in the order given:\n" \
 "      --bind SRC DEST         bind host path SRC on DEST, writable\n" \

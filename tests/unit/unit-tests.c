@@ -43,10 +43,10 @@ static void test_cli(void)
 	struct sandbox_spec s;
 	int r;
 
-	r = parse(&s, ARGS("--rootfs", "/r", "--bind", "/a", "/b", "--ro", "/c",
+	r = parse(&s, ARGS("--rootfs", "/r", "--read-only", "--bind", "/a", "/b", "--ro", "/c",
 			   "--tmpfs", "/t", "--symlink", "x", "/y", "--", "ls", "-l"));
 	ok(r == 0 && s.rootfs_mode == ROOTFS_RO && strcmp(s.rootfs, "/r") == 0,
-	   "--rootfs defaults to read-only", sb_errmsg());
+	   "--rootfs with --read-only", sb_errmsg());
 	ok(r == 0 && s.n_ops == 4 && s.ops[0].kind == MOP_BIND && strcmp(s.ops[0].dest, "/b") == 0 &&
 	   s.ops[1].kind == MOP_RO_BIND && strcmp(s.ops[1].src, "/c") == 0 &&
 	   strcmp(s.ops[1].dest, "/c") == 0 && s.ops[2].kind == MOP_TMPFS &&
@@ -60,6 +60,22 @@ static void test_cli(void)
 
 	r = parse(&s, ARGS("--rootfs", "/r", "--rootfs-rw", "true"));
 	ok(r == 0 && s.rootfs_mode == ROOTFS_RW, "--rootfs-rw", NULL);
+
+	r = parse(&s, ARGS("--rootfs", "/r", "true"));
+	ok(r == 0 && s.rootfs_mode == ROOTFS_OVERLAY, "--rootfs defaults to the overlay", NULL);
+	r = parse(&s, ARGS("--rootfs", "/r", "--overlay-dir", "/u", "--overlay-driver", "fuse", "true"));
+	ok(r == 0 && s.rootfs_mode == ROOTFS_OVERLAY && s.overlay_driver == OVERLAY_FUSE &&
+	   strcmp(s.overlay_dir, "/u") == 0, "--overlay-dir and --overlay-driver", sb_errmsg());
+	r = parse(&s, ARGS("--rootfs", "/r", "--overlay-driver", "zfs", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "zfs"), "unknown overlay driver named", sb_errmsg());
+	r = parse(&s, ARGS("--rootfs", "/r", "--read-only", "--overlay-dir", "/u", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--read-only"), "--read-only with --overlay-dir rejected",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--overlay-dir", "/u", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--rootfs"), "--overlay-dir without --rootfs rejected",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--rootfs", "/r", "--overlay", "--rootfs-rw", "true"));
+	ok(r < 0, "--overlay with --rootfs-rw rejected", NULL);
 
 	r = parse(&s, ARGS("true"));
 	ok(r == 0 && s.rootfs_mode == ROOTFS_HOST && strcmp(s.hostname, "sandbox") == 0,
