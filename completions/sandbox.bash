@@ -1,0 +1,123 @@
+# bash completion for sandbox(1)                           -*- shell-script -*-
+#
+# Install as /usr/share/bash-completion/completions/sandbox (make install
+# does).  Every option of `sandbox --help` is listed here; tests/docs-tests.sh
+# checks that none is missing.
+
+# Options that take no argument.
+_sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
+--share-net --share-ipc --share-pid --share-uts --share-cgroup --unshare-time
+--clearenv --as-pid-1 --new-session --die-with-parent
+-v --verbose -h --help --version'
+
+# Options that take one argument.
+_sandbox_opts1='--rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro
+--uid --gid --uid-map --gid-map --hostname
+--chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop'
+
+# Options that take two arguments.
+_sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
+--dev-bind-try --symlink --setenv'
+
+# Capability names as capabilities(7) and `capsh --supported` spell them
+# (Linux 5.9 and later: 0 to 40), and ALL.
+_sandbox_caps='ALL CAP_CHOWN CAP_DAC_OVERRIDE CAP_DAC_READ_SEARCH CAP_FOWNER
+CAP_FSETID CAP_KILL CAP_SETGID CAP_SETUID CAP_SETPCAP CAP_LINUX_IMMUTABLE
+CAP_NET_BIND_SERVICE CAP_NET_BROADCAST CAP_NET_ADMIN CAP_NET_RAW
+CAP_IPC_LOCK CAP_IPC_OWNER CAP_SYS_MODULE CAP_SYS_RAWIO CAP_SYS_CHROOT
+CAP_SYS_PTRACE CAP_SYS_PACCT CAP_SYS_ADMIN CAP_SYS_BOOT CAP_SYS_NICE
+CAP_SYS_RESOURCE CAP_SYS_TIME CAP_SYS_TTY_CONFIG CAP_MKNOD CAP_LEASE
+CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE
+CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ
+CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
+
+# How many arguments option $1 takes: prints 0, 1 or 2.
+_sandbox_nargs()
+{
+    local o
+    for o in $_sandbox_opts2; do
+        [[ $1 == "$o" ]] && { echo 2; return; }
+    done
+    for o in $_sandbox_opts1; do
+        [[ $1 == "$o" ]] && { echo 1; return; }
+    done
+    echo 0
+}
+
+_sandbox()
+{
+    # prev is set by _init_completion; local keeps it out of the shell.
+    # shellcheck disable=SC2034
+    local cur prev words cword
+    # Keep IN:OUT:COUNT and VAR=VALUE words whole.
+    _init_completion -n =: || return
+
+    # Walk the words before the cursor: skip each option with its
+    # arguments; `--` or the first other word starts the command.
+    local i=1 n opt='' argi=0
+    while ((i < cword)); do
+        case ${words[i]} in
+            --)
+                _command_offset $((i + 1))
+                return
+                ;;
+            -*)
+                n=$(_sandbox_nargs "${words[i]}")
+                if ((i + n >= cword)); then
+                    # The cursor is on argument number cword-i of this option.
+                    opt=${words[i]}
+                    argi=$((cword - i))
+                    break
+                fi
+                ((i += n + 1))
+                ;;
+            *)
+                _command_offset "$i"
+                return
+                ;;
+        esac
+    done
+
+    if [[ -n $opt ]]; then
+        case $opt in
+            --rootfs | --overlay-dir | --chdir | --tmpfs | --proc | --dev | --dir | \
+                --remount-ro)
+                _filedir -d
+                ;;
+            --overlay-driver)
+                mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
+                ;;
+            --bind | --bind-try | --ro-bind | --ro-bind-try | --dev-bind | \
+                --dev-bind-try | --rw | --ro | --symlink)
+                _filedir
+                ;;
+            --cap-add | --cap-drop)
+                # Upper-case what was typed so cap_sys_ad finds CAP_SYS_ADMIN.
+                mapfile -t COMPREPLY < <(compgen -W "$_sandbox_caps" -- "${cur^^}")
+                ;;
+            --setenv)
+                if ((argi == 1)); then
+                    mapfile -t COMPREPLY < <(compgen -e -- "$cur")
+                fi
+                ;;
+            --unsetenv)
+                mapfile -t COMPREPLY < <(compgen -e -- "$cur")
+                ;;
+            *)
+                # Numbers, maps, names: nothing to offer.
+                ;;
+        esac
+        return
+    fi
+
+    if [[ $cur == -* ]]; then
+        mapfile -t COMPREPLY < <(compgen -W "$_sandbox_flags $_sandbox_opts1 $_sandbox_opts2 --" -- "$cur")
+        return
+    fi
+
+    # The word under the cursor is the command.
+    _command_offset "$cword"
+} &&
+    complete -F _sandbox sandbox
+
+# ex: filetype=sh
