@@ -64,13 +64,15 @@ install: sandbox
 	  $(DESTDIR)$(DATADIR)/zsh/vendor-completions \
 	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
 	install -m 0755 sandbox $(DESTDIR)$(BINDIR)/sandbox
+	ln -sf $(BINDIR)/sandbox $(DESTDIR)$(LIBEXECDIR)/sandbox/bwrap
 	install -m 0644 man/sandbox.1 $(DESTDIR)$(MANDIR)/man1/sandbox.1
 	install -m 0644 completions/sandbox.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/sandbox
 	install -m 0644 completions/_sandbox $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_sandbox
 	install -m 0644 completions/sandbox.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sandbox.fish
 
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sandbox $(DESTDIR)$(MANDIR)/man1/sandbox.1 \
+	rm -f $(DESTDIR)$(BINDIR)/sandbox $(DESTDIR)$(LIBEXECDIR)/sandbox/bwrap \
+	  $(DESTDIR)$(MANDIR)/man1/sandbox.1 \
 	  $(DESTDIR)$(DATADIR)/bash-completion/completions/sandbox \
 	  $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_sandbox \
 	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sandbox.fish

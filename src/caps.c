@@ -48,9 +48,28 @@ int caps_parse(const char *name, uint64_t *mask)
  * gid first, the uid with PR_SET_KEEPCAPS so the capabilities we still
  * need survive, then the bounding set, then the sets we keep, ambient last
  * so a non-root uid keeps them across execve. */
+/* Root inside starts with the set rootless container engines give it, so
+ * package managers and tar -p work; every other uid starts with none.
+ * They are capabilities over the user namespace only. */
+#define ROOT_DEFAULT_CAPS                                                              \
+	((1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_FOWNER) |     \
+	 (1ULL << CAP_FSETID) | (1ULL << CAP_KILL) | (1ULL << CAP_NET_BIND_SERVICE) |  \
+	 (1ULL << CAP_SETFCAP) | (1ULL << CAP_SETGID) | (1ULL << CAP_SETPCAP) |        \
+	 (1ULL << CAP_SETUID) | (1ULL << CAP_SYS_CHROOT))
+
+uint64_t caps_default(uid_t uid)
+{
+	return uid == 0 ? ROOT_DEFAULT_CAPS : 0;
+}
+
 int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 {
-	uint64_t keep = spec->caps_add & ~spec->caps_drop;
+	uint64_t base = caps_default(uid), keep;
+
+	/* bwrap keeps every capability when its caller is root, none otherwise */
+	if (spec->personality == PERSONALITY_BWRAP)
+		base = spec->caller_uid == 0 ? ~0ULL : 0;
+	keep = (base | spec->caps_add) & ~spec->caps_drop;
 	int last = last_cap(), c;
 	cap_t caps;
 

@@ -4,12 +4,14 @@
  *     clone3(CLONE_NEWUSER) -> child, blocked on the sync socket
  *     writes the child's id maps, sends GO
  *   child (new user namespace, all capabilities there)
- *     unshares mount, net, uts, ipc, cgroup, pid (, time); hostname; lo up
- *     fork -> pid 1
+ *     unshares mount, net, uts, ipc, cgroup; hostname; lo up
+ *     staging root and root filesystem (fuse-overlayfs started here)
+ *     unshares pid (and time), fork -> pid 1, reports pid 1's pid
  *   pid 1
- *     builds the root (mounts.c), chdir, fork -> payload, reaps
+ *     /proc, /dev, ..., the mount operations, pivot_root (mounts.c)
+ *     fork -> payload, reaps, forwards signals
  *   payload
- *     ids, capabilities, no_new_privs, environment, execve
+ *     ids, capabilities, no_new_privs, seccomp, environment, execve
  *
  * Every process reports a failure as {errno, message} over the sync socket
  * (SOCK_SEQPACKET, close-on-exec); EOF means the payload is running.
@@ -17,6 +19,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -32,7 +36,7 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR };
+enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY };
 
 struct sync_msg {
 	int32_t type;
@@ -62,13 +66,29 @@ static void send_msg(int type, int err, int code, const char *text)
 }
 
 /* In a child: report the recorded error to the setup process and exit. */
-static __attribute__((noreturn)) void child_fail(int code)
+static __attribute__((noreturn)) void child_fail(void)
 {
-	send_msg(MSG_ERROR, sb_errnum(), code, sb_errmsg());
-	_exit(code);
+	send_msg(MSG_ERROR, sb_errnum(), sb_exit_setup, sb_errmsg());
+	_exit(sb_exit_setup);
 }
 
 static int exec_search(const char *file, char **argv);
+
+static int install_seccomp(const struct sandbox_spec *spec)
+{
+	size_t i;
+
+	for (i = 0; i < spec->n_seccomp_progs; i++) {
+		struct sock_fprog prog = {
+			.len = (unsigned short)(spec->seccomp_progs[i].len / sizeof(struct sock_filter)),
+			.filter = spec->seccomp_progs[i].filter,
+		};
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+			return sb_err(errno, "cannot load seccomp program %zu: %s", i + 1,
+				      strerror(errno));
+	}
+	return 0;
+}
 
 static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 						   const struct idplan *ip)
@@ -81,16 +101,31 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (spec->new_session && setsid() < 0) {
 		sb_err(errno, "--new-session: setsid: %s", strerror(errno));
-		child_fail(EXIT_SETUP);
+		child_fail();
+	}
+	if (spec->userns2_fd >= 0 && setns(spec->userns2_fd, CLONE_NEWUSER) < 0) {
+		sb_err(errno, "--userns2: cannot switch to the user namespace: %s", strerror(errno));
+		child_fail();
 	}
 	if (caps_apply(spec, ip->uid_, ip->gid_) < 0)
-		child_fail(EXIT_SETUP);
+		child_fail();
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
 		sb_err(errno, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
-		child_fail(EXIT_SETUP);
+		child_fail();
 	}
-	if (spec->clearenv)
+	if (spec->assert_userns_disabled) {
+		if (unshare(CLONE_NEWUSER) == 0) {
+			sb_err(EPERM, "creation of new user namespaces was not disabled as requested");
+			child_fail();
+		}
+	}
+	if (spec->clearenv) {
+		char *pwd = getenv("PWD") ? xstrdup(getenv("PWD")) : NULL;
 		clearenv();
+		if (pwd && spec->personality == PERSONALITY_BWRAP)
+			setenv("PWD", pwd, 1);
+		free(pwd);
+	}
 	for (i = 0; i < spec->n_env_ops; i++) {
 		const struct env_op *eo = &spec->env_ops[i];
 		if (eo->kind == ENV_SET)
@@ -98,9 +133,17 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 		else
 			unsetenv(eo->name);
 	}
-	if (fd_set_cloexec_all_except(spec->keep_fds, spec->n_keep_fds, 3) < 0) {
+	/* the native sandbox passes only 0, 1, 2 and --keep-fd; bwrap passes all */
+	if (spec->personality != PERSONALITY_BWRAP &&
+	    fd_set_cloexec_all_except(spec->keep_fds, spec->n_keep_fds, 3) < 0) {
 		sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
-		child_fail(EXIT_SETUP);
+		child_fail();
+	}
+	if (spec->block_fd >= 0) {
+		char b;
+		while (read(spec->block_fd, &b, 1) < 0 && errno == EINTR)
+			;
+		close(spec->block_fd);
 	}
 	argv = xcalloc((size_t)spec->argc + 1, sizeof(char *));
 	for (i = 0; i < (size_t)spec->argc; i++)
@@ -108,12 +151,21 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	if (spec->argv0)
 		argv[0] = (char *)spec->argv0;
 	sb_step("executing %s", spec->argv[0]);
+	/* seccomp last: nothing of ours runs under the filter but execve */
+	if (install_seccomp(spec) < 0)
+		child_fail();
 	e = exec_search(spec->argv[0], argv);
 	{
 		char msg[1024];
 		int code = (e == ENOENT || e == ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-		snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
-			 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found" : strerror(e));
+		if (spec->personality == PERSONALITY_BWRAP) {
+			code = sb_exit_setup;
+			snprintf(msg, sizeof msg, "execvp %s: %s", spec->argv[0], strerror(e));
+		} else {
+			snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
+				 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found"
+									     : strerror(e));
+		}
 		send_msg(MSG_EXEC_ERROR, e, code, msg);
 		_exit(code);
 	}
@@ -171,74 +223,162 @@ static int exec_search(const char *file, char **argv)
 	return other ? other : ENOENT;
 }
 
+/* --lock-file: a read lock held by pid 1 (or the payload with --as-pid-1)
+ * for as long as it lives. */
+static int take_locks(const struct sandbox_spec *spec)
+{
+	size_t i;
+
+	for (i = 0; i < spec->n_lock_files; i++) {
+		struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+		int fd = open(spec->lock_files[i], O_RDONLY | (spec->as_pid_1 ? 0 : O_CLOEXEC));
+
+		if (fd < 0)
+			return sb_err(errno, "--lock-file %s: %s", spec->lock_files[i], strerror(errno));
+		if (fcntl(fd, F_OFD_SETLK, &l) < 0)
+			return sb_err(errno, "--lock-file %s: cannot lock it: %s",
+				      spec->lock_files[i], strerror(errno));
+	}
+	return 0;
+}
+
+/* --disable-userns: pid 1 moves into a nested user namespace that maps
+ * every id of the sandbox to itself; a helper left in the sandbox's
+ * namespace writes the maps.  The sandbox namespace's limit was set to 1
+ * before, so nothing below can create another. */
+static int enter_nested_userns(const struct idplan *ip, int procdir)
+{
+	int p[2], st, r = 0;
+	pid_t h;
+	char b = 0;
+
+	if (pipe2(p, O_CLOEXEC) < 0)
+		return sb_err(errno, "pipe: %s", strerror(errno));
+	h = fork();
+	if (h < 0)
+		return sb_err(errno, "fork: %s", strerror(errno));
+	if (h == 0) {
+		char buf[4096];
+		size_t i, off = 0;
+		close(p[1]);
+		if (read(p[0], &b, 1) != 1)
+			_exit(1);
+		for (i = 0; i < ip->uid.n; i++)
+			off += (size_t)snprintf(buf + off, sizeof buf - off, "%u %u %u\n",
+						ip->uid.r[i].inside, ip->uid.r[i].inside,
+						ip->uid.r[i].count);
+		if (write_file_at(procdir, "uid_map", buf) < 0)
+			_exit(2);
+		off = 0;
+		for (i = 0; i < ip->gid.n; i++)
+			off += (size_t)snprintf(buf + off, sizeof buf - off, "%u %u %u\n",
+						ip->gid.r[i].inside, ip->gid.r[i].inside,
+						ip->gid.r[i].count);
+		if (write_file_at(procdir, "gid_map", buf) < 0)
+			_exit(3);
+		_exit(0);
+	}
+	close(p[0]);
+	if (unshare(CLONE_NEWUSER) < 0)
+		r = sb_err(errno, "--disable-userns: cannot enter a nested user namespace: %s",
+			   strerror(errno));
+	(void)!write(p[1], &b, 1);
+	close(p[1]);
+	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
+		;
+	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
+		r = sb_err(EPERM, "--disable-userns: cannot map the nested user namespace");
+	return r;
+}
+
+/* Where to start: --chdir; else the caller's directory where it exists
+ * inside; else (bwrap) $HOME; else /.  PWD follows. */
+static int enter_cwd(const struct sandbox_spec *spec, const struct mount_plan *mp)
+{
+	const char *dir = NULL;
+
+	if (spec->chdir) {
+		if (chdir(spec->chdir) < 0)
+			return sb_err(errno, "--chdir %s: %s", spec->chdir, strerror(errno));
+		dir = spec->chdir;
+	} else if (mp->cwd && chdir(mp->cwd) == 0) {
+		dir = mp->cwd;
+	} else if (spec->personality == PERSONALITY_BWRAP && getenv("HOME") &&
+		   chdir(getenv("HOME")) == 0) {
+		dir = getenv("HOME");
+	} else {
+		if (chdir("/") < 0)
+			return sb_err(errno, "chdir /: %s", strerror(errno));
+		dir = "/";
+	}
+	{
+		char buf[4096];
+		setenv("PWD", getcwd(buf, sizeof buf) ? buf : dir, 1);
+	}
+	return 0;
+}
+
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 						const struct mount_plan *mp,
 						const struct idplan *ip, int parent_pidfd,
 						bool fuse_running)
 {
 	struct pollfd pfd = { .fd = parent_pidfd, .events = POLLIN };
+	int procdir = -1;
 	pid_t payload;
 	int code;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
-		_exit(EXIT_SETUP); /* the child died before PDEATHSIG was armed */
+		_exit(sb_exit_setup); /* the child died before PDEATHSIG was armed */
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
 	/* The final pivot detaches the staging root; the fuse-overlayfs server
 	 * still works in it, so pid 1 takes its own copy of the namespace. */
 	if (fuse_running && unshare(CLONE_NEWNS) < 0) {
 		sb_err(errno, "cannot create pid 1's mount namespace: %s", strerror(errno));
-		child_fail(EXIT_SETUP);
+		child_fail();
 	}
-
+	umask(0);
+	if (spec->disable_userns) {
+		/* the limit is per user namespace: ours, written through the
+		 * host's procfs that the staging root still shows */
+		if (write_file_at(AT_FDCWD, "/oldroot/proc/sys/user/max_user_namespaces", "1") < 0) {
+			sb_err(errno, "--disable-userns: cannot limit user namespaces: %s",
+			       strerror(errno));
+			child_fail();
+		}
+		procdir = open("/oldroot/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
 	if (mounts_finish_root(spec, mp) < 0)
-		child_fail(EXIT_SETUP);
-	if (spec->chdir) {
-		if (chdir(spec->chdir) < 0) {
-			sb_err(errno, "--chdir %s: %s", spec->chdir, strerror(errno));
-			child_fail(EXIT_SETUP);
-		}
-	} else if (!mp->cwd || chdir(mp->cwd) < 0) {
-		if (chdir("/") < 0) {
-			sb_err(errno, "chdir /: %s", strerror(errno));
-			child_fail(EXIT_SETUP);
-		}
-	}
+		child_fail();
+	umask(mp->umask);
+	if (enter_cwd(spec, mp) < 0 || take_locks(spec) < 0)
+		child_fail();
+	if (spec->disable_userns && enter_nested_userns(ip, procdir) < 0)
+		child_fail();
+	if (procdir >= 0)
+		close(procdir);
 	if (spec->as_pid_1)
 		payload_exec(spec, ip);
 
 	payload = fork();
 	if (payload < 0) {
 		sb_err(errno, "fork: %s", strerror(errno));
-		child_fail(EXIT_SETUP);
+		child_fail();
 	}
 	if (payload == 0)
 		payload_exec(spec, ip);
 	close(sync_fd);
+	if (spec->block_fd >= 0)
+		close(spec->block_fd);
 	code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
 	_exit(code);
 }
 
-static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec,
-						 const struct mount_plan *mp,
-						 const struct idplan *ip, pid_t setup_pid)
+static int child_unshare(const struct sandbox_spec *spec)
 {
-	struct overlay_run ov = { .fuse_pid = -1 };
-	struct sync_msg m;
-	int flags = CLONE_NEWNS, self_pidfd, code, wst = 0;
-	ssize_t n;
-	pid_t pid1;
-
-	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	if (getppid() != setup_pid)
-		_exit(EXIT_SETUP);
-	do
-		n = recv(sync_fd, &m, sizeof m, 0);
-	while (n < 0 && errno == EINTR);
-	if (n <= 0 || m.type != MSG_GO)
-		_exit(EXIT_SETUP); /* the setup process failed and said so */
-	sb_step("ids mapped, inside the user namespace");
+	int flags = CLONE_NEWNS;
 
 	if (!spec->share_net)
 		flags |= CLONE_NEWNET;
@@ -250,22 +390,64 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		flags |= CLONE_NEWCGROUP;
 	if (unshare(flags) < 0) {
 		int e = errno;
-		sb_err(e, "cannot create the sandbox's namespaces: %s%s%s", strerror(e),
-		       e == EPERM ? "; " : "", e == EPERM ? userns_sysctl_hint() : "");
-		child_fail(EXIT_SETUP);
+		return sb_err(e, "cannot create the sandbox's namespaces: %s%s%s", strerror(e),
+			      e == EPERM ? "; " : "", e == EPERM ? userns_sysctl_hint() : "");
 	}
-	if (!spec->share_uts && sethostname(spec->hostname, strlen(spec->hostname)) < 0) {
-		sb_err(errno, "--hostname %s: %s", spec->hostname, strerror(errno));
-		child_fail(EXIT_SETUP);
-	}
+	if (!spec->share_uts && spec->hostname &&
+	    sethostname(spec->hostname, strlen(spec->hostname)) < 0)
+		return sb_err(errno, "--hostname %s: %s", spec->hostname, strerror(errno));
 	if (!spec->share_net && net_loopback_up() < 0)
-		child_fail(EXIT_SETUP);
+		return -EPERM;
 	sb_step("namespaces created");
+	return 0;
+}
+
+static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec,
+						 const struct mount_plan *mp,
+						 const struct idplan *ip, pid_t setup_pid)
+{
+	struct overlay_run ov = { .fuse_pid = -1 };
+	struct sync_msg m;
+	int flags, self_pidfd, code, wst = 0;
+	ssize_t n;
+	pid_t pid1;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	if (getppid() != setup_pid)
+		_exit(sb_exit_setup);
+	if (spec->userns_fd >= 0 && setns(spec->userns_fd, CLONE_NEWUSER) < 0) {
+		sb_err(errno, "--userns: cannot join the user namespace: %s", strerror(errno));
+		child_fail();
+	}
+	if (spec->userns_block_fd >= 0) {
+		/* an outside program writes our maps: namespaces first so the
+		 * info it reads is complete, then wait for it */
+		char b;
+		if (child_unshare(spec) < 0)
+			child_fail();
+		send_msg(MSG_NS_READY, 0, 0, NULL);
+		while (read(spec->userns_block_fd, &b, 1) < 0 && errno == EINTR)
+			;
+		close(spec->userns_block_fd);
+	} else {
+		do
+			n = recv(sync_fd, &m, sizeof m, 0);
+		while (n < 0 && errno == EINTR);
+		if (n <= 0 || m.type != MSG_GO)
+			_exit(sb_exit_setup); /* the setup process failed and said so */
+		sb_step("ids mapped, inside the user namespace");
+		if (child_unshare(spec) < 0)
+			child_fail();
+	}
 
 	/* The root filesystem, and fuse-overlayfs, before the pid namespace:
 	 * the payload can neither see nor signal the server. */
 	if (mounts_stage(spec, mp, &ov) < 0)
-		child_fail(EXIT_SETUP);
+		child_fail();
+	if (spec->pidns_fd >= 0 && setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
+		sb_err(errno, "--pidns: cannot join the pid namespace: %s", strerror(errno));
+		child_fail();
+	}
 	flags = 0;
 	if (!spec->share_pid)
 		flags |= CLONE_NEWPID;
@@ -277,20 +459,23 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			sb_err(e, "--unshare-time: this kernel has no time namespaces: %s", strerror(e));
 		else
 			sb_err(e, "cannot create the pid namespace: %s", strerror(e));
-		child_fail(EXIT_SETUP);
+		child_fail();
 	}
 
 	self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	pid1 = fork();
 	if (pid1 < 0) {
 		sb_err(errno, "fork: %s", strerror(errno));
-		child_fail(EXIT_SETUP);
+		child_fail();
 	}
 	if (pid1 == 0)
 		pid1_main(spec, mp, ip, self_pidfd, ov.fuse_pid > 0);
 	if (self_pidfd >= 0)
 		close(self_pidfd);
+	send_msg(MSG_PID1, 0, (int32_t)pid1, NULL);
 	close(sync_fd);
+	if (spec->sync_fd >= 0)
+		close(spec->sync_fd);
 	code = forward_and_wait(pid1, ov.fuse_pid, false, false, &wst);
 	if (code < 0) {
 		/* fuse-overlayfs died under a running sandbox: end it */
@@ -301,7 +486,7 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			WIFSIGNALED(wst) ? WTERMSIG(wst) : WEXITSTATUS(wst));
 		while (waitpid(pid1, NULL, 0) < 0 && errno == EINTR)
 			;
-		_exit(EXIT_SETUP);
+		_exit(sb_exit_setup);
 	}
 	if (ov.fuse_pid > 0) {
 		kill(ov.fuse_pid, SIGTERM);
@@ -319,7 +504,8 @@ static void warn_unmapped_rootfs(const struct sandbox_spec *spec, const struct m
 	struct stat st;
 	uint32_t in;
 
-	if (!mp->rootfs_real || spec->rootfs_mode == ROOTFS_RO || stat(mp->rootfs_real, &st) < 0)
+	if (!mp->rootfs_real || spec->rootfs_mode == ROOTFS_RO || spec->userns_fd >= 0 ||
+	    stat(mp->rootfs_real, &st) < 0)
 		return;
 	if (idmap_inside_of(&ip->uid, st.st_uid, &in))
 		return;
@@ -327,6 +513,62 @@ static void warn_unmapped_rootfs(const struct sandbox_spec *spec, const struct m
 		"its files show as nobody and changing them fails (copy-up is refused). "
 		"Unpack the tree rootlessly instead: sandbox --subids --uid 0 --rw DIR -- "
 		"tar -xpf ROOTFS.tar -C DIR", spec->rootfs, (unsigned)st.st_uid);
+}
+
+static void write_fd_text(int fd, const char *text)
+{
+	size_t len = strlen(text);
+
+	while (len > 0) {
+		ssize_t n = write(fd, text, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		text += n;
+		len -= (size_t)n;
+	}
+}
+
+/* bwrap's --info-fd / --json-status-fd record: the pid, as seen from here,
+ * and the ids of the namespaces the sandbox has of its own. */
+static void write_status(const struct sandbox_spec *spec, pid_t pid)
+{
+	static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
+	const bool own[] = { !spec->share_cgroup, !spec->share_ipc, true, !spec->share_net,
+			     !spec->share_pid, !spec->share_uts };
+	char info[1024], json[1024];
+	size_t i, ni, nj;
+
+	ni = (size_t)snprintf(info, sizeof info, "{\n    \"child-pid\": %d", (int)pid);
+	nj = (size_t)snprintf(json, sizeof json, "{ \"child-pid\": %d", (int)pid);
+	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
+		char path[64];
+		struct stat st;
+		if (!own[i])
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
+		if (stat(path, &st) < 0)
+			continue;
+		ni += (size_t)snprintf(info + ni, sizeof info - ni, ",\n    \"%s-namespace\": %llu",
+				       names[i], (unsigned long long)st.st_ino);
+		nj += (size_t)snprintf(json + nj, sizeof json - nj, ", \"%s-namespace\": %llu",
+				       names[i], (unsigned long long)st.st_ino);
+	}
+	snprintf(info + ni, sizeof info - ni, "\n}\n");
+	snprintf(json + nj, sizeof json - nj, " }\n");
+	if (spec->info_fd >= 0) {
+		write_fd_text(spec->info_fd, info);
+		close(spec->info_fd);
+	}
+	if (spec->json_status_fd >= 0)
+		write_fd_text(spec->json_status_fd, json);
+}
+
+static void mark_cloexec(int fd)
+{
+	if (fd >= 0)
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 int sandbox_run(struct sandbox_spec *spec)
@@ -337,41 +579,71 @@ int sandbox_run(struct sandbox_spec *spec)
 	struct sync_msg m;
 	pid_t setup_pid = getpid(), child;
 	int sv[2], r, result = -1;
+	bool status_written = false;
 	ssize_t n;
 
 	if (spec->die_with_parent) {
 		pid_t ppid = getppid();
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (getppid() != ppid)
-			return EXIT_SETUP;
+			return sb_exit_setup;
 	}
-	if ((r = mounts_preflight(spec, &mp)) < 0 || (r = idmap_plan(spec, &ip)) < 0 ||
+	if ((r = mounts_preflight(spec, &mp)) < 0 ||
+	    (spec->userns_fd < 0 && (r = idmap_plan(spec, &ip)) < 0) ||
 	    (r = overlay_preflight(spec, &mp)) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(&mp);
-		return EXIT_SETUP;
+		return sb_exit_setup;
 	}
-	warn_unmapped_rootfs(spec, &mp, &ip);
+	if (spec->userns_fd >= 0) {
+		/* ids are whatever that namespace maps; the payload keeps ours
+		 * unless --uid/--gid say otherwise */
+		memset(&ip, 0, sizeof ip);
+		ip.uid_ = spec->uid_set ? spec->uid : getuid();
+		ip.gid_ = spec->gid_set ? spec->gid : getgid();
+		ip.how = "--userns";
+	} else {
+		warn_unmapped_rootfs(spec, &mp, &ip);
+	}
 	sb_step("preflight done: ids by %s", ip.how);
-	if (fd_set_cloexec_all_except(spec->keep_fds, spec->n_keep_fds, 3) < 0) {
-		sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
-		sb_print_error();
-		return EXIT_SETUP;
+	/* Our own fds never reach the payload; the native personality also
+	 * closes what it inherited (bwrap passes it through). */
+	mark_cloexec(spec->info_fd);
+	mark_cloexec(spec->json_status_fd);
+	mark_cloexec(spec->sync_fd);
+	mark_cloexec(spec->userns_fd);
+	mark_cloexec(spec->userns2_fd);
+	mark_cloexec(spec->pidns_fd);
+	mark_cloexec(spec->userns_block_fd);
+	mark_cloexec(spec->block_fd);
+	if (spec->personality != PERSONALITY_BWRAP) {
+		int keep[66];
+		size_t nk = 0, i;
+		for (i = 0; i < spec->n_keep_fds && nk < 64; i++)
+			keep[nk++] = spec->keep_fds[i];
+		if (fd_set_cloexec_all_except(keep, nk, 3) < 0) {
+			sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
+			sb_print_error();
+			return sb_exit_setup;
+		}
 	}
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
 		sb_err(errno, "socketpair: %s", strerror(errno));
 		sb_print_error();
-		return EXIT_SETUP;
+		return sb_exit_setup;
 	}
 	signals_block();
 	fflush(NULL);
+	if (spec->userns_fd >= 0)
+		ca.flags = 0; /* the child joins that namespace instead */
 	child = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
 	if (child < 0) {
 		int e = errno;
 		sb_err(e, "cannot create a user namespace: %s; %s", strerror(e),
 		       userns_sysctl_hint());
 		sb_print_error();
-		return EXIT_SETUP;
+		overlay_preflight_undo(&mp);
+		return sb_exit_setup;
 	}
 	if (child == 0) {
 		close(sv[0]);
@@ -380,20 +652,29 @@ int sandbox_run(struct sandbox_spec *spec)
 	}
 	close(sv[1]);
 	sync_fd = sv[0];
+	if (spec->sync_fd >= 0)
+		close(spec->sync_fd);
+	if (spec->block_fd >= 0)
+		close(spec->block_fd);
+	if (spec->userns_block_fd >= 0)
+		close(spec->userns_block_fd);
 	sb_step("user namespace created (child pid %d)", (int)child);
 
-	if (idmap_apply(child, &ip) < 0) {
-		sb_print_error();
-		overlay_preflight_undo(&mp);
-		kill(child, SIGKILL);
-		while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-			;
-		return EXIT_SETUP;
+	if (spec->userns_fd < 0 && spec->userns_block_fd < 0) {
+		if (idmap_apply(child, &ip) < 0) {
+			sb_print_error();
+			overlay_preflight_undo(&mp);
+			kill(child, SIGKILL);
+			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
+				;
+			return sb_exit_setup;
+		}
+		sb_step("ids mapped (%s)", ip.how);
 	}
-	sb_step("ids mapped (%s)", ip.how);
 	send_msg(MSG_GO, 0, 0, NULL);
 
-	/* Until EOF: errors from the child, pid 1 or the payload. */
+	/* Until EOF: pid 1's pid, and errors from the child, pid 1 or the
+	 * payload. */
 	for (;;) {
 		n = recv(sync_fd, &m, sizeof m, 0);
 		if (n < 0 && errno == EINTR)
@@ -403,15 +684,29 @@ int sandbox_run(struct sandbox_spec *spec)
 		if ((size_t)n < offsetof(struct sync_msg, text) + 1)
 			continue;
 		m.text[sizeof m.text - 1] = '\0';
-		if (result < 0 && (m.type == MSG_ERROR || m.type == MSG_EXEC_ERROR)) {
-			fprintf(stderr, "%s: %s\n", sb_prog, m.text);
+		if (m.type == MSG_NS_READY && !status_written) {
+			write_status(spec, child);
+			status_written = true;
+		} else if (m.type == MSG_PID1 && !status_written) {
+			write_status(spec, (pid_t)m.code);
+			status_written = true;
+		} else if (result < 0 && (m.type == MSG_ERROR || m.type == MSG_EXEC_ERROR)) {
+			sb_print_message(m.text);
 			result = m.code;
 		}
 	}
 	close(sync_fd);
 	sb_step("payload started");
 	r = forward_and_wait(child, -1, spec->new_session, false, NULL);
-	if (result == EXIT_SETUP)
+	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);
-	return result >= 0 ? result : r;
+	if (result >= 0)
+		r = result;
+	if (spec->json_status_fd >= 0 && status_written) {
+		char line[64];
+		snprintf(line, sizeof line, "{ \"exit-code\": %d }\n", r);
+		write_fd_text(spec->json_status_fd, line);
+		close(spec->json_status_fd);
+	}
+	return r;
 }

@@ -7,6 +7,8 @@
 
 const char *sb_prog = "sandbox";
 int sb_verbose;
+int sb_exit_setup = EXIT_SETUP;
+bool sb_level_prefix;
 
 static char errbuf[2048];
 static int errnum;
@@ -53,16 +55,21 @@ int sb_errnum(void)
 	return errnum;
 }
 
+void sb_print_message(const char *text)
+{
+	fprintf(stderr, "%s%s: %s\n", sb_level_prefix ? "<3>" : "", sb_prog, text);
+}
+
 void sb_print_error(void)
 {
-	fprintf(stderr, "%s: %s\n", sb_prog, sb_errmsg());
+	sb_print_message(sb_errmsg());
 }
 
 void sb_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s: warning: ", sb_prog);
+	fprintf(stderr, "%s%s: warning: ", sb_level_prefix ? "<4>" : "", sb_prog);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

@@ -41,12 +41,18 @@ static int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolv
 
 #define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
 
+/* Mode of missing parent directories: 0755, less the group or other bits
+ * that a --perms on the operation clears (bwrap's rule). */
+static mode_t parent_mode = 0755;
+
 int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 {
 	char buf[PATH_MAX];
 	size_t i;
 
 	memset(mp, 0, sizeof *mp);
+	mp->umask = umask(0);
+	umask(mp->umask);
 	if (spec->rootfs) {
 		struct stat st;
 		char *real = realpath(spec->rootfs, NULL);
@@ -72,6 +78,25 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 
 		if (op->dest && op->dest[0] == '\0')
 			return sb_err(EINVAL, "%s: the destination is empty", op->opt);
+		if (op->kind == MOP_OVERLAY) {
+			size_t j;
+			char **real = xcalloc(op->n_lowers + 2, sizeof(char *));
+			for (j = 0; j < op->n_lowers; j++) {
+				real[j] = realpath(op->lowers[j], NULL);
+				if (!real[j])
+					return sb_err(errno, "--overlay-src %s: %s", op->lowers[j],
+						      strerror(errno));
+			}
+			if (op->ovl == OVL_RW) {
+				real[op->n_lowers] = realpath(op->src, NULL);
+				real[op->n_lowers + 1] = realpath(op->work, NULL);
+				if (!real[op->n_lowers] || !real[op->n_lowers + 1])
+					return sb_err(errno, "--overlay %s %s: %s", op->src, op->work,
+						      strerror(errno));
+			}
+			mp->src_real[i] = (char *)real; /* the list, for do_overlay */
+			continue;
+		}
 		if (op->kind != MOP_BIND && op->kind != MOP_RO_BIND && op->kind != MOP_DEV_BIND)
 			continue;
 		mp->src_real[i] = realpath(op->src, NULL);
@@ -121,7 +146,7 @@ static int mkdir_in_root(int rootfd, const char *path)
 				free(copy);
 				return pfd;
 			}
-			r = mkdirat(pfd, name, 0755);
+			r = mkdirat(pfd, name, parent_mode);
 			close(pfd);
 			if (r < 0 && errno != EEXIST) {
 				r = -errno;
@@ -376,7 +401,6 @@ static int mount_at(int rootfd, const char *dest, const char *type,
 
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
 static const char *const run_opts[] = { "mode", "0755", NULL };
-static const char *const tmpfs_default_opts[] = { "mode", "0755", NULL };
 
 static int do_bind(int rootfd, const struct mount_op *op, const char *src)
 {
@@ -435,6 +459,176 @@ static int do_symlink(int rootfd, const struct mount_op *op)
 	return 0;
 }
 
+static int write_all(int fd, const char *data, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, data, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		data += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* --file: a new file in the sandbox with the content read at start. */
+static int do_file(int rootfd, const struct mount_op *op)
+{
+	char *leaf = NULL;
+	int pfd, fd, r;
+
+	pfd = open_parent(rootfd, op->dest, &leaf);
+	if (pfd < 0) {
+		free(leaf);
+		return sb_err(-pfd, "--file %s: %s", op->dest, strerror(-pfd));
+	}
+	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		    op->perms_set ? op->perms : 0666);
+	r = fd < 0 ? -errno : write_all(fd, op->data, op->data_len);
+	if (fd >= 0)
+		close(fd);
+	close(pfd);
+	free(leaf);
+	if (r < 0)
+		return sb_err(-r, "--file %s: %s", op->dest, strerror(-r));
+	return 0;
+}
+
+/* --bind-data, --ro-bind-data, and the generated files: the content goes
+ * to a file in the staging root, which is bound on DEST. */
+static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
+{
+	char name[64];
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
+	int fd, mfd, dfd, r;
+
+	snprintf(name, sizeof name, "/data-%zu", i);
+	fd = open(name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, op->perms_set ? op->perms : 0600);
+	if (fd < 0)
+		return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
+	r = write_all(fd, op->data, op->data_len);
+	close(fd);
+	if (r < 0)
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
+	if (op->ro)
+		ma.attr_set |= MOUNT_ATTR_RDONLY;
+	mfd = open_tree(AT_FDCWD, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+	if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0) {
+		r = errno;
+		if (mfd >= 0)
+			close(mfd);
+		return sb_err(r, "%s %s: %s", op->opt, op->dest, strerror(r));
+	}
+	dfd = file_in_root(rootfd, op->dest);
+	if (dfd < 0) {
+		close(mfd);
+		return sb_err(-dfd, "%s %s: cannot create the mount point: %s", op->opt, op->dest,
+			      strerror(-dfd));
+	}
+	r = attach(mfd, dfd);
+	close(mfd);
+	close(dfd);
+	unlink(name);
+	if (r < 0)
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
+	return 0;
+}
+
+static int do_chmod(int rootfd, const struct mount_op *op)
+{
+	char path[64];
+	int fd, r = 0;
+
+	fd = openat2_(rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
+	if (fd < 0)
+		return sb_err(-fd, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-fd));
+	/* fchmodat2 (6.6) takes the O_PATH fd itself; else its magic link */
+	if (syscall(452 /* fchmodat2 */, fd, "", op->perms, AT_EMPTY_PATH) < 0) {
+		snprintf(path, sizeof path, "/oldroot/proc/self/fd/%d", fd);
+		if (chmod(path, op->perms) < 0)
+			r = errno;
+	}
+	close(fd);
+	if (r)
+		return sb_err(r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(r));
+	return 0;
+}
+
+/* bwrap's overlays: --overlay-src layers (bottom first) under an upper
+ * directory of the host, a tmpfs, or nothing (read-only). */
+static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t i)
+{
+	static const char *const tmp_opts_[] = { "mode", "0755", NULL };
+	char upper[48], work[96], *up = NULL, *wk = NULL;
+	int fsfd, mfd, dfd, r = 0;
+	size_t j;
+
+	if (op->ovl == OVL_TMP) {
+		snprintf(upper, sizeof upper, "/overlay-%zu", i);
+		if (mkdir(upper, 0755) < 0 || (dfd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+			return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
+		r = mount_new_fs(dfd, "tmpfs", tmp_opts_, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		close(dfd);
+		if (r < 0)
+			return sb_err(-r, "%s %s: tmpfs: %s", op->opt, op->dest, strerror(-r));
+		snprintf(work, sizeof work, "%s/work", upper);
+		strncat(upper, "/upper", sizeof upper - strlen(upper) - 1);
+		if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
+			return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
+		up = xstrdup(upper);
+		wk = xstrdup(work);
+	} else if (op->ovl == OVL_RW) {
+		up = xasprintf("/oldroot%s", real[op->n_lowers]);
+		wk = xasprintf("/oldroot%s", real[op->n_lowers + 1]);
+	}
+	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fsfd < 0) {
+		r = -errno;
+		goto out;
+	}
+	/* the kernel lists lowerdir top first: bwrap's order reversed */
+	for (j = op->n_lowers; j-- > 0 && r == 0;) {
+		char *l = xasprintf("/oldroot%s", real[j]);
+		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", l, 0) < 0)
+			r = -errno;
+		free(l);
+	}
+	if (r == 0 && up && (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
+			     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", wk, 0) < 0))
+		r = -errno;
+	if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		r = -errno;
+	if (r == 0 && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		r = -errno;
+	if (r < 0) {
+		close(fsfd);
+		goto out;
+	}
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+		      (op->ovl == OVL_RO ? MOUNT_ATTR_RDONLY : 0));
+	r = mfd < 0 ? -errno : 0;
+	close(fsfd);
+	if (r < 0)
+		goto out;
+	dfd = mkdir_in_root(rootfd, op->dest);
+	if (dfd < 0) {
+		close(mfd);
+		r = dfd;
+		goto out;
+	}
+	r = attach(mfd, dfd);
+	close(mfd);
+	close(dfd);
+out:
+	free(up);
+	free(wk);
+	if (r < 0)
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
+	return 0;
+}
+
 static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		 const struct mount_plan *mp)
 {
@@ -450,10 +644,26 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 			return 0; /* -try with a missing source */
 		r = do_bind(*rootfd, op, mp->src_real[i]);
 		break;
-	case MOP_TMPFS:
-		r = mount_at(*rootfd, op->dest, "tmpfs", tmpfs_default_opts,
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	case MOP_TMPFS: {
+		char mode[16], size[32];
+		const char *o[] = { "mode", mode, op->size ? "size" : NULL, size, NULL };
+		snprintf(mode, sizeof mode, "%04o", op->perms_set ? (unsigned)op->perms : 0755u);
+		snprintf(size, sizeof size, "%llu", (unsigned long long)op->size);
+		r = mount_at(*rootfd, op->dest, "tmpfs", o, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 		break;
+	}
+	case MOP_MQUEUE:
+		r = mount_at(*rootfd, op->dest, "mqueue", NULL,
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		break;
+	case MOP_FILE:
+		return do_file(*rootfd, op);
+	case MOP_BIND_DATA:
+		return do_bind_data(*rootfd, op, i);
+	case MOP_CHMOD:
+		return do_chmod(*rootfd, op);
+	case MOP_OVERLAY:
+		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
 	case MOP_PROC:
 		r = mount_at(*rootfd, op->dest, "proc", NULL,
 			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
@@ -462,7 +672,20 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		r = setup_dev(*rootfd, op->dest);
 		break;
 	case MOP_DIR:
-		fd = mkdir_in_root(*rootfd, op->dest);
+		fd = openat2_(*rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
+		if (fd == -ENOENT && op->perms_set) {
+			/* a new directory gets --perms; an existing one is left alone */
+			char *leaf = NULL;
+			int pfd = open_parent(*rootfd, op->dest, &leaf);
+			fd = pfd < 0 ? pfd : mkdirat(pfd, leaf, op->perms) < 0 ? -errno : 0;
+			if (pfd >= 0)
+				close(pfd);
+			free(leaf);
+			if (fd == 0)
+				fd = openat2_(*rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
+		} else if (fd == -ENOENT) {
+			fd = mkdir_in_root(*rootfd, op->dest);
+		}
 		if (fd < 0)
 			return sb_err(-fd, "--dir %s: %s", op->dest, strerror(-fd));
 		close(fd);
@@ -473,7 +696,8 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		fd = openat2_(*rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
 		if (fd < 0)
 			return sb_err(-fd, "--remount-ro %s: %s", op->dest, strerror(-fd));
-		r = mount_setattr(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ro, sizeof ro) < 0 ? -errno : 0;
+		/* only that mount, not those below it (bwrap 0.11) */
+		r = mount_setattr(fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0 ? -errno : 0;
 		close(fd);
 		if (r < 0)
 			return sb_err(-r, "--remount-ro %s: %s", op->dest, strerror(-r));
@@ -528,6 +752,18 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 
 	if (spec->rootfs_mode == ROOTFS_OVERLAY)
 		return overlay_mount(spec, mp, ov);
+	if (spec->rootfs_mode == ROOTFS_EMPTY) {
+		/* bwrap: an empty tmpfs, built up by the operations */
+		static const char *const opts[] = { "mode", "0755", NULL };
+		int dfd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+		r = dfd < 0 ? -errno : mount_new_fs(dfd, "tmpfs", opts,
+						     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		if (dfd >= 0)
+			close(dfd);
+		if (r < 0)
+			return sb_err(-r, "cannot mount the root tmpfs: %s", strerror(-r));
+		return 0;
+	}
 
 	if (spec->rootfs_mode != ROOTFS_RW)
 		rattrs |= MOUNT_ATTR_RDONLY;
@@ -552,7 +788,10 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	if ((r = reopen_root(&rootfd)) < 0)
 		return r;
 
-	/* the standard mounts */
+	/* the standard mounts (the native personality's; bwrap builds only
+	 * what its options ask) */
+	if (spec->personality == PERSONALITY_BWRAP)
+		goto ops;
 	if ((r = mount_at(rootfd, "/proc", "proc", NULL,
 			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) < 0 ||
 	    (r = setup_dev(rootfd, "/dev")) < 0 ||
@@ -570,9 +809,21 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	if (r < 0)
 		goto fail;
 	sb_step("/proc, /dev, /tmp, /run, /sys mounted");
+ops:
 
 	for (i = 0; i < spec->n_ops; i++) {
-		if ((r = do_op(&rootfd, spec, i, mp)) < 0)
+		const struct mount_op *op = &spec->ops[i];
+
+		parent_mode = 0755;
+		if (op->perms_set && op->kind != MOP_CHMOD) {
+			if (!(op->perms & 070))
+				parent_mode &= ~070;
+			if (!(op->perms & 07))
+				parent_mode &= ~07;
+		}
+		r = do_op(&rootfd, spec, i, mp);
+		parent_mode = 0755;
+		if (r < 0)
 			goto fail;
 		if (spec->ops[i].dest && dest_is_root(spec->ops[i].dest) &&
 		    (r = reopen_root(&rootfd)) < 0)

@@ -19,6 +19,7 @@
 #include "spec.h"
 
 #define SANDBOX_VERSION "0.1.0"
+#define BWRAP_COMPAT_VERSION "0.11.0"
 #define EXIT_SETUP 125
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
@@ -26,6 +27,8 @@
 /* ---- log.c ---- */
 extern const char *sb_prog;          /* "sandbox" or "bwrap" */
 extern int sb_verbose;
+extern int sb_exit_setup;            /* 125, or 1 as bwrap */
+extern bool sb_level_prefix;         /* --level-prefix: "<3>" before errors */
 
 /* Record an error message (printf-style) and return -err (err > 0). */
 int sb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -34,6 +37,7 @@ int sb_errctx(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 const char *sb_errmsg(void);
 int sb_errnum(void);
 void sb_print_error(void);
+void sb_print_message(const char *text);
 void sb_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* -v: "sandbox: [   1.234 ms] STEP" measured from the previous step. */
 void sb_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -60,7 +64,11 @@ static inline void cleanup_close(const int *fd) { if (*fd >= 0) close(*fd); }
 /* Parse argv into spec.  Returns 0, 1 when the caller should exit 0
  * (--help/--version were printed), or -errno with a message. */
 int cli_parse(int argc, char **argv, struct sandbox_spec *spec);
+int cli_check(struct sandbox_spec *spec);
 int parse_id_map_entry(const char *s, struct id_range *out);
+int parse_octal(const char *s, mode_t *out);
+int parse_size(const char *s, uint64_t *out);
+int read_fd_all(int fd, char **data, size_t *len, size_t max);
 
 /* ---- idmap.c ---- */
 struct subid_ranges {
@@ -102,6 +110,7 @@ struct mount_plan {
 	bool overlay_dir_created;    /* by us, in this run */
 	char *fuse_bin;              /* fuse-overlayfs, in the host's view */
 	const char *fuse_why;        /* why fuse-overlayfs cannot be used */
+	mode_t umask;                /* the caller's, restored for the payload */
 };
 struct overlay_run {
 	pid_t fuse_pid;              /* fuse-overlayfs server, or -1 */
@@ -128,6 +137,7 @@ int net_loopback_up(void);
 int caps_parse(const char *name, uint64_t *mask);
 int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid);
 int caps_keep_across_exec(void);
+uint64_t caps_default(uid_t uid);
 
 /* ---- init.c ---- */
 /* Wait for CHILD, forwarding signals to it; returns its status as an exit

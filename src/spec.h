@@ -22,6 +22,7 @@ enum rootfs_mode {
 	ROOTFS_RO,         /* --rootfs DIR --read-only */
 	ROOTFS_RW,         /* --rootfs DIR --rootfs-rw */
 	ROOTFS_OVERLAY,    /* --rootfs DIR (default): DIR under a copy-on-write layer */
+	ROOTFS_EMPTY,      /* bwrap: an empty tmpfs, only what the options build */
 };
 
 enum overlay_driver {
@@ -40,14 +41,32 @@ enum mount_op_kind {
 	MOP_DIR,           /* --dir */
 	MOP_SYMLINK,       /* --symlink */
 	MOP_REMOUNT_RO,    /* --remount-ro */
+	MOP_MQUEUE,        /* --mqueue */
+	MOP_FILE,          /* --file FD DEST: a new file with FD's content */
+	MOP_BIND_DATA,     /* --bind-data, --ro-bind-data (ro set), generated files */
+	MOP_CHMOD,         /* --chmod OCTAL PATH */
+	MOP_OVERLAY,       /* --overlay RWSRC WORKDIR DEST, --tmp-overlay, --ro-overlay */
 };
+
+enum overlay_op_kind { OVL_RW, OVL_TMP, OVL_RO };
 
 struct mount_op {
 	enum mount_op_kind kind;
 	const char *src;   /* host path (absolute after preflight) or symlink target */
 	const char *dest;  /* path inside the sandbox */
 	bool try_;         /* -try: a missing source is not an error */
+	bool ro;           /* --ro-bind-data */
 	const char *opt;   /* option name as typed, for messages */
+	bool perms_set;    /* --perms before it */
+	mode_t perms;
+	uint64_t size;     /* --size before --tmpfs; 0: the default */
+	char *data;        /* --file, --bind-data: the content, read at start */
+	size_t data_len;
+	/* overlays: lower layers bottom first (--overlay-src), upper, work */
+	enum overlay_op_kind ovl;
+	const char **lowers;
+	size_t n_lowers;
+	const char *work;
 };
 
 struct id_range {
@@ -81,6 +100,7 @@ struct env_op {
 
 struct sandbox_spec {
 	enum personality personality;
+	uid_t caller_uid;            /* the invoking user, on the host */
 	int verbose;
 
 	/* root filesystem */
@@ -124,6 +144,19 @@ struct sandbox_spec {
 	/* privileges: bit n set = capability n requested */
 	uint64_t caps_add;
 	uint64_t caps_drop;
+
+	/* bwrap's protocols and namespace options (both personalities) */
+	bool unshare_user;           /* --unshare-user(-try): always true in effect */
+	int userns_fd, userns2_fd, pidns_fd;     /* -1: none */
+	bool disable_userns, assert_userns_disabled;
+	int info_fd, json_status_fd, sync_fd, block_fd, userns_block_fd; /* -1: none */
+	const char **lock_files;
+	size_t n_lock_files;
+	struct seccomp_prog { void *filter; size_t len; } *seccomp_progs;
+	size_t n_seccomp_progs;      /* --seccomp (replaces) and --add-seccomp-fd (adds) */
+	bool seccomp_legacy;         /* --seccomp was used */
+	bool level_prefix;
+	const char *exec_label, *file_label;
 
 	/* the command */
 	char **argv;

@@ -66,7 +66,10 @@
 "\n" \
 "Privileges:\n" \
 "      --cap-add CAP           keep capability CAP inside (ALL for all)\n" \
-"      --cap-drop CAP          drop CAP again (after --cap-add ALL)\n" \
+"      --cap-drop CAP          drop CAP (ALL for all)\n" \
+"                              (uid 0 inside starts with CHOWN DAC_OVERRIDE FOWNER\n" \
+"                              FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP\n" \
+"                              SETUID SYS_CHROOT, over the sandbox only; others none)\n" \
 "\n" \
 "Other:\n" \
 "  -v, --verbose               print each setup step and its duration\n" \
@@ -76,4 +79,81 @@
 "Exit status: COMMAND's; 128+N if it was killed by signal N; 125 if the\n" \
 "sandbox could not be set up; 126 if COMMAND cannot run; 127 if not found.\n"
 
+#endif
+
+#ifndef SANDBOX_BWRAP_USAGE_H
+#define SANDBOX_BWRAP_USAGE_H
+/* --help when invoked as bwrap: bubblewrap 0.11's options, then ours. */
+#define BWRAP_USAGE \
+"usage: bwrap [OPTIONS...] [--] COMMAND [ARGS...]\n" \
+"\n" \
+"    --help                       Print this help\n" \
+"    --version                    Print version\n" \
+"    --args FD                    Parse NUL-separated arguments from FD\n" \
+"    --argv0 VALUE                argv[0] for the program\n" \
+"    --level-prefix               Prefix diagnostics with a syslog level (<3>, <4>)\n" \
+"    --unshare-all                Unshare every namespace possible\n" \
+"    --share-net                  Keep the network namespace (after --unshare-all)\n" \
+"    --unshare-user               New user namespace\n" \
+"    --unshare-user-try           New user namespace if possible\n" \
+"    --unshare-ipc                New ipc namespace\n" \
+"    --unshare-pid                New pid namespace\n" \
+"    --unshare-net                New network namespace\n" \
+"    --unshare-uts                New uts namespace\n" \
+"    --unshare-cgroup             New cgroup namespace\n" \
+"    --unshare-cgroup-try         New cgroup namespace if possible\n" \
+"    --userns FD                  Use this user namespace instead of a new one\n" \
+"    --userns2 FD                 Switch to this user namespace after setup\n" \
+"    --disable-userns             The sandbox may not create user namespaces\n" \
+"    --assert-userns-disabled     Fail unless user namespaces are already disabled\n" \
+"    --pidns FD                   Use this pid namespace (as the parent with --unshare-pid)\n" \
+"    --uid UID                    Uid inside the sandbox\n" \
+"    --gid GID                    Gid inside the sandbox\n" \
+"    --hostname NAME              Hostname (needs --unshare-uts)\n" \
+"    --chdir DIR                  Working directory\n" \
+"    --clearenv                   Empty the environment (PWD is kept)\n" \
+"    --setenv VAR VALUE           Set an environment variable\n" \
+"    --unsetenv VAR               Unset an environment variable\n" \
+"    --lock-file DEST             Hold a lock on DEST while the sandbox runs\n" \
+"    --sync-fd FD                 Keep FD open while the sandbox runs\n" \
+"    --perms OCTAL                Mode of the next --tmpfs, --dir, --file or --bind-data\n" \
+"    --size BYTES                 Size of the next --tmpfs\n" \
+"    --bind SRC DEST              Bind SRC on DEST\n" \
+"    --bind-try SRC DEST          Same, nothing if SRC is missing\n" \
+"    --dev-bind SRC DEST          Bind SRC on DEST, devices usable\n" \
+"    --dev-bind-try SRC DEST      Same, nothing if SRC is missing\n" \
+"    --ro-bind SRC DEST           Bind SRC on DEST read-only\n" \
+"    --ro-bind-try SRC DEST       Same, nothing if SRC is missing\n" \
+"    --bind-fd FD DEST            Bind the directory open at FD on DEST\n" \
+"    --ro-bind-fd FD DEST         Same, read-only\n" \
+"    --remount-ro DEST            Make the mount at DEST read-only\n" \
+"    --overlay-src SRC            A lower layer for the next overlay\n" \
+"    --overlay RWSRC WORKDIR DEST Overlay with RWSRC as the writable layer\n" \
+"    --tmp-overlay DEST           Overlay whose writes are thrown away\n" \
+"    --ro-overlay DEST            Read-only overlay of two or more sources\n" \
+"    --exec-label LABEL           SELinux label for the program\n" \
+"    --file-label LABEL           SELinux label for files created\n" \
+"    --proc DEST                  New procfs on DEST\n" \
+"    --dev DEST                   New minimal /dev on DEST\n" \
+"    --tmpfs DEST                 New tmpfs on DEST\n" \
+"    --mqueue DEST                New mqueue on DEST\n" \
+"    --dir DEST                   Create directory DEST\n" \
+"    --file FD DEST               Copy FD's content to the new file DEST\n" \
+"    --bind-data FD DEST          Copy FD's content to a file bound on DEST\n" \
+"    --ro-bind-data FD DEST       Same, read-only\n" \
+"    --symlink SRC DEST           Create symlink DEST to SRC\n" \
+"    --chmod OCTAL PATH           Set the mode of PATH\n" \
+"    --seccomp FD                 Load a compiled seccomp program from FD\n" \
+"    --add-seccomp-fd FD          Add a compiled seccomp program (repeatable)\n" \
+"    --block-fd FD                Wait for data on FD before running the program\n" \
+"    --userns-block-fd FD         Wait on FD for the user namespace to be set up\n" \
+"    --info-fd FD                 Write information about the sandbox to FD as JSON\n" \
+"    --json-status-fd FD          Write JSON lines about the sandbox's state to FD\n" \
+"    --new-session                New terminal session (setsid)\n" \
+"    --die-with-parent            Kill the sandbox when bwrap's parent dies\n" \
+"    --as-pid-1                   No reaper: the program is pid 1\n" \
+"    --cap-add CAP                Keep capability CAP (ALL for all)\n" \
+"    --cap-drop CAP               Drop capability CAP (ALL for all)\n" \
+"\n" \
+"sandbox's own options work here too; see sandbox --help and sandbox(1).\n"
 #endif

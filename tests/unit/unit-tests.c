@@ -85,11 +85,11 @@ static void test_cli(void)
 	ok(r < 0 && strstr(sb_errmsg(), "--frobnicate"), "unknown option named", sb_errmsg());
 
 	r = parse(&s, ARGS("--bind", "/a"));
-	ok(r < 0 && strstr(sb_errmsg(), "--bind needs 2 arguments"), "missing argument named",
+	ok(r < 0 && strstr(sb_errmsg(), "--bind takes 2 arguments"), "missing argument named",
 	   sb_errmsg());
 
 	r = parse(&s, ARGS("--rootfs", "/r"));
-	ok(r < 0 && strstr(sb_errmsg(), "no command"), "missing command", sb_errmsg());
+	ok(r < 0 && strstr(sb_errmsg(), "No command"), "missing command", sb_errmsg());
 
 	r = parse(&s, ARGS("--uid", "-1", "true"));
 	ok(r < 0 && strstr(sb_errmsg(), "--uid"), "--uid rejects a negative id", sb_errmsg());
@@ -151,6 +151,107 @@ static void test_cli(void)
 			   "--share-cgroup", "--unshare-time", "-v", "-v", "true"));
 	ok(r == 0 && s.share_net && s.share_ipc && s.share_pid && s.share_uts && s.share_cgroup &&
 	   s.unshare_time && s.verbose == 2, "namespace switches and -v", NULL);
+}
+
+static int pipe_with(const char *data, size_t len)
+{
+	int p[2];
+
+	if (pipe(p) < 0 || write(p[1], data, len) != (ssize_t)len)
+		return -1;
+	close(p[1]);
+	return p[0];
+}
+
+static void test_bwrap_cli(void)
+{
+	struct sandbox_spec s;
+	char fdstr[16];
+	int r, fd;
+
+	/* --args splices NUL-separated words, nested, in place */
+	{
+		static const char inner[] = "--dir\0/inner\0";
+		int ifd = pipe_with(inner, sizeof inner - 1);
+		char outer[64];
+		int n = snprintf(outer, sizeof outer, "--tmpfs%c/t%c--args%c%d%c", 0, 0, 0, ifd, 0);
+		fd = pipe_with(outer, (size_t)n);
+		snprintf(fdstr, sizeof fdstr, "%d", fd);
+		r = parse(&s, ARGS("--dir", "/a", "--args", fdstr, "--dir", "/b", "true"));
+		ok(r == 0 && s.n_ops == 4 && strcmp(s.ops[0].dest, "/a") == 0 &&
+		   strcmp(s.ops[1].dest, "/t") == 0 && strcmp(s.ops[2].dest, "/inner") == 0 &&
+		   strcmp(s.ops[3].dest, "/b") == 0 && s.argc == 1,
+		   "--args splices nested NUL-separated arguments in order", sb_errmsg());
+	}
+	fd = pipe_with("--bogus", 7);
+	snprintf(fdstr, sizeof fdstr, "%d", fd);
+	r = parse(&s, ARGS("--args", fdstr, "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--bogus"), "--args: a last word without NUL still counts",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--args", "999", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "999"), "--args of a closed fd rejected", sb_errmsg());
+
+	r = parse(&s, ARGS("--perms", "0700", "--size", "1M", "--tmpfs", "/s", "--tmpfs", "/u", "true"));
+	ok(r == 0 && s.n_ops == 2 && s.ops[0].perms_set && s.ops[0].perms == 0700 &&
+	   s.ops[0].size == (1u << 20) && !s.ops[1].perms_set && s.ops[1].size == 0,
+	   "--perms and --size apply to the next operation only", sb_errmsg());
+	r = parse(&s, ARGS("--size", "10", "--dir", "/d", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--size"), "--size must precede --tmpfs", sb_errmsg());
+	r = parse(&s, ARGS("--perms", "0700", "--bind", "/a", "/b", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--perms"), "--perms before --bind rejected", sb_errmsg());
+	r = parse(&s, ARGS("--perms", "0800", "--dir", "/d", "true"));
+	ok(r < 0, "--perms rejects a non-octal mode", NULL);
+	r = parse(&s, ARGS("--chmod", "1755", "/x", "true"));
+	ok(r == 0 && s.ops[0].kind == MOP_CHMOD && s.ops[0].perms == 01755, "--chmod", sb_errmsg());
+
+	r = parse(&s, ARGS("--overlay-src", "/l1", "--overlay-src", "/l2", "--overlay", "/rw", "/w",
+			   "/d", "true"));
+	ok(r == 0 && s.n_ops == 1 && s.ops[0].kind == MOP_OVERLAY && s.ops[0].n_lowers == 2 &&
+	   strcmp(s.ops[0].lowers[1], "/l2") == 0 && strcmp(s.ops[0].work, "/w") == 0 &&
+	   strcmp(s.ops[0].dest, "/d") == 0 && !s.overlay_asked,
+	   "native --overlay takes three arguments after --overlay-src", sb_errmsg());
+	r = parse(&s, ARGS("--overlay-src", "/l1", "--ro-overlay", "/d", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "two"), "--ro-overlay needs two sources", sb_errmsg());
+	r = parse(&s, ARGS("--overlay-src", "/l1", "--dir", "/d", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--overlay-src"), "--overlay-src must lead to an overlay",
+	   sb_errmsg());
+
+	memset(&s, 0, sizeof s);
+	s.personality = PERSONALITY_BWRAP;
+	{
+		static char *argv[] = { "bwrap", "--ro-bind", "/", "/", "--unshare-pid", "true", NULL };
+		r = cli_parse(6, argv, &s);
+		ok(r == 0 && s.share_net && s.share_ipc && !s.share_pid && s.share_uts &&
+		   s.rootfs_mode == ROOTFS_EMPTY && s.subids == SUBIDS_NEVER && !s.hostname,
+		   "bwrap: only what is asked is unshared, empty root, no subids", sb_errmsg());
+	}
+	memset(&s, 0, sizeof s);
+	s.personality = PERSONALITY_BWRAP;
+	{
+		static char *argv[] = { "bwrap", "--hostname", "h", "true", NULL };
+		r = cli_parse(4, argv, &s);
+		ok(r < 0 && strstr(sb_errmsg(), "--unshare-uts"), "bwrap: --hostname needs --unshare-uts",
+		   sb_errmsg());
+	}
+	memset(&s, 0, sizeof s);
+	s.personality = PERSONALITY_BWRAP;
+	{
+		static char *argv[] = { "bwrap", "--unshare-all", "--share-net", "true", NULL };
+		r = cli_parse(4, argv, &s);
+		ok(r == 0 && s.share_net && !s.share_pid && !s.share_ipc && !s.share_uts &&
+		   !s.share_cgroup, "bwrap: --unshare-all --share-net", sb_errmsg());
+	}
+	{
+		uint64_t v;
+		mode_t m;
+		ok(parse_size("10", &v) == 0 && v == 10 && parse_size("2k", &v) == 0 && v == 2048 &&
+		   parse_size("1G", &v) == 0 && v == (1ULL << 30), "size: bytes and suffixes", NULL);
+		ok(parse_size("", &v) < 0 && parse_size("1x", &v) < 0 && parse_size("k", &v) < 0 &&
+		   parse_size("99999999999999999999", &v) < 0, "size: malformed", NULL);
+		ok(parse_octal("0755", &m) == 0 && m == 0755 && parse_octal("7777", &m) == 0 &&
+		   parse_octal("17777", &m) < 0 && parse_octal("9", &m) < 0 && parse_octal("", &m) < 0,
+		   "octal modes", NULL);
+	}
 }
 
 /* ---- /etc/subuid ---- */
@@ -266,6 +367,7 @@ static void test_numbers(void)
 int main(void)
 {
 	test_cli();
+	test_bwrap_cli();
 	test_subid();
 	test_layout();
 	test_numbers();
