@@ -205,6 +205,34 @@ static int load_subids(const char *file, const char *user, uint32_t id,
 	return subid_parse(buf, user, id, out);
 }
 
+/* The first id at or above 100000 past every range in FILE, rounded up
+ * to a multiple of 65536: a range to suggest that overlaps no one's. */
+static uint64_t subid_free_start(const char *file)
+{
+	static char buf[1 << 16];
+	uint64_t end = 100000;
+	const char *line = buf;
+
+	if (read_small_file(file, buf, sizeof buf) < 0)
+		return end;
+	while (line && *line) {
+		const char *c1 = strchr(line, ':'), *nl = strchr(line, '\n');
+		if (c1 && (!nl || c1 < nl)) {
+			char *e1, *e2;
+			unsigned long long st = strtoull(c1 + 1, &e1, 10), n;
+			if (*e1 == ':') {
+				n = strtoull(e1 + 1, &e2, 10);
+				if (st + n > end)
+					end = st + n;
+			}
+		}
+		line = nl ? nl + 1 : NULL;
+	}
+	if (end > 100000)
+		end = (end + 65535) / 65536 * 65536;
+	return end;
+}
+
 static bool helper_ok(const char *path)
 {
 	return access(path, X_OK) == 0;
@@ -251,10 +279,14 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	if (spec->subids == SUBIDS_FORCE) {
 		if (su.n == 0 || sg.n == 0) {
 			const char *f = su.n == 0 ? "/etc/subuid" : "/etc/subgid";
+			uint64_t a = subid_free_start("/etc/subuid"), b = subid_free_start("/etc/subgid");
+			uint64_t start = a > b ? a : b;
 			return sb_err(ENOENT, "--subids: %s has no entry for user '%s' (uid %u); "
 				      "an administrator can add one: usermod --add-subuids "
-				      "100000-165535 --add-subgids 100000-165535 %s",
-				      f, user ? user : "?", uid, user ? user : "USER");
+				      "%llu-%llu --add-subgids %llu-%llu %s",
+				      f, user ? user : "?", uid, (unsigned long long)start,
+				      (unsigned long long)start + 65535, (unsigned long long)start,
+				      (unsigned long long)start + 65535, user ? user : "USER");
 		}
 		if (!helpers)
 			return sb_err(ENOENT, "--subids: %s or %s is missing: install the package "
@@ -453,7 +485,10 @@ int idmap_apply(pid_t pid, const struct idplan *plan)
 	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
 		return sb_err(errno, "%s: %s", path, strerror(errno));
-	if (getuid() != 0 && (r = write_file_at(dfd, "setgroups", "deny")) < 0 && r != -ENOENT) {
+	/* A single gid: "deny" first, which the kernel requires of an
+	 * unprivileged writer and which keeps dropped groups dropped. */
+	if (plan->gid.n == 1 && plan->gid.r[0].count == 1 &&
+	    (r = write_file_at(dfd, "setgroups", "deny")) < 0 && r != -ENOENT) {
 		close(dfd);
 		return sb_err(-r, "%s/setgroups: cannot write 'deny': %s", path, strerror(-r));
 	}
@@ -465,6 +500,10 @@ int idmap_apply(pid_t pid, const struct idplan *plan)
 	map_text(&plan->uid, buf, sizeof buf);
 	if ((r = write_file_at(dfd, "uid_map", buf)) < 0) {
 		close(dfd);
+		if (r == -EPERM && idmap_inside_of(&plan->uid, 0, &(uint32_t){ 0 }))
+			return sb_err(EPERM, "%s/uid_map: cannot map uid 0 of this namespace: the "
+				      "kernel allows that only with CAP_SETFCAP here (you are uid 0 "
+				      "without it, in a container or sandbox that dropped it)", path);
 		return sb_err(-r, "%s/uid_map: cannot write the uid map: %s", path, strerror(-r));
 	}
 	close(dfd);

@@ -399,6 +399,31 @@ static int mount_at(int rootfd, const char *dest, const char *type,
 	return 0;
 }
 
+/* A new procfs needs a pid namespace of ours; with the host's (--share-pid)
+ * the kernel refuses one, and the host's /proc is bound instead: it shows
+ * exactly the processes the sandbox shares. */
+static int mount_proc(int rootfd, const char *dest, bool share_pid)
+{
+	int dfd, mfd, r;
+
+	r = mount_at(rootfd, dest, "proc", NULL,
+		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (r != -EPERM || !share_pid)
+		return r;
+	dfd = mkdir_in_root(rootfd, dest);
+	if (dfd < 0)
+		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
+	mfd = clone_tree("/proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	r = mfd < 0 ? mfd : attach(mfd, dfd);
+	if (mfd >= 0)
+		close(mfd);
+	close(dfd);
+	if (r < 0)
+		return sb_err(-r, "cannot bind the host's /proc on %s (--share-pid): %s", dest,
+			      strerror(-r));
+	return 0;
+}
+
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
 static const char *const run_opts[] = { "mode", "0755", NULL };
 
@@ -665,8 +690,7 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 	case MOP_OVERLAY:
 		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
 	case MOP_PROC:
-		r = mount_at(*rootfd, op->dest, "proc", NULL,
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		r = mount_proc(*rootfd, op->dest, spec->share_pid);
 		break;
 	case MOP_DEV:
 		r = setup_dev(*rootfd, op->dest);
@@ -792,8 +816,7 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	 * what its options ask) */
 	if (spec->personality == PERSONALITY_BWRAP)
 		goto ops;
-	if ((r = mount_at(rootfd, "/proc", "proc", NULL,
-			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) < 0 ||
+	if ((r = mount_proc(rootfd, "/proc", spec->share_pid)) < 0 ||
 	    (r = setup_dev(rootfd, "/dev")) < 0 ||
 	    (r = mount_at(rootfd, "/tmp", "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
 	    (r = mount_at(rootfd, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)

@@ -1,5 +1,5 @@
 /* usage.h - the native --help text; every option here is also in
- * man/sandbox.1 and the three completions (tests/docs.sh checks). */
+ * man/sandbox.1 and the three completions (tests/docs-tests.sh checks). */
 #ifndef SANDBOX_USAGE_H
 #define SANDBOX_USAGE_H
 
@@ -26,14 +26,28 @@
 "      --ro-bind-try SRC DEST  like --ro-bind; nothing if SRC is missing\n" \
 "      --dev-bind SRC DEST     bind SRC on DEST, device nodes usable\n" \
 "      --dev-bind-try SRC DEST like --dev-bind; nothing if SRC is missing\n" \
+"      --bind-fd FD DEST       bind the directory open at FD on DEST\n" \
+"      --ro-bind-fd FD DEST    like --bind-fd, read-only\n" \
 "      --rw PATH               same as --bind PATH PATH\n" \
 "      --ro PATH               same as --ro-bind PATH PATH\n" \
 "      --tmpfs DEST            mount a new tmpfs on DEST\n" \
 "      --proc DEST             mount a new procfs on DEST\n" \
 "      --dev DEST              mount a new minimal /dev on DEST\n" \
+"      --mqueue DEST           mount a new mqueue filesystem on DEST\n" \
 "      --dir DEST              create directory DEST\n" \
+"      --file FD DEST          create file DEST with the content read from FD\n" \
+"      --bind-data FD DEST     bind a file with the content read from FD on DEST\n" \
+"      --ro-bind-data FD DEST  like --bind-data, read-only\n" \
 "      --symlink TARGET DEST   create symbolic link DEST pointing to TARGET\n" \
-"      --remount-ro DEST       make the mount at DEST (and below) read-only\n" \
+"      --chmod OCTAL PATH      set the mode of PATH\n" \
+"      --remount-ro DEST       make the mount at DEST read-only\n" \
+"      --perms OCTAL           mode of the next --tmpfs, --dir, --file, --bind-data\n" \
+"      --size BYTES            size of the next --tmpfs (k, M, G suffixes)\n" \
+"      --overlay-src SRC       a lower layer for the next overlay operation\n" \
+"      --overlay RWSRC WORKDIR DEST  (after --overlay-src) overlay on DEST with\n" \
+"                              RWSRC as the writable layer\n" \
+"      --tmp-overlay DEST      overlay on DEST whose writes are thrown away\n" \
+"      --ro-overlay DEST       read-only overlay of two or more --overlay-src\n" \
 "\n" \
 "Identity:\n" \
 "      --uid N                 uid inside the sandbox (default: yours)\n" \
@@ -51,6 +65,21 @@
 "      --share-cgroup          keep the host's cgroup namespace\n" \
 "      --unshare-time          add a new time namespace\n" \
 "      --hostname NAME         hostname inside (default: sandbox)\n" \
+"      --unshare-all           bwrap's switches: here every namespace is new\n" \
+"      --unshare-user          already, unless a --share option says so, and\n" \
+"      --unshare-user-try      these undo an earlier --share option\n" \
+"      --unshare-ipc\n" \
+"      --unshare-pid\n" \
+"      --unshare-net\n" \
+"      --unshare-uts\n" \
+"      --unshare-cgroup\n" \
+"      --unshare-cgroup-try\n" \
+"      --userns FD             use the user namespace open at FD\n" \
+"      --userns2 FD            switch to the user namespace at FD after setup\n" \
+"      --pidns FD              use (or, with a new one, nest in) the pid\n" \
+"                              namespace at FD\n" \
+"      --disable-userns        the sandbox may not create user namespaces\n" \
+"      --assert-userns-disabled  fail unless that is already so\n" \
 "\n" \
 "Process:\n" \
 "      --chdir DIR             working directory inside (default: the\n" \
@@ -70,6 +99,20 @@
 "                              (uid 0 inside starts with CHOWN DAC_OVERRIDE FOWNER\n" \
 "                              FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP\n" \
 "                              SETUID SYS_CHROOT, over the sandbox only; others none)\n" \
+"\n" \
+"Integration (bubblewrap's protocols):\n" \
+"      --args FD               read NUL-separated arguments from FD (nests)\n" \
+"      --info-fd FD            write pid and namespace ids to FD as JSON\n" \
+"      --json-status-fd FD     JSON lines: start (pid, namespaces), exit code\n" \
+"      --sync-fd FD            keep FD open while the sandbox runs\n" \
+"      --block-fd FD           wait for data on FD before running COMMAND\n" \
+"      --userns-block-fd FD    wait on FD while another program maps the ids\n" \
+"      --lock-file DEST        hold a lock on DEST while the sandbox runs\n" \
+"      --seccomp FD            load a compiled seccomp program from FD\n" \
+"      --add-seccomp-fd FD     add a compiled seccomp program (repeatable)\n" \
+"      --exec-label LABEL      SELinux label (not supported on SELinux hosts)\n" \
+"      --file-label LABEL      SELinux file label (same)\n" \
+"      --level-prefix          prefix messages with a syslog level (<3>, <4>)\n" \
 "\n" \
 "Other:\n" \
 "  -v, --verbose               print each setup step and its duration\n" \
