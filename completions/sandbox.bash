@@ -4,20 +4,30 @@
 # does).  Every option of `sandbox --help` is listed here; tests/docs-tests.sh
 # checks that none is missing.
 
-# Options that take no argument.
+# Options that take no argument.  --overlay is one of them, except right
+# after --overlay-src, where it is bwrap's --overlay RWSRC WORKDIR DEST.
 _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --share-net --share-ipc --share-pid --share-uts --share-cgroup --unshare-time
+--unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid
+--unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try
+--disable-userns --assert-userns-disabled
 --clearenv --as-pid-1 --new-session --die-with-parent
+--level-prefix
 -v --verbose -h --help --version'
 
 # Options that take one argument.
-_sandbox_opts1='--rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro
---uid --gid --uid-map --gid-map --hostname
---chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop'
+_sandbox_opts1='--rootfs --overlay-dir --overlay-driver
+--rw --ro --tmpfs --proc --dev --mqueue --dir --remount-ro --perms --size
+--overlay-src --tmp-overlay --ro-overlay
+--uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns
+--chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
+--args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd
+--lock-file --seccomp --add-seccomp-fd --exec-label --file-label'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
---dev-bind-try --symlink --setenv'
+--dev-bind-try --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data
+--symlink --chmod --setenv'
 
 # Capability names as capabilities(7) and `capsh --supported` spell them
 # (Linux 5.9 and later: 0 to 40), and ALL.
@@ -31,10 +41,15 @@ CAP_AUDIT_WRITE CAP_AUDIT_CONTROL CAP_SETFCAP CAP_MAC_OVERRIDE
 CAP_MAC_ADMIN CAP_SYSLOG CAP_WAKE_ALARM CAP_BLOCK_SUSPEND CAP_AUDIT_READ
 CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE'
 
-# How many arguments option $1 takes: prints 0, 1 or 2.
+# How many arguments option $1 takes, when the option before it was $2:
+# prints 0, 1, 2 or 3.
 _sandbox_nargs()
 {
     local o
+    if [[ $1 == --overlay && $2 == --overlay-src ]]; then
+        echo 3
+        return
+    fi
     for o in $_sandbox_opts2; do
         [[ $1 == "$o" ]] && { echo 2; return; }
     done
@@ -54,7 +69,7 @@ _sandbox()
 
     # Walk the words before the cursor: skip each option with its
     # arguments; `--` or the first other word starts the command.
-    local i=1 n opt='' argi=0
+    local i=1 n opt='' argi=0 last=''
     while ((i < cword)); do
         case ${words[i]} in
             --)
@@ -62,13 +77,14 @@ _sandbox()
                 return
                 ;;
             -*)
-                n=$(_sandbox_nargs "${words[i]}")
+                n=$(_sandbox_nargs "${words[i]}" "$last")
                 if ((i + n >= cword)); then
                     # The cursor is on argument number cword-i of this option.
                     opt=${words[i]}
                     argi=$((cword - i))
                     break
                 fi
+                last=${words[i]}
                 ((i += n + 1))
                 ;;
             *)
@@ -80,16 +96,30 @@ _sandbox()
 
     if [[ -n $opt ]]; then
         case $opt in
-            --rootfs | --overlay-dir | --chdir | --tmpfs | --proc | --dev | --dir | \
-                --remount-ro)
+            --rootfs | --overlay-dir | --chdir | --tmpfs | --proc | --dev | --mqueue | \
+                --dir | --remount-ro | --overlay-src | --tmp-overlay | --ro-overlay | \
+                --overlay)
+                # --overlay here is RWSRC WORKDIR DEST: three directories.
                 _filedir -d
                 ;;
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
                 ;;
             --bind | --bind-try | --ro-bind | --ro-bind-try | --dev-bind | \
-                --dev-bind-try | --rw | --ro | --symlink)
+                --dev-bind-try | --rw | --ro | --symlink | --lock-file)
                 _filedir
+                ;;
+            --bind-fd | --ro-bind-fd)
+                # FD, then the directory inside.
+                if ((argi == 2)); then
+                    _filedir -d
+                fi
+                ;;
+            --file | --bind-data | --ro-bind-data | --chmod)
+                # FD or OCTAL, then the file inside.
+                if ((argi == 2)); then
+                    _filedir
+                fi
                 ;;
             --cap-add | --cap-drop)
                 # Upper-case what was typed so cap_sys_ad finds CAP_SYS_ADMIN.
@@ -104,7 +134,8 @@ _sandbox()
                 mapfile -t COMPREPLY < <(compgen -e -- "$cur")
                 ;;
             *)
-                # Numbers, maps, names: nothing to offer.
+                # Numbers, file descriptors, modes, sizes, maps, names,
+                # labels: nothing to offer.
                 ;;
         esac
         return

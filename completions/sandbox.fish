@@ -4,15 +4,22 @@
 # that none is missing.
 #
 # fish knows only one argument per option, and sandbox has options with two
-# (--bind SRC DEST), so the options are declared as plain flags and
-# __sandbox_state works out what the word under the cursor is.
+# (--bind SRC DEST) and one with none or three (--overlay, which right after
+# --overlay-src is bwrap's --overlay RWSRC WORKDIR DEST), so the options are
+# declared as plain flags and __sandbox_state works out what the word under
+# the cursor is.
 
 # Options that take one and two arguments.
-set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro \
-    --uid --gid --uid-map --gid-map --hostname \
-    --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
+set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
+    --rw --ro --tmpfs --proc --dev --mqueue --dir --remount-ro --perms --size \
+    --overlay-src --tmp-overlay --ro-overlay \
+    --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns \
+    --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop \
+    --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd \
+    --lock-file --seccomp --add-seccomp-fd --exec-label --file-label
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
-    --dev-bind-try --symlink --setenv
+    --dev-bind-try --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data \
+    --symlink --chmod --setenv
 
 # Prints what the word under the cursor is, one word a line:
 #   opt               an option, or the command
@@ -24,12 +31,15 @@ function __sandbox_state
     set -e toks[1]
     set -l n (count $toks)
     set -l i 1
+    set -l prev
     while test $i -le $n
         set -l t $toks[$i]
         set -l k 0
         if test "$t" = --
             printf '%s\n' cmd $toks[(math $i + 1)..-1] $cur
             return
+        else if test "$t" = --overlay -a "$prev" = --overlay-src
+            set k 3
         else if contains -- $t $__sandbox_opts2
             set k 2
         else if contains -- $t $__sandbox_opts1
@@ -42,6 +52,7 @@ function __sandbox_state
             printf '%s\n' arg $t (math $n - $i + 1)
             return
         end
+        set prev $t
         set i (math $i + $k + 1)
     end
     echo opt
@@ -65,6 +76,39 @@ function __sandbox_at_arg
     test "$s[1]" = arg; or return 1
     contains -- $s[2] $argv; or return 1
     test -z "$want"; or test "$s[3]" = "$want"
+end
+
+# True when the cursor is on an argument that is a file (any kind) of the
+# host or of the sandbox; directories-only arguments are handled apart.
+function __sandbox_at_file_arg
+    set -l s (__sandbox_state)
+    test "$s[1]" = arg; or return 1
+    switch $s[2]
+        case --bind --bind-try --ro-bind --ro-bind-try --dev-bind --dev-bind-try \
+            --rw --ro --symlink --lock-file
+            return 0
+        case --file --bind-data --ro-bind-data --chmod
+            # FD or OCTAL first, then the file inside
+            test "$s[3]" = 2
+            return
+    end
+    return 1
+end
+
+# True when the cursor is on an argument that is a directory.
+function __sandbox_at_dir_arg
+    set -l s (__sandbox_state)
+    test "$s[1]" = arg; or return 1
+    switch $s[2]
+        case --rootfs --overlay-dir --chdir --tmpfs --proc --dev --mqueue --dir \
+            --remount-ro --overlay-src --tmp-overlay --ro-overlay --overlay
+            # --overlay here is RWSRC WORKDIR DEST: three directories
+            return 0
+        case --bind-fd --ro-bind-fd
+            test "$s[3]" = 2
+            return
+    end
+    return 1
 end
 
 function __sandbox_at_cmd
@@ -101,13 +145,13 @@ end
 complete -c sandbox -e
 
 # Where the state is not an argument that takes files, offer none.
-complete -c sandbox -n 'not __sandbox_at_arg --bind --bind-try --ro-bind --ro-bind-try --dev-bind --dev-bind-try --rw --ro --symlink' -f
+complete -c sandbox -n 'not __sandbox_at_file_arg' -f
 
 # Option names.
 set -l o '__sandbox_at_opt'
 # Root filesystem
 complete -c sandbox -n $o -l rootfs -d 'Use DIR as / (default: the host\'s / read-only)'
-complete -c sandbox -n $o -l overlay -d 'The throwaway overlay over DIR (the default)'
+complete -c sandbox -n $o -l overlay -d 'The throwaway overlay over DIR; after --overlay-src: RWSRC WORKDIR DEST'
 complete -c sandbox -n $o -l overlay-dir -d 'Keep the overlay\'s writes in DIR2 (reusable)'
 complete -c sandbox -n $o -l overlay-driver -d 'Kernel overlayfs or fuse-overlayfs'
 complete -c sandbox -n $o -l read-only -d 'Bind DIR read-only, no overlay'
@@ -119,14 +163,26 @@ complete -c sandbox -n $o -l ro-bind -d 'Bind SRC on DEST read-only'
 complete -c sandbox -n $o -l ro-bind-try -d 'Like --ro-bind; nothing if SRC is missing'
 complete -c sandbox -n $o -l dev-bind -d 'Bind SRC on DEST, device nodes usable'
 complete -c sandbox -n $o -l dev-bind-try -d 'Like --dev-bind; nothing if SRC is missing'
+complete -c sandbox -n $o -l bind-fd -d 'Bind the directory open at FD on DEST'
+complete -c sandbox -n $o -l ro-bind-fd -d 'Like --bind-fd, read-only'
 complete -c sandbox -n $o -l rw -d 'Same as --bind PATH PATH'
 complete -c sandbox -n $o -l ro -d 'Same as --ro-bind PATH PATH'
 complete -c sandbox -n $o -l tmpfs -d 'Mount a new tmpfs on DEST'
 complete -c sandbox -n $o -l proc -d 'Mount a new procfs on DEST'
 complete -c sandbox -n $o -l dev -d 'Mount a new minimal /dev on DEST'
+complete -c sandbox -n $o -l mqueue -d 'Mount a new mqueue filesystem on DEST'
 complete -c sandbox -n $o -l dir -d 'Create directory DEST'
+complete -c sandbox -n $o -l file -d 'Create file DEST with the content read from FD'
+complete -c sandbox -n $o -l bind-data -d 'Bind a file with the content read from FD on DEST'
+complete -c sandbox -n $o -l ro-bind-data -d 'Like --bind-data, read-only'
 complete -c sandbox -n $o -l symlink -d 'Create symbolic link DEST pointing to TARGET'
-complete -c sandbox -n $o -l remount-ro -d 'Make the mount at DEST (and below) read-only'
+complete -c sandbox -n $o -l chmod -d 'Set the mode of PATH to OCTAL'
+complete -c sandbox -n $o -l remount-ro -d 'Make the mount at DEST read-only'
+complete -c sandbox -n $o -l perms -d 'Mode of the next --tmpfs, --dir, --file, --bind-data'
+complete -c sandbox -n $o -l size -d 'Size of the next --tmpfs (k, M, G suffixes)'
+complete -c sandbox -n $o -l overlay-src -d 'A lower layer for the next overlay operation'
+complete -c sandbox -n $o -l tmp-overlay -d 'Overlay on DEST whose writes are thrown away'
+complete -c sandbox -n $o -l ro-overlay -d 'Read-only overlay of two or more --overlay-src'
 # Identity
 complete -c sandbox -n $o -l uid -d 'Uid inside the sandbox'
 complete -c sandbox -n $o -l gid -d 'Gid inside the sandbox'
@@ -142,6 +198,20 @@ complete -c sandbox -n $o -l share-uts -d 'Keep the host\'s uts namespace'
 complete -c sandbox -n $o -l share-cgroup -d 'Keep the host\'s cgroup namespace'
 complete -c sandbox -n $o -l unshare-time -d 'Add a new time namespace'
 complete -c sandbox -n $o -l hostname -d 'Hostname inside (default: sandbox)'
+complete -c sandbox -n $o -l unshare-all -d 'New ipc, pid, net, uts and cgroup namespaces'
+complete -c sandbox -n $o -l unshare-user -d 'Accepted for bwrap: the user namespace is always new'
+complete -c sandbox -n $o -l unshare-user-try -d 'Accepted for bwrap: the user namespace is always new'
+complete -c sandbox -n $o -l unshare-ipc -d 'New ipc namespace (undoes --share-ipc)'
+complete -c sandbox -n $o -l unshare-pid -d 'New pid namespace (undoes --share-pid)'
+complete -c sandbox -n $o -l unshare-net -d 'New network namespace (undoes --share-net)'
+complete -c sandbox -n $o -l unshare-uts -d 'New uts namespace (undoes --share-uts)'
+complete -c sandbox -n $o -l unshare-cgroup -d 'New cgroup namespace (undoes --share-cgroup)'
+complete -c sandbox -n $o -l unshare-cgroup-try -d 'New cgroup namespace (undoes --share-cgroup)'
+complete -c sandbox -n $o -l userns -d 'Use the user namespace open at FD'
+complete -c sandbox -n $o -l userns2 -d 'Switch to the user namespace at FD after setup'
+complete -c sandbox -n $o -l pidns -d 'Use (or nest in) the pid namespace at FD'
+complete -c sandbox -n $o -l disable-userns -d 'The sandbox may not create user namespaces'
+complete -c sandbox -n $o -l assert-userns-disabled -d 'Fail unless user namespaces are already disabled'
 # Process
 complete -c sandbox -n $o -l chdir -d 'Working directory inside'
 complete -c sandbox -n $o -l setenv -d 'Set an environment variable'
@@ -154,7 +224,20 @@ complete -c sandbox -n $o -l new-session -d 'Run COMMAND in a new session (setsi
 complete -c sandbox -n $o -l die-with-parent -d 'Kill the sandbox when sandbox\'s parent dies'
 # Privileges
 complete -c sandbox -n $o -l cap-add -d 'Keep capability CAP inside (ALL for all)'
-complete -c sandbox -n $o -l cap-drop -d 'Drop CAP again (after --cap-add ALL)'
+complete -c sandbox -n $o -l cap-drop -d 'Drop CAP (ALL for all)'
+# Integration (bubblewrap's protocols)
+complete -c sandbox -n $o -l args -d 'Read NUL-separated arguments from FD'
+complete -c sandbox -n $o -l info-fd -d 'Write pid and namespace ids to FD as JSON'
+complete -c sandbox -n $o -l json-status-fd -d 'JSON lines on FD: start, exit code'
+complete -c sandbox -n $o -l sync-fd -d 'Keep FD open while the sandbox runs'
+complete -c sandbox -n $o -l block-fd -d 'Wait for data on FD before running COMMAND'
+complete -c sandbox -n $o -l userns-block-fd -d 'Wait on FD while another program maps the ids'
+complete -c sandbox -n $o -l lock-file -d 'Hold a lock on DEST while the sandbox runs'
+complete -c sandbox -n $o -l seccomp -d 'Load a compiled seccomp program from FD'
+complete -c sandbox -n $o -l add-seccomp-fd -d 'Add a compiled seccomp program'
+complete -c sandbox -n $o -l exec-label -d 'SELinux label (not supported on SELinux hosts)'
+complete -c sandbox -n $o -l file-label -d 'SELinux file label (not supported on SELinux hosts)'
+complete -c sandbox -n $o -l level-prefix -d 'Prefix messages with a syslog level'
 # Other
 complete -c sandbox -n $o -s v -l verbose -d 'Print each setup step and its duration'
 complete -c sandbox -n $o -s h -l help -d 'Print the help and exit'
@@ -164,14 +247,15 @@ complete -c sandbox -n $o -l version -d 'Print the version and exit'
 complete -c sandbox -n $o -a '(__fish_complete_command)'
 
 # Option arguments.
-complete -c sandbox -n '__sandbox_at_arg --rootfs --overlay-dir --chdir --tmpfs --proc --dev --dir --remount-ro' \
+complete -c sandbox -n __sandbox_at_dir_arg \
     -a '(__fish_complete_directories (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg --overlay-driver' -a '(__sandbox_overlay_drivers)'
 complete -c sandbox -n '__sandbox_at_arg --cap-add --cap-drop' -a '(__sandbox_caps)'
 complete -c sandbox -n '__sandbox_at_arg -n 1 --setenv' -a '(set -n -x)' -d 'Exported variable'
 complete -c sandbox -n '__sandbox_at_arg --unsetenv' -a '(set -n -x)' -d 'Exported variable'
-# --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, --keep-fd and the
-# --setenv VALUE take a number or a name: nothing is offered.
+# --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, the --setenv
+# VALUE, the file descriptors (FD), modes (OCTAL), sizes and SELinux labels
+# take a number or a name: nothing is offered.
 
 # The command's own arguments.
 complete -c sandbox -n __sandbox_at_cmd -a '(__sandbox_complete_cmd)'

@@ -613,12 +613,28 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 		r = -errno;
 		goto out;
 	}
-	/* the kernel lists lowerdir top first: bwrap's order reversed */
+	/* the kernel lists lowerdir top first: bwrap's order reversed.  One
+	 * "lowerdir+" per layer (6.8+), else one escaped "lowerdir" list. */
 	for (j = op->n_lowers; j-- > 0 && r == 0;) {
 		char *l = xasprintf("/oldroot%s", real[j]);
 		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", l, 0) < 0)
 			r = -errno;
 		free(l);
+		if (r == -EINVAL && j == op->n_lowers - 1) {
+			char *list = xstrdup("");
+			size_t k;
+			for (k = op->n_lowers; k-- > 0;) {
+				char *l2 = xasprintf("/oldroot%s", real[k]), *esc = escape_lower(l2);
+				char *nl = xasprintf("%s%s%s", list, *list ? ":" : "", esc);
+				free(l2);
+				free(esc);
+				free(list);
+				list = nl;
+			}
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", list, 0) < 0 ? -errno : 0;
+			free(list);
+			break;
+		}
 	}
 	if (r == 0 && up && (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
 			     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", wk, 0) < 0))

@@ -93,7 +93,10 @@ int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 		return 0;
 	/* looked up here, in the host's view; the child runs it from /oldroot */
 	mp->fuse_why = fuse_unavailable(&bin);
-	mp->fuse_bin = bin ? xstrdup(bin) : NULL;
+	/* absolute: the child runs it as /oldroot/PATH from the staging root */
+	mp->fuse_bin = bin ? realpath(bin, NULL) : NULL;
+	if (bin && !mp->fuse_bin)
+		mp->fuse_bin = xstrdup(bin);
 	if (spec->overlay_driver == OVERLAY_FUSE && mp->fuse_why)
 		return sb_err(ENOENT, "--overlay-driver fuse: %s", mp->fuse_why);
 	if (!spec->overlay_dir)
@@ -207,7 +210,7 @@ static void fs_log(int fsfd, char *buf, size_t len)
 	}
 }
 
-static char *escape_lower(const char *path)
+char *escape_lower(const char *path)
 {
 	char *out = xmalloc(strlen(path) * 2 + 1), *o = out;
 
@@ -239,10 +242,17 @@ static int kernel_overlay(const char *lower, const char *upper, const char *work
 		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", esc, 0);
 		free(esc);
 	}
-	if (r == 0)
-		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", upper, 0);
-	if (r == 0)
-		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", work, 0);
+	if (r == 0) {
+		/* upperdir and workdir are unescaped by the kernel ('\\' dropped) */
+		char *esc = escape_lower(upper);
+		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", esc, 0);
+		free(esc);
+	}
+	if (r == 0) {
+		char *esc = escape_lower(work);
+		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", esc, 0);
+		free(esc);
+	}
 	if (r == 0)
 		r = fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0);
 	if (r == 0)
@@ -307,10 +317,11 @@ static int fuse_overlay(const char *bin, const char *lower, const char *upper, c
 		return sb_err(r, "cannot mount a fuse filesystem in the user namespace: %s",
 			      strerror(r));
 	}
-	if (strpbrk(lower, ",\\") || strpbrk(upper, ",\\") || strpbrk(work, ",\\")) {
+	if (strpbrk(lower, ",:\\") || strpbrk(upper, ",:\\") || strpbrk(work, ",:\\")) {
 		close(fd);
-		return sb_err(EINVAL, "fuse-overlayfs cannot take a layer path with ',' or '\\' "
-			      "in it: %s", lower);
+		return sb_err(EINVAL, "fuse-overlayfs cannot take a layer path with ',', ':' or "
+			      "'\\' in it: %s", strpbrk(lower, ",:\\") ? lower
+			      : strpbrk(upper, ",:\\") ? upper : work);
 	}
 	link_host_dirs();
 	pid = fork();
@@ -339,7 +350,12 @@ static int fuse_overlay(const char *bin, const char *lower, const char *upper, c
 		/* it must chown copied-up files to their owners */
 		if (caps_keep_across_exec() < 0)
 			fprintf(stderr, "%s: fuse-overlayfs: %s\n", sb_prog, sb_errmsg());
-		execv(bin, argv);
+		{
+			/* the host's file: PATH may name any directory, not only
+			 * those linked into the staging root */
+			char *host = xasprintf("/oldroot%s", bin);
+			execv(host, argv);
+		}
 		fprintf(stderr, "%s: cannot run %s: %s\n", sb_prog, bin, strerror(errno));
 		_exit(127);
 	}
