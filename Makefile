@@ -4,6 +4,11 @@ BINDIR     ?= $(PREFIX)/bin
 LIBEXECDIR ?= $(PREFIX)/libexec
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
+# Where each shell looks for completions. The zsh default is Debian's;
+# Fedora and Arch use $(DATADIR)/zsh/site-functions (their recipes say so).
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR  ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
 DESTDIR    ?=
 
 CC         ?= cc
@@ -58,25 +63,36 @@ demo:
 	$(MAKE) sandbox
 	bash tests/demo.sh
 
-install: sandbox
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR)/sandbox $(DESTDIR)$(MANDIR)/man1 \
-	  $(DESTDIR)$(DATADIR)/bash-completion/completions \
-	  $(DESTDIR)$(DATADIR)/zsh/vendor-completions \
-	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d
-	install -m 0755 sandbox $(DESTDIR)$(BINDIR)/sandbox
-	ln -sf $(BINDIR)/sandbox $(DESTDIR)$(LIBEXECDIR)/sandbox/bwrap
-	install -m 0644 man/sandbox.1 $(DESTDIR)$(MANDIR)/man1/sandbox.1
-	install -m 0644 completions/sandbox.bash $(DESTDIR)$(DATADIR)/bash-completion/completions/sandbox
-	install -m 0644 completions/_sandbox $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_sandbox
-	install -m 0644 completions/sandbox.fish $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sandbox.fish
+# The bwrap personality is a symbolic link alone in $(LIBEXECDIR)/sandbox,
+# out of PATH, so that it never shadows bubblewrap's /usr/bin/bwrap.
+# The link is relative (../../bin/sandbox for the usual
+# layout): it then resolves inside a DESTDIR staging tree as well as once
+# installed, and Debian policy wants links within /usr relative.
+BWRAP_LINK = $(DESTDIR)$(LIBEXECDIR)/sandbox/bwrap
+BWRAP_TARGET = $$(realpath -m -s --relative-to='$(LIBEXECDIR)/sandbox' '$(BINDIR)/sandbox')
 
+install: sandbox
+	install -d '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(LIBEXECDIR)/sandbox' \
+	  '$(DESTDIR)$(MANDIR)/man1' '$(DESTDIR)$(BASHCOMPDIR)' \
+	  '$(DESTDIR)$(ZSHCOMPDIR)' '$(DESTDIR)$(FISHCOMPDIR)'
+	install -m 0755 sandbox '$(DESTDIR)$(BINDIR)/sandbox'
+	ln -sfn "$(BWRAP_TARGET)" '$(BWRAP_LINK)'
+	install -m 0644 man/sandbox.1 '$(DESTDIR)$(MANDIR)/man1/sandbox.1'
+	install -m 0644 completions/sandbox.bash '$(DESTDIR)$(BASHCOMPDIR)/sandbox'
+	install -m 0644 completions/_sandbox '$(DESTDIR)$(ZSHCOMPDIR)/_sandbox'
+	install -m 0644 completions/sandbox.fish '$(DESTDIR)$(FISHCOMPDIR)/sandbox.fish'
+
+# Removes what install added: the six files and links, and the directory
+# $(LIBEXECDIR)/sandbox, which is ours (left alone if something else was
+# put in it). Shared directories such as $(BINDIR) stay.
 uninstall:
-	rm -f $(DESTDIR)$(BINDIR)/sandbox $(DESTDIR)$(LIBEXECDIR)/sandbox/bwrap \
-	  $(DESTDIR)$(MANDIR)/man1/sandbox.1 \
-	  $(DESTDIR)$(DATADIR)/bash-completion/completions/sandbox \
-	  $(DESTDIR)$(DATADIR)/zsh/vendor-completions/_sandbox \
-	  $(DESTDIR)$(DATADIR)/fish/vendor_completions.d/sandbox.fish
-	-rmdir $(DESTDIR)$(LIBEXECDIR)/sandbox 2>/dev/null
+	rm -f '$(DESTDIR)$(BINDIR)/sandbox' '$(BWRAP_LINK)' \
+	  '$(DESTDIR)$(MANDIR)/man1/sandbox.1' '$(DESTDIR)$(BASHCOMPDIR)/sandbox' \
+	  '$(DESTDIR)$(ZSHCOMPDIR)/_sandbox' '$(DESTDIR)$(FISHCOMPDIR)/sandbox.fish'
+	if [ -d '$(DESTDIR)$(LIBEXECDIR)/sandbox' ]; then \
+	  rmdir '$(DESTDIR)$(LIBEXECDIR)/sandbox' 2>/dev/null || \
+	  echo "uninstall: $(DESTDIR)$(LIBEXECDIR)/sandbox is not empty; left in place" >&2; \
+	fi
 
 clean:
 	rm -f sandbox $(OBJS) tests/unit/unit-tests
