@@ -16,7 +16,11 @@ PKG_CONFIG ?= pkg-config
 
 WARN    = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
           -Wmissing-prototypes -Wno-unused-parameter
-HARDEN  = -D_FORTIFY_SOURCE=3 -fstack-protector-strong -fPIE
+# Distribution build flags (rpm's %optflags, makepkg.conf) may define their
+# own _FORTIFY_SOURCE; a second, different definition is an error under
+# -Werror, so when CFLAGS names one, it is the one used.
+FORTIFY = $(if $(findstring _FORTIFY_SOURCE,$(CFLAGS)),,-D_FORTIFY_SOURCE=3)
+HARDEN  = $(FORTIFY) -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
 ALL_CFLAGS  = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
               $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
