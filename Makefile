@@ -35,7 +35,7 @@ HDRS = src/sandbox.h src/spec.h src/usage.h
 
 UNIT_SRCS = tests/unit/unit-tests.c
 
-.PHONY: all clean check demo install uninstall deps
+.PHONY: all clean check demo install uninstall deps dist deb
 
 all: sandbox
 
@@ -97,6 +97,11 @@ uninstall:
 	  rmdir '$(DESTDIR)$(LIBEXECDIR)/sandbox' 2>/dev/null || \
 	  echo "uninstall: $(DESTDIR)$(LIBEXECDIR)/sandbox is not empty; left in place" >&2; \
 	fi
+
+# Release artefacts in dist/, built from a copy of the tree (the recipes
+# are in packaging/; see packaging/build.sh).
+dist deb:
+	bash packaging/build.sh $@
 
 clean:
 	rm -f sandbox $(OBJS) tests/unit/unit-tests
