@@ -35,7 +35,7 @@ HDRS = src/sandbox.h src/spec.h src/usage.h
 
 UNIT_SRCS = tests/unit/unit-tests.c
 
-.PHONY: all clean check demo install uninstall deps dist deb
+.PHONY: all clean check demo install uninstall deps dist deb rpm
 
 all: sandbox
 
@@ -100,7 +100,7 @@ uninstall:
 
 # Release artefacts in dist/, built from a copy of the tree (the recipes
 # are in packaging/; see packaging/build.sh).
-dist deb:
+dist deb rpm:
 	bash packaging/build.sh $@
 
 clean:
