@@ -198,23 +198,39 @@ arch_opt=$(pkgbuild 'printf "%s\n" "${optdepends[@]}"')
 expect_match "PKGBUILD optdepends passt" '^passt: ' "$arch_opt"
 expect_match "PKGBUILD optdepends slirp4netns" '^slirp4netns: ' "$arch_opt"
 
-t "each library the Makefile links is in Build-Depends, BuildRequires and depends"
+t "each library the Makefile builds with is in Build-Depends, BuildRequires and depends"
 build_deps=$(field "$CONTROL" Build-Depends)
-# The Makefile's LIBS as the compiler gets it (pkg-config's -lNAME flags).
-ldlibs=$(make -s --no-print-directory -C "$REPO" \
-	--eval 'pkg-tests-libs: ; @echo $(LIBS)' pkg-tests-libs 2>&1)
-libs=$(tr ' ' '\n' <<<"$ldlibs" | sed -n 's/^-l\(.*\)/lib\1/p' | grep -vx libc)
-expect_ne "libraries in the Makefile's LIBS ($ldlibs)" "" "$libs"
+# The pkg-config modules the Makefile asks for (--cflags, --libs, --exists).
+modules=$(grep -oE '\$\(PKG_CONFIG\) +--(cflags|libs|exists) +[^)|;]*' Makefile |
+	sed -E 's/^[^ ]+ +--[a-z]+ +//' | tr ' ' '\n' | grep -E '^[a-z]' | sort -u)
+expect_ne "pkg-config modules in the Makefile" "" "$modules"
 # Arch names a few library packages differently.
 declare -A ARCH_NAME=([libnftables]=nftables)
-for lib in $libs; do
-	# Debian and the pkg-config module names follow the library's:
-	# -lcap -> libcap-dev, pkgconfig(libcap).
-	expect_match "Build-Depends has $lib-dev" "(^|[ ,])$lib-dev([ ,(]|\$)" "$build_deps"
-	expect_match "spec BuildRequires pkgconfig($lib)" \
-		"^BuildRequires:[[:space:]]+pkgconfig\\($lib\\)\$" "$(grep '^BuildRequires:' "$SPEC")"
-	expect_match "PKGBUILD depends ${ARCH_NAME[$lib]:-$lib}" \
-		"^${ARCH_NAME[$lib]:-$lib}\$" "$arch_deps"
+for mod in $modules; do
+	# Debian's -dev package and rpm's pkgconfig() name follow the module's:
+	# libcap -> libcap-dev, pkgconfig(libcap).
+	expect_match "Build-Depends has $mod-dev" "(^|[ ,])$mod-dev([ ,(]|\$)" "$build_deps"
+	expect_match "spec BuildRequires pkgconfig($mod)" \
+		"^BuildRequires:[[:space:]]+pkgconfig\\($mod\\)\$" "$(grep '^BuildRequires:' "$SPEC")"
+	expect_match "PKGBUILD depends or optdepends ${ARCH_NAME[$mod]:-$mod}" \
+		"^${ARCH_NAME[$mod]:-$mod}(:|\$)" "$arch_deps"$'\n'"$arch_opt"
+done
+
+t "a library compiled against but not linked is named as a run-time dependency"
+# The Makefile's LIBS as the compiler gets it: -lNAME for each linked
+# library, which dpkg-shlibdeps and rpm then turn into dependencies.
+ldlibs=$(make -s --no-print-directory -C "$REPO" \
+	--eval 'pkg-tests-libs: ; @echo $(LIBS)' pkg-tests-libs 2>&1)
+linked=$(tr ' ' '\n' <<<"$ldlibs" | sed -n 's/^-l\(.*\)/lib\1/p')
+expect_ne "libraries in the Makefile's LIBS ($ldlibs)" "" "$linked"
+# A module only compiled against is loaded at run time (dlopen), which
+# ${shlibs:Depends} cannot see: debian/control must name its package
+# (libfoo1 for libfoo) in Depends or Recommends.
+runtime=$(field "$CONTROL" Depends)$(field "$CONTROL" Recommends)
+for mod in $modules; do
+	grep -qx "$mod" <<<"$linked" && continue
+	expect_match "Depends or Recommends names ${mod}N (it is not linked)" \
+		"(^|[ ,|])${mod}[0-9][^ ,]*([ ,(]|\$)" "$runtime"
 done
 
 t "the RPM and Arch recipes install the files make install does"
