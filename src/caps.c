@@ -66,9 +66,10 @@ int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 {
 	uint64_t base = caps_default(uid), keep;
 
-	/* bwrap keeps every capability when its caller is root, none otherwise */
+	/* bwrap keeps every capability when root runs it as root, none
+	 * otherwise */
 	if (spec->personality == PERSONALITY_BWRAP)
-		base = spec->caller_uid == 0 ? ~0ULL : 0;
+		base = spec->caller_uid == 0 && uid == 0 ? ~0ULL : 0;
 	keep = (base | spec->caps_add) & ~spec->caps_drop;
 	int last = last_cap(), c;
 	cap_t caps;

@@ -817,10 +817,13 @@ int cli_check(struct sandbox_spec *spec)
 		return sb_err(EINVAL, "--userns-block-fd requires --info-fd or --json-status-fd");
 	if (spec->seccomp_legacy && spec->n_seccomp_progs > 1)
 		return sb_err(EINVAL, "--seccomp cannot be combined with --add-seccomp-fd");
-	if (spec->exec_label || spec->file_label) {
-		if (access("/sys/fs/selinux/enforce", F_OK) == 0)
-			return sb_err(ENOTSUP, "%s: SELinux labels are not supported by this build",
-				      spec->exec_label ? "--exec-label" : "--file-label");
-	}
+	if (spec->exec_label || spec->file_label)
+		return sb_err(ENOTSUP, "%s: labeling not supported on this system",
+			      spec->exec_label ? "--exec-label" : "--file-label");
+	if (spec->as_pid_1 && spec->share_pid)
+		return sb_err(EINVAL, bwrap(spec) ? "Specifying --as-pid-1 requires --unshare-pid"
+				    : "--as-pid-1 needs a pid namespace of its own (drop --share-pid)");
+	if (bwrap(spec) && spec->disable_userns && !spec->unshare_user)
+		return sb_err(EINVAL, "--disable-userns requires --unshare-user");
 	return 0;
 }

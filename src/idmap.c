@@ -318,7 +318,8 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 			plan->uid_ = plan->uid.r[0].inside;
 		if (spec->gid_set)
 			plan->gid_ = spec->gid;
-		else if (spec->uid_set && spec->uid == 0 && idmap_has_inside(&plan->gid, 0))
+		else if (spec->personality != PERSONALITY_BWRAP && spec->uid_set && spec->uid == 0 &&
+			 idmap_has_inside(&plan->gid, 0))
 			plan->gid_ = 0;
 		else if (!idmap_inside_of(&plan->gid, gid, &plan->gid_))
 			plan->gid_ = plan->gid.r[0].inside;
@@ -327,7 +328,8 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	} else {
 		uint32_t want_u = spec->uid_set ? spec->uid : uid;
 		uint32_t want_g = spec->gid_set ? spec->gid
-				  : (spec->uid_set && spec->uid == 0) ? 0 : gid;
+				  : (spec->uid_set && spec->uid == 0 &&
+				     spec->personality != PERSONALITY_BWRAP) ? 0 : gid;
 		bool ranges = uid != 0 && spec->subids != SUBIDS_NEVER && have_ranges && helpers;
 		struct subid_ranges none = { 0 };
 

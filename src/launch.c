@@ -36,7 +36,27 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY };
+enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, MSG_NSIDS };
+
+/* the namespaces --info-fd and --json-status-fd report, in bwrap's order */
+static const char *const ns_names[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
+#define N_NS (sizeof ns_names / sizeof ns_names[0])
+
+/* "ino ino ino ..." of the namespaces of process DIR (a /proc/PID path);
+ * 0 for one that cannot be read. */
+static void ns_ids_text(const char *dir, char *buf, size_t len)
+{
+	size_t i, off = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < N_NS; i++) {
+		char path[96];
+		struct stat st;
+		snprintf(path, sizeof path, "%s/ns/%s", dir, ns_names[i]);
+		off += (size_t)snprintf(buf + off, len - off, "%s%llu", i ? " " : "",
+					stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0ULL);
+	}
+}
 
 struct sync_msg {
 	int32_t type;
@@ -291,8 +311,20 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 	return r;
 }
 
+/* VAR as the payload will see it: after --clearenv, --setenv, --unsetenv. */
+static const char *payload_getenv(const struct sandbox_spec *spec, const char *var)
+{
+	const char *v = spec->clearenv ? NULL : getenv(var);
+	size_t i;
+
+	for (i = 0; i < spec->n_env_ops; i++)
+		if (strcmp(spec->env_ops[i].name, var) == 0)
+			v = spec->env_ops[i].kind == ENV_SET ? spec->env_ops[i].value : NULL;
+	return v;
+}
+
 /* Where to start: --chdir; else the caller's directory where it exists
- * inside; else (bwrap) $HOME; else /.  PWD follows. */
+ * inside; else (bwrap) $HOME as the payload sees it; else /.  PWD follows. */
 static int enter_cwd(const struct sandbox_spec *spec, const struct mount_plan *mp)
 {
 	const char *dir = NULL;
@@ -303,9 +335,9 @@ static int enter_cwd(const struct sandbox_spec *spec, const struct mount_plan *m
 		dir = spec->chdir;
 	} else if (mp->cwd && chdir(mp->cwd) == 0) {
 		dir = mp->cwd;
-	} else if (spec->personality == PERSONALITY_BWRAP && getenv("HOME") &&
-		   chdir(getenv("HOME")) == 0) {
-		dir = getenv("HOME");
+	} else if (spec->personality == PERSONALITY_BWRAP && payload_getenv(spec, "HOME") &&
+		   chdir(payload_getenv(spec, "HOME")) == 0) {
+		dir = payload_getenv(spec, "HOME");
 	} else {
 		if (chdir("/") < 0)
 			return sb_err(errno, "chdir /: %s", strerror(errno));
@@ -338,6 +370,12 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	if (fuse_running && unshare(CLONE_NEWNS) < 0) {
 		sb_err(errno, "cannot create pid 1's mount namespace: %s", strerror(errno));
 		child_fail();
+	}
+	{
+		/* our namespace ids, while we surely live, for --info-fd */
+		char ids[256];
+		ns_ids_text("/oldroot/proc/self", ids, sizeof ids);
+		send_msg(MSG_NSIDS, 0, 0, ids);
 	}
 	umask(0);
 	if (spec->disable_userns) {
@@ -404,20 +442,31 @@ static int child_unshare(const struct sandbox_spec *spec)
 
 static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec,
 						 const struct mount_plan *mp,
-						 const struct idplan *ip, pid_t setup_pid)
+						 const struct idplan *ip_in, pid_t setup_pid)
 {
 	struct overlay_run ov = { .fuse_pid = -1 };
+	struct idplan ip = *ip_in;
 	struct sync_msg m;
 	int flags, self_pidfd, code, wst = 0;
+	pid_t pid1, waited;
+	bool fuse_running;
 	ssize_t n;
-	pid_t pid1;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != setup_pid)
 		_exit(sb_exit_setup);
-	if (spec->userns_fd >= 0 && setns(spec->userns_fd, CLONE_NEWUSER) < 0) {
-		sb_err(errno, "--userns: cannot join the user namespace: %s", strerror(errno));
-		child_fail();
+	/* the setup process's ends of the status protocols: EOF on them must
+	 * not wait for the sandbox */
+	if (spec->info_fd >= 0)
+		close(spec->info_fd);
+	if (spec->json_status_fd >= 0)
+		close(spec->json_status_fd);
+	if (spec->userns_fd >= 0) {
+		if (setns(spec->userns_fd, CLONE_NEWUSER) < 0) {
+			sb_err(errno, "--userns: cannot join the user namespace: %s", strerror(errno));
+			child_fail();
+		}
+		close(spec->userns_fd);
 	}
 	if (spec->userns_block_fd >= 0) {
 		/* an outside program writes our maps: namespaces first so the
@@ -439,43 +488,75 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		if (child_unshare(spec) < 0)
 			child_fail();
 	}
+	if (spec->userns_fd >= 0 || spec->userns_block_fd >= 0) {
+		/* someone else's maps: we are whoever they made us */
+		if (!spec->uid_set)
+			ip.uid_ = getuid();
+		if (!spec->gid_set)
+			ip.gid_ = getgid();
+	}
 
 	/* The root filesystem, and fuse-overlayfs, before the pid namespace:
 	 * the payload can neither see nor signal the server. */
 	if (mounts_stage(spec, mp, &ov) < 0)
 		child_fail();
-	if (spec->pidns_fd >= 0 && setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
-		sb_err(errno, "--pidns: cannot join the pid namespace: %s", strerror(errno));
-		child_fail();
+	fuse_running = ov.fuse_pid > 0;
+	waited = -1;
+	if (spec->pidns_fd >= 0) {
+		if (setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
+			sb_err(errno, "--pidns: cannot join the pid namespace: %s", strerror(errno));
+			child_fail();
+		}
+		close(spec->pidns_fd);
+		if (!spec->share_pid) {
+			/* a new pid namespace under that one: the kernel wants
+			 * a process that is already in it to create it */
+			waited = fork();
+			if (waited < 0) {
+				sb_err(errno, "fork: %s", strerror(errno));
+				child_fail();
+			}
+			if (waited == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+				ov.fuse_pid = -1; /* the parent supervises it */
+			}
+		}
 	}
-	flags = 0;
-	if (!spec->share_pid)
-		flags |= CLONE_NEWPID;
-	if (spec->unshare_time)
-		flags |= CLONE_NEWTIME;
-	if (flags && unshare(flags) < 0) {
-		int e = errno;
-		if (e == EINVAL && spec->unshare_time)
-			sb_err(e, "--unshare-time: this kernel has no time namespaces: %s", strerror(e));
-		else
-			sb_err(e, "cannot create the pid namespace: %s", strerror(e));
-		child_fail();
-	}
+	if (waited <= 0) {
+		flags = 0;
+		if (!spec->share_pid)
+			flags |= CLONE_NEWPID;
+		if (spec->unshare_time)
+			flags |= CLONE_NEWTIME;
+		if (flags && unshare(flags) < 0) {
+			int e = errno;
+			if (e == EINVAL && spec->unshare_time)
+				sb_err(e, "--unshare-time: this kernel has no time namespaces: %s",
+				       strerror(e));
+			else
+				sb_err(e, "cannot create the pid namespace: %s", strerror(e));
+			child_fail();
+		}
 
-	self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
-	pid1 = fork();
-	if (pid1 < 0) {
-		sb_err(errno, "fork: %s", strerror(errno));
-		child_fail();
+		self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+		pid1 = fork();
+		if (pid1 < 0) {
+			sb_err(errno, "fork: %s", strerror(errno));
+			child_fail();
+		}
+		if (pid1 == 0)
+			pid1_main(spec, mp, &ip, self_pidfd, fuse_running);
+		if (self_pidfd >= 0)
+			close(self_pidfd);
+		send_msg(MSG_PID1, 0, (int32_t)pid1, NULL);
+	} else {
+		pid1 = waited; /* the intermediate process; it forwards in turn */
 	}
-	if (pid1 == 0)
-		pid1_main(spec, mp, ip, self_pidfd, ov.fuse_pid > 0);
-	if (self_pidfd >= 0)
-		close(self_pidfd);
-	send_msg(MSG_PID1, 0, (int32_t)pid1, NULL);
 	close(sync_fd);
 	if (spec->sync_fd >= 0)
 		close(spec->sync_fd);
+	if (spec->block_fd >= 0)
+		close(spec->block_fd);
 	code = forward_and_wait(pid1, ov.fuse_pid, false, false, &wst);
 	if (code < 0) {
 		/* fuse-overlayfs died under a running sandbox: end it */
@@ -532,28 +613,26 @@ static void write_fd_text(int fd, const char *text)
 
 /* bwrap's --info-fd / --json-status-fd record: the pid, as seen from here,
  * and the ids of the namespaces the sandbox has of its own. */
-static void write_status(const struct sandbox_spec *spec, pid_t pid)
+static void write_status(const struct sandbox_spec *spec, pid_t pid, const char *ids)
 {
-	static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
-	const bool own[] = { !spec->share_cgroup, !spec->share_ipc, true, !spec->share_net,
-			     !spec->share_pid, !spec->share_uts };
+	const bool own[N_NS] = { !spec->share_cgroup, !spec->share_ipc, true, !spec->share_net,
+				 !spec->share_pid, !spec->share_uts };
 	char info[1024], json[1024];
+	const char *p = ids;
 	size_t i, ni, nj;
 
 	ni = (size_t)snprintf(info, sizeof info, "{\n    \"child-pid\": %d", (int)pid);
 	nj = (size_t)snprintf(json, sizeof json, "{ \"child-pid\": %d", (int)pid);
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char path[64];
-		struct stat st;
-		if (!own[i])
-			continue;
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
-		if (stat(path, &st) < 0)
+	for (i = 0; i < N_NS && p && *p; i++) {
+		char *end;
+		unsigned long long ino = strtoull(p, &end, 10);
+		p = end;
+		if (!own[i] || ino == 0)
 			continue;
 		ni += (size_t)snprintf(info + ni, sizeof info - ni, ",\n    \"%s-namespace\": %llu",
-				       names[i], (unsigned long long)st.st_ino);
+				       ns_names[i], ino);
 		nj += (size_t)snprintf(json + nj, sizeof json - nj, ", \"%s-namespace\": %llu",
-				       names[i], (unsigned long long)st.st_ino);
+				       ns_names[i], ino);
 	}
 	snprintf(info + ni, sizeof info - ni, "\n}\n");
 	snprintf(json + nj, sizeof json - nj, " }\n");
@@ -580,6 +659,8 @@ int sandbox_run(struct sandbox_spec *spec)
 	pid_t setup_pid = getpid(), child;
 	int sv[2], r, result = -1;
 	bool status_written = false;
+	char nsids[256] = "";
+	pid_t pid1 = -1;
 	ssize_t n;
 
 	if (spec->die_with_parent) {
@@ -671,7 +752,8 @@ int sandbox_run(struct sandbox_spec *spec)
 		}
 		sb_step("ids mapped (%s)", ip.how);
 	}
-	send_msg(MSG_GO, 0, 0, NULL);
+	if (spec->userns_block_fd < 0)
+		send_msg(MSG_GO, 0, 0, NULL); /* else it waits on that fd */
 
 	/* Until EOF: pid 1's pid, and errors from the child, pid 1 or the
 	 * payload. */
@@ -685,14 +767,24 @@ int sandbox_run(struct sandbox_spec *spec)
 			continue;
 		m.text[sizeof m.text - 1] = '\0';
 		if (m.type == MSG_NS_READY && !status_written) {
-			write_status(spec, child);
+			char dir[32], ids[256];
+			snprintf(dir, sizeof dir, "/proc/%d", (int)child);
+			ns_ids_text(dir, ids, sizeof ids);
+			write_status(spec, child, ids);
 			status_written = true;
-		} else if (m.type == MSG_PID1 && !status_written) {
-			write_status(spec, (pid_t)m.code);
-			status_written = true;
+		} else if (m.type == MSG_PID1) {
+			pid1 = (pid_t)m.code;
+		} else if (m.type == MSG_NSIDS) {
+			size_t k = strnlen(m.text, sizeof nsids - 1);
+			memcpy(nsids, m.text, k);
+			nsids[k] = '\0';
 		} else if (result < 0 && (m.type == MSG_ERROR || m.type == MSG_EXEC_ERROR)) {
 			sb_print_message(m.text);
 			result = m.code;
+		}
+		if (!status_written && pid1 > 0 && nsids[0]) {
+			write_status(spec, pid1, nsids);
+			status_written = true;
 		}
 	}
 	close(sync_fd);
