@@ -104,6 +104,33 @@ int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 
 	real = realpath(spec->overlay_dir, NULL);
 	if (!real && errno == ENOENT) {
+		/* the checks below, on the path it would have, before creating
+		 * anything: a refused DIR2 must leave DIR untouched */
+		char *copy = xstrdup(spec->overlay_dir), *slash, *parent, *want = NULL;
+		size_t n = strlen(copy);
+
+		while (n > 1 && copy[n - 1] == '/')
+			copy[--n] = '\0';
+		slash = strrchr(copy, '/');
+		if (slash)
+			*slash = '\0';
+		parent = realpath(!slash ? "." : slash == copy ? "/" : copy, NULL);
+		if (parent)
+			want = xasprintf("%s/%s", strcmp(parent, "/") ? parent : "",
+					 slash ? slash + 1 : copy);
+		r = 0;
+		if (want && mp->rootfs_real && path_within(want, mp->rootfs_real))
+			r = sb_err(EINVAL, "--overlay-dir %s is inside --rootfs %s: the upper layer "
+				   "cannot live in the tree it covers", spec->overlay_dir, spec->rootfs);
+		else if (parent && statfs(parent, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC)
+			r = sb_err(EINVAL, "--overlay-dir %s is on an overlayfs, which cannot hold an "
+				   "upper layer: choose a directory on a regular filesystem",
+				   spec->overlay_dir);
+		free(want);
+		free(parent);
+		free(copy);
+		if (r < 0)
+			return r;
 		if (mkdir(spec->overlay_dir, 0700) < 0)
 			return sb_err(errno, "--overlay-dir %s: cannot create it: %s",
 				      spec->overlay_dir, strerror(errno));

@@ -761,7 +761,9 @@ t "--info-fd: written and closed once the sandbox runs (EOF while it still runs)
 rm -f "$M/info.fifo" "$M/go" "$M/ready"
 mkfifo "$M/info.fifo" "$M/go"
 exec 8<>"$M/info.fifo"
-("$BW" "${BB[@]}" --bind "$M" /m --unshare-pid --info-fd 5 sh -c 'touch /m/ready; read x < /m/go' \
+# (fd 8 only keeps the fifo open for the redirection below; the sandbox
+# must not inherit it, or it would hold a writer itself)
+(exec 8>&-; "$BW" "${BB[@]}" --bind "$M" /m --unshare-pid --info-fd 5 sh -c 'touch /m/ready; read x < /m/go' \
 	5>"$M/info.fifo" </dev/null >/dev/null 2>"$T_TMP/bg.err") &
 BG=$!
 track_pid "$BG"
@@ -783,6 +785,7 @@ while :; do
 done
 exec 9<&-
 expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_eq "the sandbox's stderr" "" "$(cat "$T_TMP/bg.err")"
 expect_eq "EOF on the info fd while the command runs" "yes" "$eof"
 pid=$(sed -n 's/^    "child-pid": \([0-9][0-9]*\),*$/\1/p' <<<"$info")
 mntns=$(sed -n 's/^    "mnt-namespace": \([0-9][0-9]*\),*$/\1/p' <<<"$info")

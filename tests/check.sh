@@ -134,11 +134,17 @@ if [[ $(id -u) -eq 0 ]]; then
 		echo "not ok - tests/mkrootfs.sh $WORK/rootfs-$TEST_USER failed (as $TEST_USER)"
 		FAILED=$((FAILED + 1))
 	fi
+	# the overlay suite's Debian tree and tarball (debootstrap, cached)
+	if ! bash tests/debian-rootfs.sh >/dev/null; then
+		echo "not ok - tests/debian-rootfs.sh failed (the overlay suite's Debian tarball)"
+		FAILED=$((FAILED + 1))
+	fi
 	suite "integration as $TEST_USER" as_test_user bash tests/integration.sh
 	suite "integration as root" as_me bash tests/integration.sh
 	for f in tests/*-tests.sh; do
 		[[ -f $f ]] || continue
 		suite "${f#tests/} as $TEST_USER" as_test_user bash "$f"
+		suite "${f#tests/} as root" as_me bash "$f"
 	done
 else
 	suite "integration as $ME" as_me bash tests/integration.sh
