@@ -460,7 +460,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		if (pd.n_lowers > 0 && o->id != O_OVERLAY_SRC && o->id != O_OVERLAY &&
 		    o->id != O_TMP_OVERLAY && o->id != O_RO_OVERLAY)
 			return sb_err(EINVAL, "--overlay-src must be followed by another "
-				      "--overlay-src or one of --overlay, --tmp-overlay, --ro-overlay");
+				      "--overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay");
 		if ((pd.perms_set || pd.size) && o->id != O_PERMS && o->id != O_SIZE &&
 		    o->id != O_TMPFS && o->id != O_DIR && o->id != O_FILE &&
 		    o->id != O_BIND_DATA && o->id != O_RO_BIND_DATA)
@@ -759,8 +759,8 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		return sb_err(EINVAL, "%s must be followed by an operation",
 			      pd.size ? "--size" : "--perms");
 	if (pd.n_lowers)
-		return sb_err(EINVAL, "--overlay-src must be followed by --overlay, --tmp-overlay "
-			      "or --ro-overlay");
+		return sb_err(EINVAL, "--overlay-src must be followed by another --overlay-src or "
+			      "one of --overlay, --tmp-overlay, or --ro-overlay");
 	if (i >= argc)
 		return sb_err(EINVAL, "No command specified (usage: %s [OPTION...] [--] COMMAND [ARG...])",
 			      sb_prog);

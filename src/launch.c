@@ -591,7 +591,8 @@ static void warn_unmapped_rootfs(const struct sandbox_spec *spec, const struct m
 	if (idmap_inside_of(&ip->uid, st.st_uid, &in))
 		return;
 	sb_warn("--rootfs %s is owned by host uid %u, which is not mapped into the sandbox: "
-		"its files show as nobody and changing them fails (copy-up is refused). "
+		"its files show as nobody and changing them fails (the kernel overlay refuses "
+		"to copy them up; fuse-overlayfs copies only what you can read, as nobody). "
 		"Unpack the tree rootlessly instead: sandbox --subids --uid 0 --rw DIR -- "
 		"tar -xpf ROOTFS.tar -C DIR", spec->rootfs, (unsigned)st.st_uid);
 }
@@ -790,6 +791,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	close(sync_fd);
 	sb_step("payload started");
 	r = forward_and_wait(child, -1, spec->new_session, false, NULL);
+	overlay_tidy_workdir(&mp);
 	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);
 	if (result >= 0)

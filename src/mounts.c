@@ -605,8 +605,13 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 		up = xstrdup(upper);
 		wk = xstrdup(work);
 	} else if (op->ovl == OVL_RW) {
-		up = xasprintf("/oldroot%s", real[op->n_lowers]);
-		wk = xasprintf("/oldroot%s", real[op->n_lowers + 1]);
+		/* the kernel unescapes upperdir and workdir too */
+		char *u = xasprintf("/oldroot%s", real[op->n_lowers]);
+		char *w = xasprintf("/oldroot%s", real[op->n_lowers + 1]);
+		up = escape_lower(u);
+		wk = escape_lower(w);
+		free(u);
+		free(w);
 	}
 	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0) {

@@ -11,6 +11,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/mount.h>
@@ -162,6 +163,28 @@ int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 				      spec->overlay_dir, strerror(-r));
 	}
 	return 0;
+}
+
+/* After a run over --overlay-dir: the kernel leaves DIR2/work/work mode
+ * 000 with whiteouts in it, which its owner could not even rm -rf.  Empty
+ * it; the kernel makes it again next time. */
+void overlay_tidy_workdir(const struct mount_plan *mp)
+{
+	char *ww;
+	DIR *d;
+	struct dirent *e;
+
+	if (!mp->overlay_dir_real)
+		return;
+	ww = xasprintf("%s/work/work", mp->overlay_dir_real);
+	if (chmod(ww, 0700) == 0 && (d = opendir(ww))) {
+		while ((e = readdir(d)))
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				(void)unlinkat(dirfd(d), e->d_name, 0);
+		closedir(d);
+		rmdir(ww);
+	}
+	free(ww);
 }
 
 /* Undo what overlay_preflight created when the sandbox could not start. */

@@ -127,6 +127,7 @@ int clone_tree(const char *src, unsigned int attrs);
 /* ---- overlay.c ---- */
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 void overlay_preflight_undo(const struct mount_plan *mp);
+void overlay_tidy_workdir(const struct mount_plan *mp);
 char *escape_lower(const char *path);
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
