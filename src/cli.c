@@ -29,7 +29,7 @@ enum opt_id {
 	O_CHDIR, O_SETENV, O_UNSETENV, O_CLEARENV, O_ARGV0, O_KEEP_FD,
 	O_AS_PID_1, O_NEW_SESSION, O_DIE_WITH_PARENT,
 	O_CAP_ADD, O_CAP_DROP,
-	O_SECCOMP, O_ADD_SECCOMP_FD, O_EXEC_LABEL, O_FILE_LABEL,
+	O_SECCOMP, O_ADD_SECCOMP_FD, O_SECCOMP_POLICY, O_LANDLOCK, O_LANDLOCK_REQUIRE, O_EXEC_LABEL, O_FILE_LABEL,
 	O_INFO_FD, O_JSON_STATUS_FD, O_SYNC_FD, O_BLOCK_FD, O_USERNS_BLOCK_FD, O_LOCK_FILE,
 	O_ARGS, O_LEVEL_PREFIX,
 	O_VERBOSE, O_HELP, O_VERSION,
@@ -115,6 +115,9 @@ static const struct opt opts[] = {
 	{ "--cap-drop", NULL, 1, O_CAP_DROP },
 	{ "--seccomp", NULL, 1, O_SECCOMP },
 	{ "--add-seccomp-fd", NULL, 1, O_ADD_SECCOMP_FD },
+	{ "--seccomp-policy", NULL, 1, O_SECCOMP_POLICY },
+	{ "--landlock", NULL, 0, O_LANDLOCK },
+	{ "--landlock=require", NULL, 0, O_LANDLOCK_REQUIRE },
 	{ "--exec-label", NULL, 1, O_EXEC_LABEL },
 	{ "--file-label", NULL, 1, O_FILE_LABEL },
 	{ "--info-fd", NULL, 1, O_INFO_FD },
@@ -702,6 +705,17 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 				return r;
 			break;
 		}
+		case O_SECCOMP_POLICY:
+			if (!*v[0])
+				return sb_err(EINVAL, "--seccomp-policy: expected default, none or a "
+					      "policy file");
+			spec->seccomp_policy = v[0];
+			break;
+		case O_LANDLOCK:
+			if (spec->landlock < 1)
+				spec->landlock = 1;
+			break;
+		case O_LANDLOCK_REQUIRE: spec->landlock = 2; break;
 		case O_EXEC_LABEL: spec->exec_label = v[0]; break;
 		case O_FILE_LABEL: spec->file_label = v[0]; break;
 		case O_INFO_FD:

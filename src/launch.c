@@ -72,28 +72,59 @@ static __attribute__((noreturn)) void child_fail(void)
 	_exit(sb_exit_setup);
 }
 
-static int exec_search(const char *file, char **argv);
+static int exec_search(const char *file, char **out);
 
+static int load_filter(const struct seccomp_prog *p, const char *what, size_t i)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)(p->len / sizeof(struct sock_filter)),
+		.filter = p->filter,
+	};
+
+	if (p->len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return sb_err(EINVAL, "%s %zu is longer than %d instructions", what, i,
+			      BPF_MAXINSNS);
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return sb_err(errno, "cannot load %s %zu: %s", what, i, strerror(errno));
+	return 0;
+}
+
+/* The policy first, then bwrap's programs in their order: the kernel runs
+ * every filter and the strictest answer wins, so they stack. */
 static int install_seccomp(const struct sandbox_spec *spec)
 {
 	size_t i;
 
-	for (i = 0; i < spec->n_seccomp_progs; i++) {
-		struct sock_fprog prog = {
-			.len = (unsigned short)(spec->seccomp_progs[i].len / sizeof(struct sock_filter)),
-			.filter = spec->seccomp_progs[i].filter,
-		};
-		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-			return sb_err(errno, "cannot load seccomp program %zu: %s", i + 1,
-				      strerror(errno));
-	}
+	if (spec->policy_prog.filter && load_filter(&spec->policy_prog, "seccomp policy", 1) < 0)
+		return -EINVAL;
+	for (i = 0; i < spec->n_seccomp_progs; i++)
+		if (load_filter(&spec->seccomp_progs[i], "seccomp program", i + 1) < 0)
+			return -EINVAL;
 	return 0;
+}
+
+/* Report that COMMAND cannot be executed (errno E) and exit. */
+static __attribute__((noreturn)) void exec_failed(const struct sandbox_spec *spec, int e)
+{
+	char msg[1024];
+	int code = (e == ENOENT || e == ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+
+	if (spec->personality == PERSONALITY_BWRAP) {
+		code = sb_exit_setup;
+		snprintf(msg, sizeof msg, "execvp %s: %s", spec->argv[0], strerror(e));
+	} else {
+		snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
+			 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found"
+								     : strerror(e));
+	}
+	send_msg(MSG_EXEC_ERROR, e, code, msg);
+	_exit(code);
 }
 
 static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 						   const struct idplan *ip)
 {
-	char **argv;
+	char **argv, *path = NULL;
 	size_t i;
 	int e;
 
@@ -119,6 +150,8 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 			child_fail();
 		}
 	}
+	if (landlock_apply(spec) < 0)
+		child_fail();
 	if (spec->clearenv) {
 		char *pwd = getenv("PWD") ? xstrdup(getenv("PWD")) : NULL;
 		clearenv();
@@ -150,70 +183,55 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 		argv[i] = spec->argv[i];
 	if (spec->argv0)
 		argv[0] = (char *)spec->argv0;
-	sb_step("executing %s", spec->argv[0]);
-	/* seccomp last: nothing of ours runs under the filter but execve */
+	/* PATH is searched now: under the filter only execve runs */
+	if ((e = exec_search(spec->argv[0], &path)) != 0)
+		exec_failed(spec, e);
+	sb_step("executing %s", path);
 	if (install_seccomp(spec) < 0)
 		child_fail();
-	e = exec_search(spec->argv[0], argv);
-	{
-		char msg[1024];
-		int code = (e == ENOENT || e == ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-		if (spec->personality == PERSONALITY_BWRAP) {
-			code = sb_exit_setup;
-			snprintf(msg, sizeof msg, "execvp %s: %s", spec->argv[0], strerror(e));
-		} else {
-			snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
-				 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found"
-									     : strerror(e));
-		}
-		send_msg(MSG_EXEC_ERROR, e, code, msg);
-		_exit(code);
-	}
+	execve(path, argv, environ);
+	exec_failed(spec, errno);
 }
 
-/* execvp, except that a directory of PATH we may not search is skipped
- * rather than reported: EACCES only when a file by that name exists but
- * cannot be executed.  Returns the errno to report. */
-static int exec_search(const char *file, char **argv)
+/* execvp's search, without executing: the first regular file of PATH we
+ * may execute; a directory of PATH we may not search is skipped rather
+ * than reported, EACCES only when a file by that name exists but cannot be
+ * executed.  Returns 0 with *PATH set, or the errno to report. */
+static int exec_search(const char *file, char **out)
 {
 	const char *path, *p;
 	int found_eacces = 0, other = 0;
 
 	if (strchr(file, '/')) {
-		execve(file, argv, environ);
-		return errno;
+		*out = (char *)file;
+		return 0;
 	}
+	if (!*file)
+		return ENOENT;
 	path = getenv("PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (p = path;; ) {
 		const char *colon = strchr(p, ':');
 		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-		char cand[4096];
+		char *cand;
 		struct stat st;
 
-		if (dlen + strlen(file) + 2 <= sizeof cand) {
-			if (dlen == 0)
-				snprintf(cand, sizeof cand, "%s", file);
-			else
-				snprintf(cand, sizeof cand, "%.*s/%s", (int)dlen, p, file);
-			execve(cand, argv, environ);
-			switch (errno) {
-			case ENOENT:
-			case ENOTDIR:
-			case ELOOP:
-			case ENAMETOOLONG:
-				break;
-			case EACCES:
-				if (stat(cand, &st) == 0)
-					found_eacces = 1;
-				break;
-			default:
-				if (!other)
-					other = errno;
-				break;
+		if (dlen == 0)
+			cand = xstrdup(file);
+		else
+			cand = xasprintf("%.*s/%s", (int)dlen, p, file);
+		if (stat(cand, &st) == 0) {
+			if (S_ISREG(st.st_mode) && faccessat(AT_FDCWD, cand, X_OK, AT_EACCESS) == 0) {
+				*out = cand;
+				return 0;
 			}
+			found_eacces = 1;
+		} else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
+			   errno != ENAMETOOLONG && errno != EACCES && !other) {
+			other = errno;
 		}
+		free(cand);
 		if (!colon)
 			break;
 		p = colon + 1;
@@ -587,6 +605,10 @@ int sandbox_run(struct sandbox_spec *spec)
 		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 		if (getppid() != ppid)
 			return sb_exit_setup;
+	}
+	if ((r = seccomp_prepare(spec)) < 0 || (r = landlock_preflight(spec)) < 0) {
+		sb_print_error();
+		return sb_exit_setup;
 	}
 	if ((r = mounts_preflight(spec, &mp)) < 0 ||
 	    (spec->userns_fd < 0 && (r = idmap_plan(spec, &ip)) < 0) ||
