@@ -36,7 +36,11 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY };
+enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, MSG_NSIDS };
+
+/* the namespaces --info-fd and --json-status-fd name, in their order */
+static const char *const status_ns[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
+#define N_STATUS_NS 6
 
 struct sync_msg {
 	int32_t type;
@@ -63,6 +67,28 @@ static void send_msg(int type, int err, int code, const char *text)
 	m.code = code;
 	snprintf(m.text, sizeof m.text, "%s", text ? text : "");
 	(void)!send(sync_fd, &m, offsetof(struct sync_msg, text) + strlen(m.text) + 1, MSG_NOSIGNAL);
+}
+
+static void send_raw(int type, const void *data, size_t len)
+{
+	struct sync_msg m;
+
+	memset(&m, 0, sizeof m);
+	m.type = type;
+	if (len > sizeof m.text)
+		len = sizeof m.text;
+	memcpy(m.text, data, len);
+	(void)!send(sync_fd, &m, offsetof(struct sync_msg, text) + len, MSG_NOSIGNAL);
+}
+
+/* The setup stages must not be reachable from the payload: a process
+ * that is not dumpable cannot be ptraced, and its /proc/PID/exe, mem,
+ * fd/ and ns/ cannot be opened, by anything without CAP_SYS_PTRACE over
+ * the user namespace its memory was created in, which for the setup
+ * process, the child and pid 1 is the host's (none of them executes). */
+static void set_dumpable(bool on)
+{
+	prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0);
 }
 
 /* In a child: report the recorded error to the setup process and exit. */
@@ -260,16 +286,24 @@ static int take_locks(const struct sandbox_spec *spec)
 	return 0;
 }
 
-/* --disable-userns: pid 1 moves into a nested user namespace that maps
- * every id of the sandbox to itself; a helper left in the sandbox's
- * namespace writes the maps.  The sandbox namespace's limit was set to 1
- * before, so nothing below can create another. */
+/* pid 1 moves into a nested user namespace that maps every id of the
+ * sandbox to itself, and a new mount namespace in it; a helper left in the
+ * sandbox's namespace writes the maps.  The copy of the mount table in the
+ * new mount namespace is locked by the kernel: its read-only, nosuid and
+ * nodev flags cannot be cleared and no mount can be detached to show what
+ * it covers, even by a payload holding every capability.  This is done
+ * for --disable-userns (the sandbox namespace's limit was set to 1 before,
+ * so nothing below can create another) and when the payload keeps
+ * CAP_SYS_ADMIN or CAP_SYS_PTRACE: then it holds nothing over the sandbox's
+ * own user namespace, where the setup processes live. */
 static int enter_nested_userns(const struct idplan *ip, int procdir)
 {
 	int p[2], st, r = 0;
 	pid_t h;
 	char b = 0;
 
+	if (procdir < 0)
+		return sb_err(ENOENT, "cannot enter a nested user namespace: no /proc of the host");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return sb_err(errno, "pipe: %s", strerror(errno));
 	h = fork();
@@ -297,16 +331,53 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 		_exit(0);
 	}
 	close(p[0]);
+	/* The helper opens our uid_map as its owner: our /proc entries belong
+	 * to us only while we are dumpable.  No payload exists yet. */
+	set_dumpable(true);
 	if (unshare(CLONE_NEWUSER) < 0)
-		r = sb_err(errno, "--disable-userns: cannot enter a nested user namespace: %s",
-			   strerror(errno));
+		r = sb_err(errno, "cannot enter a nested user namespace: %s", strerror(errno));
 	(void)!write(p[1], &b, 1);
 	close(p[1]);
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
+	set_dumpable(false);
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-		r = sb_err(EPERM, "--disable-userns: cannot map the nested user namespace");
+		r = sb_err(EPERM, "cannot map the nested user namespace");
+	if (r == 0 && unshare(CLONE_NEWNS) < 0)
+		r = sb_err(errno, "cannot lock the mounts in a new mount namespace: %s",
+			   strerror(errno));
 	return r;
+}
+
+/* Does the payload keep a capability that would reach the setup
+ * processes or the mounts in the sandbox's own namespaces? */
+static bool needs_nesting(const struct sandbox_spec *spec, const struct idplan *ip)
+{
+	uint64_t keep;
+
+	if (spec->disable_userns)
+		return true;
+	if (spec->personality == PERSONALITY_BWRAP || spec->userns_fd >= 0)
+		return false;
+	keep = caps_kept(spec, ip->uid_);
+	return keep & ((1ULL << CAP_SYS_ADMIN_BIT) | (1ULL << CAP_SYS_PTRACE_BIT));
+}
+
+/* pid 1 tells the setup process its namespaces for --info-fd. */
+static void send_nsids(const struct sandbox_spec *spec, int procdir)
+{
+	uint64_t ino[N_STATUS_NS];
+	size_t i;
+
+	if (spec->info_fd < 0 && spec->json_status_fd < 0)
+		return;
+	for (i = 0; i < N_STATUS_NS; i++) {
+		char path[32];
+		struct stat st;
+		snprintf(path, sizeof path, "ns/%s", status_ns[i]);
+		ino[i] = procdir >= 0 && fstatat(procdir, path, &st, 0) == 0 ? st.st_ino : 0;
+	}
+	send_raw(MSG_NSIDS, ino, sizeof ino);
 }
 
 /* Where to start: --chdir; else the caller's directory where it exists
@@ -345,6 +416,7 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	int procdir = -1;
 	pid_t payload;
 	int code;
+	bool nest;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
@@ -358,6 +430,7 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		child_fail();
 	}
 	umask(0);
+	nest = needs_nesting(spec, ip);
 	if (spec->disable_userns) {
 		/* the limit is per user namespace: ours, written through the
 		 * host's procfs that the staging root still shows */
@@ -366,15 +439,20 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 			       strerror(errno));
 			child_fail();
 		}
-		procdir = open("/oldroot/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
+	if (nest || spec->info_fd >= 0 || spec->json_status_fd >= 0)
+		procdir = open("/oldroot/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mounts_finish_root(spec, mp) < 0)
 		child_fail();
 	umask(mp->umask);
 	if (enter_cwd(spec, mp) < 0 || take_locks(spec) < 0)
 		child_fail();
-	if (spec->disable_userns && enter_nested_userns(ip, procdir) < 0)
+	if (nest && enter_nested_userns(ip, procdir) < 0) {
+		if (spec->disable_userns)
+			sb_errctx(-EPERM, "--disable-userns");
 		child_fail();
+	}
+	send_nsids(spec, procdir);
 	if (procdir >= 0)
 		close(procdir);
 	if (spec->as_pid_1)
@@ -480,6 +558,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		child_fail();
 	}
 
+	/* from here on the payload can exist: this process and pid 1 (which
+	 * inherits it) are not dumpable */
+	set_dumpable(false);
 	self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 	pid1 = fork();
 	if (pid1 < 0) {
@@ -549,29 +630,36 @@ static void write_fd_text(int fd, const char *text)
 }
 
 /* bwrap's --info-fd / --json-status-fd record: the pid, as seen from here,
- * and the ids of the namespaces the sandbox has of its own. */
-static void write_status(const struct sandbox_spec *spec, pid_t pid)
+ * and the ids of the namespaces the sandbox has of its own: INO as pid 1
+ * reported them, or (INO NULL) read from /proc/PID/ns. */
+static void write_status(const struct sandbox_spec *spec, pid_t pid, const uint64_t *ino)
 {
-	static const char *const names[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
-	const bool own[] = { !spec->share_cgroup, !spec->share_ipc, true, !spec->share_net,
-			     !spec->share_pid, !spec->share_uts };
+	const bool own[N_STATUS_NS] = { !spec->share_cgroup, !spec->share_ipc, true,
+					!spec->share_net, !spec->share_pid, !spec->share_uts };
 	char info[1024], json[1024];
 	size_t i, ni, nj;
 
 	ni = (size_t)snprintf(info, sizeof info, "{\n    \"child-pid\": %d", (int)pid);
 	nj = (size_t)snprintf(json, sizeof json, "{ \"child-pid\": %d", (int)pid);
-	for (i = 0; i < sizeof names / sizeof names[0]; i++) {
-		char path[64];
-		struct stat st;
+	for (i = 0; i < N_STATUS_NS; i++) {
+		unsigned long long id = 0;
 		if (!own[i])
 			continue;
-		snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, names[i]);
-		if (stat(path, &st) < 0)
+		if (ino) {
+			id = ino[i];
+		} else {
+			char path[64];
+			struct stat st;
+			snprintf(path, sizeof path, "/proc/%d/ns/%s", (int)pid, status_ns[i]);
+			if (stat(path, &st) == 0)
+				id = st.st_ino;
+		}
+		if (!id)
 			continue;
 		ni += (size_t)snprintf(info + ni, sizeof info - ni, ",\n    \"%s-namespace\": %llu",
-				       names[i], (unsigned long long)st.st_ino);
+				       status_ns[i], id);
 		nj += (size_t)snprintf(json + nj, sizeof json - nj, ", \"%s-namespace\": %llu",
-				       names[i], (unsigned long long)st.st_ino);
+				       status_ns[i], id);
 	}
 	snprintf(info + ni, sizeof info - ni, "\n}\n");
 	snprintf(json + nj, sizeof json - nj, " }\n");
@@ -595,7 +683,8 @@ int sandbox_run(struct sandbox_spec *spec)
 	struct mount_plan mp;
 	struct idplan ip;
 	struct sync_msg m;
-	pid_t setup_pid = getpid(), child;
+	pid_t setup_pid = getpid(), child, pid1 = -1;
+	uint64_t ino[N_STATUS_NS];
 	int sv[2], r, result = -1;
 	bool status_written = false;
 	ssize_t n;
@@ -672,6 +761,7 @@ int sandbox_run(struct sandbox_spec *spec)
 		sync_fd = sv[1];
 		child_main(spec, &mp, &ip, setup_pid);
 	}
+	set_dumpable(false);
 	close(sv[1]);
 	sync_fd = sv[0];
 	if (spec->sync_fd >= 0)
@@ -707,10 +797,15 @@ int sandbox_run(struct sandbox_spec *spec)
 			continue;
 		m.text[sizeof m.text - 1] = '\0';
 		if (m.type == MSG_NS_READY && !status_written) {
-			write_status(spec, child);
+			write_status(spec, child, NULL);
 			status_written = true;
-		} else if (m.type == MSG_PID1 && !status_written) {
-			write_status(spec, (pid_t)m.code);
+		} else if (m.type == MSG_PID1) {
+			pid1 = (pid_t)m.code;
+		} else if (m.type == MSG_NSIDS && !status_written && pid1 > 0 &&
+			   (size_t)n >= offsetof(struct sync_msg, text) + sizeof ino) {
+			/* pid 1 is not dumpable: it reads its namespaces itself */
+			memcpy(ino, m.text, sizeof ino);
+			write_status(spec, pid1, ino);
 			status_written = true;
 		} else if (result < 0 && (m.type == MSG_ERROR || m.type == MSG_EXEC_ERROR)) {
 			sb_print_message(m.text);
