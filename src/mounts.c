@@ -399,6 +399,73 @@ static int mount_at(int rootfd, const char *dest, const char *type,
 	return 0;
 }
 
+/* The parts of a new procfs that reach the host's kernel rather than the
+ * sandbox's namespaces are bound read-only over themselves: in a user
+ * namespace that maps the host's root, its writes there would otherwise
+ * go through. */
+static int cover_proc(int rootfd, const char *dest)
+{
+	static const char *const names[] = { "sys", "sysrq-trigger", "irq", "bus" };
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int pfd, mfd, dfd, r = 0;
+	size_t i;
+
+	pfd = openat2_(rootfd, dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
+	if (pfd < 0)
+		return sb_err(-pfd, "%s: %s", dest, strerror(-pfd));
+	for (i = 0; i < sizeof names / sizeof names[0] && r == 0; i++) {
+		mfd = open_tree(pfd, names[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				AT_SYMLINK_NOFOLLOW | AT_RECURSIVE);
+		if (mfd < 0 && errno == ENOENT)
+			continue; /* no /proc/bus on this machine */
+		if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
+			r = -errno;
+		} else {
+			dfd = openat(pfd, names[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			r = dfd < 0 ? -errno : attach(mfd, dfd);
+			if (dfd >= 0)
+				close(dfd);
+		}
+		if (mfd >= 0)
+			close(mfd);
+		if (r < 0)
+			r = sb_err(-r, "cannot make %s/%s read-only: %s", dest, names[i], strerror(-r));
+	}
+	close(pfd);
+	return r;
+}
+
+/* A new procfs on DEST.  The kernel refuses one in a user namespace when
+ * the /proc we were started from hides some of itself under locked mounts
+ * (a sandbox's read-only /proc/sys, a container's masked paths): then the
+ * parent's /proc is bound instead, with a warning, since it shows the
+ * parent's processes. */
+static int mount_proc(int rootfd, const char *dest, bool cover)
+{
+	unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	int dfd = mkdir_in_root(rootfd, dest), mfd, r;
+
+	if (dfd < 0)
+		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
+	r = mount_new_fs(dfd, "proc", NULL, attrs);
+	if (r == -EPERM) {
+		mfd = clone_tree("/proc", attrs);
+		if (mfd >= 0) {
+			r = attach(mfd, dfd);
+			close(mfd);
+			if (r == 0)
+				sb_warn("the kernel refuses a new /proc under this one (it has "
+					"read-only or hidden parts, as in a sandbox): %s is the "
+					"parent's /proc and shows its processes", dest);
+		}
+	}
+	close(dfd);
+	if (r < 0)
+		return sb_err(-r, "cannot mount proc on %s: %s", dest, strerror(-r));
+	return cover ? cover_proc(rootfd, dest) : 0;
+}
+
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
 static const char *const run_opts[] = { "mode", "0755", NULL };
 
@@ -665,8 +732,7 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 	case MOP_OVERLAY:
 		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
 	case MOP_PROC:
-		r = mount_at(*rootfd, op->dest, "proc", NULL,
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		r = mount_proc(*rootfd, op->dest, spec->personality != PERSONALITY_BWRAP);
 		break;
 	case MOP_DEV:
 		r = setup_dev(*rootfd, op->dest);
@@ -734,7 +800,8 @@ static bool dest_is_root(const char *dest)
 int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		 struct overlay_run *ov)
 {
-	unsigned int rattrs = MOUNT_ATTR_NOSUID;
+	/* no device node of the host's is usable but the minimal /dev's */
+	unsigned int rattrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	int mfd, r;
 
 	/* Nothing we mount may propagate back to the host. */
@@ -792,8 +859,7 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	 * what its options ask) */
 	if (spec->personality == PERSONALITY_BWRAP)
 		goto ops;
-	if ((r = mount_at(rootfd, "/proc", "proc", NULL,
-			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC)) < 0 ||
+	if ((r = mount_proc(rootfd, "/proc", true)) < 0 ||
 	    (r = setup_dev(rootfd, "/dev")) < 0 ||
 	    (r = mount_at(rootfd, "/tmp", "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
 	    (r = mount_at(rootfd, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
