@@ -437,11 +437,12 @@ static int cover_proc(int rootfd, const char *dest)
 }
 
 /* A new procfs on DEST.  The kernel refuses one in a user namespace when
- * the /proc we were started from hides some of itself under locked mounts
- * (a sandbox's read-only /proc/sys, a container's masked paths): then the
- * parent's /proc is bound instead, with a warning, since it shows the
+ * the pid namespace is the host's (--share-pid), or when the /proc we were
+ * started from hides some of itself under locked mounts (a sandbox's
+ * read-only /proc/sys, a container's masked paths): then the parent's
+ * /proc is bound instead, with a warning unless --share-pid asked for the
  * parent's processes. */
-static int mount_proc(int rootfd, const char *dest, bool cover)
+static int mount_proc(int rootfd, const char *dest, bool cover, bool share_pid)
 {
 	unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	int dfd = mkdir_in_root(rootfd, dest), mfd, r;
@@ -454,7 +455,7 @@ static int mount_proc(int rootfd, const char *dest, bool cover)
 		if (mfd >= 0) {
 			r = attach(mfd, dfd);
 			close(mfd);
-			if (r == 0)
+			if (r == 0 && !share_pid)
 				sb_warn("the kernel refuses a new /proc under this one (it has "
 					"read-only or hidden parts, as in a sandbox): %s is the "
 					"parent's /proc and shows its processes", dest);
@@ -732,7 +733,8 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 	case MOP_OVERLAY:
 		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
 	case MOP_PROC:
-		r = mount_proc(*rootfd, op->dest, spec->personality != PERSONALITY_BWRAP);
+		r = mount_proc(*rootfd, op->dest, spec->personality != PERSONALITY_BWRAP,
+			       spec->share_pid);
 		break;
 	case MOP_DEV:
 		r = setup_dev(*rootfd, op->dest);
@@ -859,7 +861,7 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	 * what its options ask) */
 	if (spec->personality == PERSONALITY_BWRAP)
 		goto ops;
-	if ((r = mount_proc(rootfd, "/proc", true)) < 0 ||
+	if ((r = mount_proc(rootfd, "/proc", true, spec->share_pid)) < 0 ||
 	    (r = setup_dev(rootfd, "/dev")) < 0 ||
 	    (r = mount_at(rootfd, "/tmp", "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
 	    (r = mount_at(rootfd, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
