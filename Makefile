@@ -26,7 +26,14 @@ HDRS = src/sandbox.h src/spec.h src/usage.h
 
 UNIT_SRCS = tests/unit/unit-tests.c
 
-.PHONY: all clean check demo install uninstall deps
+# The escape probes (tests/escape-tests.sh): small static programs run
+# inside the sandbox; denylist32 is the 32-bit build of denylist, made
+# where the compiler can (gcc-multilib on x86_64), and mkbpf a host tool.
+PROBE_NAMES  = tiocsti keyring perf ptrace mount chroot fds abstract procsys userns denylist llabi
+PROBES       = $(addprefix tests/escape/bin/,$(PROBE_NAMES))
+PROBE_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -static
+
+.PHONY: all clean check demo install uninstall deps probes
 
 all: sandbox
 
@@ -46,11 +53,34 @@ sandbox: $(OBJS)
 tests/unit/unit-tests: $(UNIT_SRCS) $(LIB_OBJS) $(HDRS)
 	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LIBS)
 
+probes: $(PROBES) tests/escape/bin/exit7 tests/escape/bin/mkbpf tests/escape/bin/denylist32
+
+tests/escape/bin/%: tests/escape/%.c tests/escape/probe.h
+	@mkdir -p tests/escape/bin
+	$(CC) $(PROBE_CFLAGS) -o $@ $<
+
+tests/escape/bin/exit7: tests/escape/exit7.c
+	@mkdir -p tests/escape/bin
+	$(CC) -nostdlib -static -o $@ $<
+
+tests/escape/bin/denylist32: tests/escape/denylist.c tests/escape/probe.h
+	@mkdir -p tests/escape/bin
+	@if echo 'int main(void){return 0;}' | $(CC) -m32 -static -x c -o /dev/null - 2>/dev/null; then \
+	  echo "$(CC) -m32 $(PROBE_CFLAGS) -o $@ $<"; \
+	  $(CC) -m32 $(PROBE_CFLAGS) -o $@ $<; \
+	else \
+	  echo "note: $(CC) cannot build 32-bit static programs (apt-get install gcc-multilib): no $@"; \
+	fi
+
+tests/escape/bin/mkbpf: tests/escape/mkbpf.c | deps
+	@mkdir -p tests/escape/bin
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $< $$($(PKG_CONFIG) --cflags --libs libseccomp)
+
 # `make check` and `make demo` install what is missing when run as root
 # (tests/setup-host.sh), or print the apt-get line to run.
 check:
 	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi
-	$(MAKE) sandbox tests/unit/unit-tests
+	$(MAKE) sandbox tests/unit/unit-tests probes
 	bash tests/check.sh
 
 demo:
@@ -80,3 +110,4 @@ uninstall:
 
 clean:
 	rm -f sandbox $(OBJS) tests/unit/unit-tests
+	rm -rf tests/escape/bin
