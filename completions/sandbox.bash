@@ -7,13 +7,13 @@
 # Options that take no argument.
 _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --share-net --share-ipc --share-pid --share-uts --share-cgroup --unshare-time
---clearenv --as-pid-1 --new-session --die-with-parent
+--clearenv --as-pid-1 --new-session --die-with-parent --landlock
 -v --verbose -h --help --version'
 
 # Options that take one argument.
 _sandbox_opts1='--rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro
 --uid --gid --uid-map --gid-map --hostname
---chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop'
+--chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop --seccomp-policy'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
@@ -86,6 +86,10 @@ _sandbox()
                 ;;
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
+                ;;
+            --seccomp-policy)
+                _filedir
+                COMPREPLY+=($(compgen -W 'default none' -- "$cur"))
                 ;;
             --bind | --bind-try | --ro-bind | --ro-bind-try | --dev-bind | \
                 --dev-bind-try | --rw | --ro | --symlink)

@@ -10,7 +10,7 @@
 # Options that take one and two arguments.
 set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro \
     --uid --gid --uid-map --gid-map --hostname \
-    --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
+    --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop --seccomp-policy
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
     --dev-bind-try --symlink --setenv
 
@@ -155,6 +155,10 @@ complete -c sandbox -n $o -l die-with-parent -d 'Kill the sandbox when sandbox\'
 # Privileges
 complete -c sandbox -n $o -l cap-add -d 'Keep capability CAP inside (ALL for all)'
 complete -c sandbox -n $o -l cap-drop -d 'Drop CAP again (after --cap-add ALL)'
+# Security
+complete -c sandbox -n $o -l seccomp-policy -d 'System call policy: default, none or a file'
+complete -c sandbox -n $o -l landlock -d 'Limit file access to the mount plan (Landlock)'
+complete -c sandbox -n $o -a --landlock=require -d 'Landlock, or fail where the kernel cannot'
 # Other
 complete -c sandbox -n $o -s v -l verbose -d 'Print each setup step and its duration'
 complete -c sandbox -n $o -s h -l help -d 'Print the help and exit'
@@ -168,6 +172,8 @@ complete -c sandbox -n '__sandbox_at_arg --rootfs --overlay-dir --chdir --tmpfs 
     -a '(__fish_complete_directories (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg --overlay-driver' -a '(__sandbox_overlay_drivers)'
 complete -c sandbox -n '__sandbox_at_arg --cap-add --cap-drop' -a '(__sandbox_caps)'
+complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a 'default none' -d 'Policy'
+complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a '(__fish_complete_path (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg -n 1 --setenv' -a '(set -n -x)' -d 'Exported variable'
 complete -c sandbox -n '__sandbox_at_arg --unsetenv' -a '(set -n -x)' -d 'Exported variable'
 # --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, --keep-fd and the

@@ -71,6 +71,13 @@
 "                              FSETID KILL NET_BIND_SERVICE SETFCAP SETGID SETPCAP\n" \
 "                              SETUID SYS_CHROOT, over the sandbox only; others none)\n" \
 "\n" \
+"Security:\n" \
+"      --seccomp-policy POLICY default: the built-in system call policy; none: no\n" \
+"                              policy; else a policy file (see sandbox(1))\n" \
+"      --landlock              limit file access to the mount plan and scope\n" \
+"                              abstract sockets and signals (Landlock);\n" \
+"                              =require: fail where the kernel cannot\n" \
+"\n" \
 "Other:\n" \
 "  -v, --verbose               print each setup step and its duration\n" \
 "  -h, --help                  print this help and exit\n" \
