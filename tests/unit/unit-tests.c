@@ -327,6 +327,15 @@ static void test_layout(void)
 	idmap_layout(4294967294u, 1000, &sub, &m);
 	ok(m.n == 2 && m.r[1].inside == 4294967294u && m.r[1].count == 1,
 	   "layout: highest id, nothing above", NULL);
+	{
+		/* a mistaken /etc/subuid: a range over the user's own id, and an
+		 * entry that repeats part of another (found by fuzz-subid) */
+		struct subid_ranges mine = { .n = 2, .r = { { 0, 990, 20 }, { 0, 995, 10 } } };
+		idmap_layout(0, 1000, &mine, &m);
+		ok(map_is(&m, (uint32_t[]){ 0, 1000, 1, 1, 990, 10, 11, 1001, 9 }, 3) &&
+		   idmap_check_owned(&m, 1000, &mine, "uid") == 0,
+		   "layout: the user's own id and repeated ids are used once", sb_errmsg());
+	}
 
 	{
 		struct id_map ok1 = { .n = 2, .r = { { 0, 1000, 1 }, { 1, 200000, 65536 } } };
