@@ -33,7 +33,7 @@ PROBE_NAMES  = tiocsti keyring perf ptrace mount chroot fds abstract procsys use
 PROBES       = $(addprefix tests/escape/bin/,$(PROBE_NAMES))
 PROBE_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -static
 
-.PHONY: all clean check demo install uninstall deps probes
+.PHONY: all clean check demo install uninstall deps probes fuzz fuzz-build
 
 all: sandbox
 
@@ -76,6 +76,33 @@ tests/escape/bin/mkbpf: tests/escape/mkbpf.c | deps
 	@mkdir -p tests/escape/bin
 	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $< $$($(PKG_CONFIG) --cflags --libs libseccomp)
 
+# Fuzzing (libFuzzer, Debian's clang): every tests/fuzz/fuzz-NAME.c is a
+# harness, built with ASan and UBSan against the sources and run for
+# FUZZ_SECONDS each (tests/fuzz/run.sh).  Not part of `make check`.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR      = build/fuzz
+FUZZ_CFLAGS   = -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+                $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
+FUZZ_HARNESSES = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_OBJS      = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+
+$(FUZZ_DIR)/obj/%.o: src/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz-build: $(FUZZ_HARNESSES)
+
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 # `make check` and `make demo` install what is missing when run as root
 # (tests/setup-host.sh), or print the apt-get line to run.
 check:
@@ -110,4 +137,4 @@ uninstall:
 
 clean:
 	rm -f sandbox $(OBJS) tests/unit/unit-tests
-	rm -rf tests/escape/bin
+	rm -rf tests/escape/bin build/fuzz

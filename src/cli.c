@@ -285,6 +285,12 @@ static int parse_fd(const char *opt, const char *val, int *out)
 
 	if (parse_u32(val, &fd) < 0 || fd > INT_MAX)
 		return sb_err(EINVAL, "%s: invalid file descriptor '%s'", opt, val);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	/* tests/fuzz/fuzz-cli.c: the fuzzer's own descriptors are below 100,
+	 * the harness offers its pipes from 100 on */
+	if (fd < 100)
+		return sb_err(EBADF, "%s %s: not a descriptor of the harness", opt, val);
+#endif
 	if (fcntl((int)fd, F_GETFD) < 0)
 		return sb_err(EBADF, "%s %s: file descriptor %s is not open", opt, val, val);
 	*out = (int)fd;
