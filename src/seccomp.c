@@ -256,9 +256,10 @@ static int parse_line(struct sc_policy *p, char *s, const char *origin, unsigned
 	size_t n = 0, i;
 	int e;
 
+	w = strchr(s, '#'); /* a comment runs to the end of the line */
+	if (w)
+		*w = '\0';
 	for (w = strtok_r(s, " \t\r", &save); w; w = strtok_r(NULL, " \t\r", &save)) {
-		if (*w == '#')
-			break;
 		if (n == sizeof tok / sizeof tok[0])
 			return perr(origin, line, "too many words: a rule is SYSCALL ACTION and at "
 				    "most %d conditions", MAX_CONDS);
