@@ -28,14 +28,21 @@ ALL_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
 LIBS        = $(shell $(PKG_CONFIG) --libs libcap libseccomp)
 
 SRCS = src/main.c src/cli.c src/idmap.c src/launch.c src/mounts.c src/overlay.c src/net.c \
-       src/caps.c src/init.c src/log.c src/util.c
+       src/caps.c src/seccomp.c src/landlock.c src/init.c src/log.c src/util.c
 OBJS = $(SRCS:.c=.o)
 LIB_OBJS = $(filter-out src/main.o,$(OBJS))
 HDRS = src/sandbox.h src/spec.h src/usage.h
 
 UNIT_SRCS = tests/unit/unit-tests.c
 
-.PHONY: all clean check demo install uninstall deps dist deb rpm
+# The escape probes (tests/escape-tests.sh): small static programs run
+# inside the sandbox; denylist32 is the 32-bit build of denylist, made
+# where the compiler can (gcc-multilib on x86_64), and mkbpf a host tool.
+PROBE_NAMES  = tiocsti keyring perf ptrace mount chroot fds abstract procsys userns denylist llabi
+PROBES       = $(addprefix tests/escape/bin/,$(PROBE_NAMES))
+PROBE_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -static
+
+.PHONY: all clean check demo install uninstall deps dist deb rpm probes fuzz fuzz-build
 
 all: sandbox
 
@@ -55,11 +62,61 @@ sandbox: $(OBJS)
 tests/unit/unit-tests: $(UNIT_SRCS) $(LIB_OBJS) $(HDRS)
 	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LIBS)
 
+probes: $(PROBES) tests/escape/bin/exit7 tests/escape/bin/mkbpf tests/escape/bin/denylist32
+
+tests/escape/bin/%: tests/escape/%.c tests/escape/probe.h
+	@mkdir -p tests/escape/bin
+	$(CC) $(PROBE_CFLAGS) -o $@ $<
+
+tests/escape/bin/exit7: tests/escape/exit7.c
+	@mkdir -p tests/escape/bin
+	$(CC) -nostdlib -static -o $@ $<
+
+tests/escape/bin/denylist32: tests/escape/denylist.c tests/escape/probe.h
+	@mkdir -p tests/escape/bin
+	@if echo 'int main(void){return 0;}' | $(CC) -m32 -static -x c -o /dev/null - 2>/dev/null; then \
+	  echo "$(CC) -m32 $(PROBE_CFLAGS) -o $@ $<"; \
+	  $(CC) -m32 $(PROBE_CFLAGS) -o $@ $<; \
+	else \
+	  echo "note: $(CC) cannot build 32-bit static programs (apt-get install gcc-multilib): no $@"; \
+	fi
+
+tests/escape/bin/mkbpf: tests/escape/mkbpf.c | deps
+	@mkdir -p tests/escape/bin
+	$(CC) -std=gnu11 -O2 -Wall -Wextra -Werror -o $@ $< $$($(PKG_CONFIG) --cflags --libs libseccomp)
+
+# Fuzzing (libFuzzer, Debian's clang): every tests/fuzz/fuzz-NAME.c is a
+# harness, built with ASan and UBSan against the sources and run for
+# FUZZ_SECONDS each (tests/fuzz/run.sh).  Not part of `make check`.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_DIR      = build/fuzz
+FUZZ_CFLAGS   = -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+                $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
+FUZZ_HARNESSES = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
+FUZZ_OBJS      = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
+
+$(FUZZ_DIR)/obj/%.o: src/%.c $(HDRS) | deps
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJS) $(LIBS)
+
+.SECONDARY: $(FUZZ_OBJS)
+
+fuzz-build: $(FUZZ_HARNESSES)
+
+fuzz: fuzz-build
+	bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 # `make check` and `make demo` install what is missing when run as root
 # (tests/setup-host.sh), or print the apt-get line to run.
 check:
 	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi
-	$(MAKE) sandbox tests/unit/unit-tests
+	$(MAKE) sandbox tests/unit/unit-tests probes
 	bash tests/check.sh
 
 demo:
@@ -105,3 +162,4 @@ dist deb rpm:
 
 clean:
 	rm -f sandbox $(OBJS) tests/unit/unit-tests
+	rm -rf tests/escape/bin build/fuzz

@@ -11,7 +11,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid
 --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try
 --disable-userns --assert-userns-disabled
---clearenv --as-pid-1 --new-session --die-with-parent
+--clearenv --as-pid-1 --new-session --die-with-parent --landlock
 --level-prefix
 -v --verbose -h --help --version'
 
@@ -22,7 +22,7 @@ _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns
 --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
 --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd
---lock-file --seccomp --add-seccomp-fd --exec-label --file-label'
+--lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
@@ -104,6 +104,10 @@ _sandbox()
                 ;;
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
+                ;;
+            --seccomp-policy)
+                _filedir
+                COMPREPLY+=($(compgen -W 'default none' -- "$cur"))
                 ;;
             --bind | --bind-try | --ro-bind | --ro-bind-try | --dev-bind | \
                 --dev-bind-try | --rw | --ro | --symlink | --lock-file)

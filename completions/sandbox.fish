@@ -16,7 +16,7 @@ set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
     --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns \
     --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop \
     --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd \
-    --lock-file --seccomp --add-seccomp-fd --exec-label --file-label
+    --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
     --dev-bind-try --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data \
     --symlink --chmod --setenv
@@ -238,6 +238,10 @@ complete -c sandbox -n $o -l add-seccomp-fd -d 'Add a compiled seccomp program'
 complete -c sandbox -n $o -l exec-label -d 'SELinux label (not supported on SELinux hosts)'
 complete -c sandbox -n $o -l file-label -d 'SELinux file label (not supported on SELinux hosts)'
 complete -c sandbox -n $o -l level-prefix -d 'Prefix messages with a syslog level'
+# Security
+complete -c sandbox -n $o -l seccomp-policy -d 'System call policy: default, none or a file'
+complete -c sandbox -n $o -l landlock -d 'Limit file access to the mount plan (Landlock)'
+complete -c sandbox -n $o -a --landlock=require -d 'Landlock, or fail where the kernel cannot'
 # Other
 complete -c sandbox -n $o -s v -l verbose -d 'Print each setup step and its duration'
 complete -c sandbox -n $o -s h -l help -d 'Print the help and exit'
@@ -251,6 +255,8 @@ complete -c sandbox -n __sandbox_at_dir_arg \
     -a '(__fish_complete_directories (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg --overlay-driver' -a '(__sandbox_overlay_drivers)'
 complete -c sandbox -n '__sandbox_at_arg --cap-add --cap-drop' -a '(__sandbox_caps)'
+complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a 'default none' -d 'Policy'
+complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a '(__fish_complete_path (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg -n 1 --setenv' -a '(set -n -x)' -d 'Exported variable'
 complete -c sandbox -n '__sandbox_at_arg --unsetenv' -a '(set -n -x)' -d 'Exported variable'
 # --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, the --setenv

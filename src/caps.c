@@ -62,15 +62,21 @@ uint64_t caps_default(uid_t uid)
 	return uid == 0 ? ROOT_DEFAULT_CAPS : 0;
 }
 
-int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
+/* The capabilities the payload keeps as UID. */
+uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid)
 {
-	uint64_t base = caps_default(uid), keep;
+	uint64_t base = caps_default(uid);
 
 	/* bwrap keeps every capability when root runs it as root, none
 	 * otherwise */
 	if (spec->personality == PERSONALITY_BWRAP)
 		base = spec->caller_uid == 0 && uid == 0 ? ~0ULL : 0;
-	keep = (base | spec->caps_add) & ~spec->caps_drop;
+	return (base | spec->caps_add) & ~spec->caps_drop;
+}
+
+int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
+{
+	uint64_t keep = caps_kept(spec, uid);
 	int last = last_cap(), c;
 	cap_t caps;
 

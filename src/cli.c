@@ -29,7 +29,7 @@ enum opt_id {
 	O_CHDIR, O_SETENV, O_UNSETENV, O_CLEARENV, O_ARGV0, O_KEEP_FD,
 	O_AS_PID_1, O_NEW_SESSION, O_DIE_WITH_PARENT,
 	O_CAP_ADD, O_CAP_DROP,
-	O_SECCOMP, O_ADD_SECCOMP_FD, O_EXEC_LABEL, O_FILE_LABEL,
+	O_SECCOMP, O_ADD_SECCOMP_FD, O_SECCOMP_POLICY, O_LANDLOCK, O_LANDLOCK_REQUIRE, O_EXEC_LABEL, O_FILE_LABEL,
 	O_INFO_FD, O_JSON_STATUS_FD, O_SYNC_FD, O_BLOCK_FD, O_USERNS_BLOCK_FD, O_LOCK_FILE,
 	O_ARGS, O_LEVEL_PREFIX,
 	O_VERBOSE, O_HELP, O_VERSION,
@@ -115,6 +115,9 @@ static const struct opt opts[] = {
 	{ "--cap-drop", NULL, 1, O_CAP_DROP },
 	{ "--seccomp", NULL, 1, O_SECCOMP },
 	{ "--add-seccomp-fd", NULL, 1, O_ADD_SECCOMP_FD },
+	{ "--seccomp-policy", NULL, 1, O_SECCOMP_POLICY },
+	{ "--landlock", NULL, 0, O_LANDLOCK },
+	{ "--landlock=require", NULL, 0, O_LANDLOCK_REQUIRE },
 	{ "--exec-label", NULL, 1, O_EXEC_LABEL },
 	{ "--file-label", NULL, 1, O_FILE_LABEL },
 	{ "--info-fd", NULL, 1, O_INFO_FD },
@@ -282,6 +285,12 @@ static int parse_fd(const char *opt, const char *val, int *out)
 
 	if (parse_u32(val, &fd) < 0 || fd > INT_MAX)
 		return sb_err(EINVAL, "%s: invalid file descriptor '%s'", opt, val);
+#ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
+	/* tests/fuzz/fuzz-cli.c: the fuzzer's own descriptors are below 100,
+	 * the harness offers its pipes from 100 on */
+	if (fd < 100)
+		return sb_err(EBADF, "%s %s: not a descriptor of the harness", opt, val);
+#endif
 	if (fcntl((int)fd, F_GETFD) < 0)
 		return sb_err(EBADF, "%s %s: file descriptor %s is not open", opt, val, val);
 	*out = (int)fd;
@@ -702,6 +711,17 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 				return r;
 			break;
 		}
+		case O_SECCOMP_POLICY:
+			if (!*v[0])
+				return sb_err(EINVAL, "--seccomp-policy: expected default, none or a "
+					      "policy file");
+			spec->seccomp_policy = v[0];
+			break;
+		case O_LANDLOCK:
+			if (spec->landlock < 1)
+				spec->landlock = 1;
+			break;
+		case O_LANDLOCK_REQUIRE: spec->landlock = 2; break;
 		case O_EXEC_LABEL: spec->exec_label = v[0]; break;
 		case O_FILE_LABEL: spec->file_label = v[0]; break;
 		case O_INFO_FD:

@@ -107,13 +107,62 @@ static int map_from_sub(struct id_map *m, const struct subid_ranges *sub,
 	return 0;
 }
 
-int idmap_layout(uint32_t want, uint32_t host_id, const struct subid_ranges *sub,
+/* SUB in its order, less HOST_ID and less what an earlier range already
+ * gave: a map must not name an outside id twice (the kernel refuses it),
+ * and a mistaken /etc/subuid can do both (a range over the user's own id,
+ * or two entries that overlap). */
+static void usable_ranges(const struct subid_ranges *sub, uint32_t host_id,
+			  struct subid_ranges *out)
+{
+	size_t i, j, k;
+
+	out->n = 0;
+	for (i = 0; i < sub->n; i++) {
+		uint64_t cs[MAX_ID_RANGES + 2], ce[MAX_ID_RANGES + 2];
+		size_t nc = 1;
+
+		cs[0] = sub->r[i].outside;
+		ce[0] = cs[0] + sub->r[i].count;
+		for (j = 0; j <= out->n && nc > 0; j++) {
+			/* the obstacle: the host id, then each range kept so far */
+			uint64_t os = j == out->n ? host_id : out->r[j].outside;
+			uint64_t oe = j == out->n ? (uint64_t)host_id + 1 : os + out->r[j].count;
+			uint64_t ns[MAX_ID_RANGES + 2], ne[MAX_ID_RANGES + 2];
+			size_t nn = 0;
+
+			for (k = 0; k < nc && nn + 2 <= MAX_ID_RANGES + 2; k++) {
+				if (oe <= cs[k] || ce[k] <= os) {
+					ns[nn] = cs[k], ne[nn++] = ce[k];
+					continue;
+				}
+				if (cs[k] < os)
+					ns[nn] = cs[k], ne[nn++] = os;
+				if (oe < ce[k])
+					ns[nn] = oe, ne[nn++] = ce[k];
+			}
+			memcpy(cs, ns, nn * sizeof cs[0]);
+			memcpy(ce, ne, nn * sizeof ce[0]);
+			nc = nn;
+		}
+		for (k = 0; k < nc && out->n < MAX_ID_RANGES; k++) {
+			out->r[out->n].inside = 0;
+			out->r[out->n].outside = (uint32_t)cs[k];
+			out->r[out->n].count = (uint32_t)(ce[k] - cs[k]);
+			out->n++;
+		}
+	}
+}
+
+int idmap_layout(uint32_t want, uint32_t host_id, const struct subid_ranges *sub_in,
 		 struct id_map *out)
 {
+	static struct subid_ranges usable;
+	const struct subid_ranges *sub = &usable;
 	uint64_t total = 0, v = 0, below;
 	size_t i;
 	int r;
 
+	usable_ranges(sub_in, host_id, &usable);
 	out->n = 0;
 	for (i = 0; i < sub->n; i++)
 		total += sub->r[i].count;

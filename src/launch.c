@@ -42,19 +42,20 @@ enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, M
 static const char *const ns_names[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
 #define N_NS (sizeof ns_names / sizeof ns_names[0])
 
-/* "ino ino ino ..." of the namespaces of process DIR (a /proc/PID path);
- * 0 for one that cannot be read. */
-static void ns_ids_text(const char *dir, char *buf, size_t len)
+/* "ino ino ino ..." of the namespaces of the process whose /proc
+ * directory is DIRFD; 0 for one that cannot be read. */
+static void ns_ids_text(int dirfd, char *buf, size_t len)
 {
 	size_t i, off = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < N_NS; i++) {
-		char path[96];
+		char path[32];
 		struct stat st;
-		snprintf(path, sizeof path, "%s/ns/%s", dir, ns_names[i]);
+		snprintf(path, sizeof path, "ns/%s", ns_names[i]);
 		off += (size_t)snprintf(buf + off, len - off, "%s%llu", i ? " " : "",
-					stat(path, &st) == 0 ? (unsigned long long)st.st_ino : 0ULL);
+					fstatat(dirfd, path, &st, 0) == 0 ?
+					(unsigned long long)st.st_ino : 0ULL);
 	}
 }
 
@@ -85,6 +86,17 @@ static void send_msg(int type, int err, int code, const char *text)
 	(void)!send(sync_fd, &m, offsetof(struct sync_msg, text) + strlen(m.text) + 1, MSG_NOSIGNAL);
 }
 
+
+/* The setup stages must not be reachable from the payload: a process
+ * that is not dumpable cannot be ptraced, and its /proc/PID/exe, mem,
+ * fd/ and ns/ cannot be opened, by anything without CAP_SYS_PTRACE over
+ * the user namespace its memory was created in, which for the setup
+ * process, the child and pid 1 is the host's (none of them executes). */
+static void set_dumpable(bool on)
+{
+	prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0);
+}
+
 /* In a child: report the recorded error to the setup process and exit. */
 static __attribute__((noreturn)) void child_fail(void)
 {
@@ -92,28 +104,59 @@ static __attribute__((noreturn)) void child_fail(void)
 	_exit(sb_exit_setup);
 }
 
-static int exec_search(const char *file, char **argv);
+static int exec_search(const char *file, char **out);
 
+static int load_filter(const struct seccomp_prog *p, const char *what, size_t i)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)(p->len / sizeof(struct sock_filter)),
+		.filter = p->filter,
+	};
+
+	if (p->len / sizeof(struct sock_filter) > BPF_MAXINSNS)
+		return sb_err(EINVAL, "%s %zu is longer than %d instructions", what, i,
+			      BPF_MAXINSNS);
+	if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
+		return sb_err(errno, "cannot load %s %zu: %s", what, i, strerror(errno));
+	return 0;
+}
+
+/* The policy first, then bwrap's programs in their order: the kernel runs
+ * every filter and the strictest answer wins, so they stack. */
 static int install_seccomp(const struct sandbox_spec *spec)
 {
 	size_t i;
 
-	for (i = 0; i < spec->n_seccomp_progs; i++) {
-		struct sock_fprog prog = {
-			.len = (unsigned short)(spec->seccomp_progs[i].len / sizeof(struct sock_filter)),
-			.filter = spec->seccomp_progs[i].filter,
-		};
-		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) < 0)
-			return sb_err(errno, "cannot load seccomp program %zu: %s", i + 1,
-				      strerror(errno));
-	}
+	if (spec->policy_prog.filter && load_filter(&spec->policy_prog, "seccomp policy", 1) < 0)
+		return -EINVAL;
+	for (i = 0; i < spec->n_seccomp_progs; i++)
+		if (load_filter(&spec->seccomp_progs[i], "seccomp program", i + 1) < 0)
+			return -EINVAL;
 	return 0;
+}
+
+/* Report that COMMAND cannot be executed (errno E) and exit. */
+static __attribute__((noreturn)) void exec_failed(const struct sandbox_spec *spec, int e)
+{
+	char msg[1024];
+	int code = (e == ENOENT || e == ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
+
+	if (spec->personality == PERSONALITY_BWRAP) {
+		code = sb_exit_setup;
+		snprintf(msg, sizeof msg, "execvp %s: %s", spec->argv[0], strerror(e));
+	} else {
+		snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
+			 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found"
+								     : strerror(e));
+	}
+	send_msg(MSG_EXEC_ERROR, e, code, msg);
+	_exit(code);
 }
 
 static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 						   const struct idplan *ip)
 {
-	char **argv;
+	char **argv, *path = NULL;
 	size_t i;
 	int e;
 
@@ -139,6 +182,8 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 			child_fail();
 		}
 	}
+	if (landlock_apply(spec) < 0)
+		child_fail();
 	if (spec->clearenv) {
 		char *pwd = getenv("PWD") ? xstrdup(getenv("PWD")) : NULL;
 		clearenv();
@@ -160,7 +205,10 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 		child_fail();
 	}
 	if (spec->block_fd >= 0) {
+		/* nothing of the setup's is left to protect but an fd to the
+		 * setup process: whoever starts us may watch us wait */
 		char b;
+		set_dumpable(true);
 		while (read(spec->block_fd, &b, 1) < 0 && errno == EINTR)
 			;
 		close(spec->block_fd);
@@ -170,70 +218,55 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 		argv[i] = spec->argv[i];
 	if (spec->argv0)
 		argv[0] = (char *)spec->argv0;
-	sb_step("executing %s", spec->argv[0]);
-	/* seccomp last: nothing of ours runs under the filter but execve */
+	/* PATH is searched now: under the filter only execve runs */
+	if ((e = exec_search(spec->argv[0], &path)) != 0)
+		exec_failed(spec, e);
+	sb_step("executing %s", path);
 	if (install_seccomp(spec) < 0)
 		child_fail();
-	e = exec_search(spec->argv[0], argv);
-	{
-		char msg[1024];
-		int code = (e == ENOENT || e == ENOTDIR) ? EXIT_NOT_FOUND : EXIT_CANNOT_RUN;
-		if (spec->personality == PERSONALITY_BWRAP) {
-			code = sb_exit_setup;
-			snprintf(msg, sizeof msg, "execvp %s: %s", spec->argv[0], strerror(e));
-		} else {
-			snprintf(msg, sizeof msg, "%s: %s", spec->argv[0],
-				 e == ENOENT && !strchr(spec->argv[0], '/') ? "command not found"
-									     : strerror(e));
-		}
-		send_msg(MSG_EXEC_ERROR, e, code, msg);
-		_exit(code);
-	}
+	execve(path, argv, environ);
+	exec_failed(spec, errno);
 }
 
-/* execvp, except that a directory of PATH we may not search is skipped
- * rather than reported: EACCES only when a file by that name exists but
- * cannot be executed.  Returns the errno to report. */
-static int exec_search(const char *file, char **argv)
+/* execvp's search, without executing: the first regular file of PATH we
+ * may execute; a directory of PATH we may not search is skipped rather
+ * than reported, EACCES only when a file by that name exists but cannot be
+ * executed.  Returns 0 with *PATH set, or the errno to report. */
+static int exec_search(const char *file, char **out)
 {
 	const char *path, *p;
 	int found_eacces = 0, other = 0;
 
 	if (strchr(file, '/')) {
-		execve(file, argv, environ);
-		return errno;
+		*out = (char *)file;
+		return 0;
 	}
+	if (!*file)
+		return ENOENT;
 	path = getenv("PATH");
 	if (!path)
 		path = "/usr/local/bin:/usr/bin:/bin";
 	for (p = path;; ) {
 		const char *colon = strchr(p, ':');
 		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-		char cand[4096];
+		char *cand;
 		struct stat st;
 
-		if (dlen + strlen(file) + 2 <= sizeof cand) {
-			if (dlen == 0)
-				snprintf(cand, sizeof cand, "%s", file);
-			else
-				snprintf(cand, sizeof cand, "%.*s/%s", (int)dlen, p, file);
-			execve(cand, argv, environ);
-			switch (errno) {
-			case ENOENT:
-			case ENOTDIR:
-			case ELOOP:
-			case ENAMETOOLONG:
-				break;
-			case EACCES:
-				if (stat(cand, &st) == 0)
-					found_eacces = 1;
-				break;
-			default:
-				if (!other)
-					other = errno;
-				break;
+		if (dlen == 0)
+			cand = xstrdup(file);
+		else
+			cand = xasprintf("%.*s/%s", (int)dlen, p, file);
+		if (stat(cand, &st) == 0) {
+			if (S_ISREG(st.st_mode) && faccessat(AT_FDCWD, cand, X_OK, AT_EACCESS) == 0) {
+				*out = cand;
+				return 0;
 			}
+			found_eacces = 1;
+		} else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
+			   errno != ENAMETOOLONG && errno != EACCES && !other) {
+			other = errno;
 		}
+		free(cand);
 		if (!colon)
 			break;
 		p = colon + 1;
@@ -262,16 +295,24 @@ static int take_locks(const struct sandbox_spec *spec)
 	return 0;
 }
 
-/* --disable-userns: pid 1 moves into a nested user namespace that maps
- * every id of the sandbox to itself; a helper left in the sandbox's
- * namespace writes the maps.  The sandbox namespace's limit was set to 1
- * before, so nothing below can create another. */
+/* pid 1 moves into a nested user namespace that maps every id of the
+ * sandbox to itself, and a new mount namespace in it; a helper left in the
+ * sandbox's namespace writes the maps.  The copy of the mount table in the
+ * new mount namespace is locked by the kernel: its read-only, nosuid and
+ * nodev flags cannot be cleared and no mount can be detached to show what
+ * it covers, even by a payload holding every capability.  This is done
+ * for --disable-userns (the sandbox namespace's limit was set to 1 before,
+ * so nothing below can create another) and when the payload keeps
+ * CAP_SYS_ADMIN or CAP_SYS_PTRACE: then it holds nothing over the sandbox's
+ * own user namespace, where the setup processes live. */
 static int enter_nested_userns(const struct idplan *ip, int procdir)
 {
 	int p[2], st, r = 0;
 	pid_t h;
 	char b = 0;
 
+	if (procdir < 0)
+		return sb_err(ENOENT, "cannot enter a nested user namespace: no /proc of the host");
 	if (pipe2(p, O_CLOEXEC) < 0)
 		return sb_err(errno, "pipe: %s", strerror(errno));
 	h = fork();
@@ -299,15 +340,21 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 		_exit(0);
 	}
 	close(p[0]);
+	/* The helper opens our uid_map as its owner: our /proc entries belong
+	 * to us only while we are dumpable.  No payload exists yet. */
+	set_dumpable(true);
 	if (unshare(CLONE_NEWUSER) < 0)
-		r = sb_err(errno, "--disable-userns: cannot enter a nested user namespace: %s",
-			   strerror(errno));
+		r = sb_err(errno, "cannot enter a nested user namespace: %s", strerror(errno));
 	(void)!write(p[1], &b, 1);
 	close(p[1]);
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
+	set_dumpable(false);
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
-		r = sb_err(EPERM, "--disable-userns: cannot map the nested user namespace");
+		r = sb_err(EPERM, "cannot map the nested user namespace");
+	if (r == 0 && unshare(CLONE_NEWNS) < 0)
+		r = sb_err(errno, "cannot lock the mounts in a new mount namespace: %s",
+			   strerror(errno));
 	return r;
 }
 
@@ -322,6 +369,21 @@ static const char *payload_getenv(const struct sandbox_spec *spec, const char *v
 			v = spec->env_ops[i].kind == ENV_SET ? spec->env_ops[i].value : NULL;
 	return v;
 }
+
+/* Does the payload keep a capability that would reach the setup
+ * processes or the mounts in the sandbox's own namespaces? */
+static bool needs_nesting(const struct sandbox_spec *spec, const struct idplan *ip)
+{
+	uint64_t keep;
+
+	if (spec->disable_userns)
+		return true;
+	if (spec->personality == PERSONALITY_BWRAP || spec->userns_fd >= 0)
+		return false;
+	keep = caps_kept(spec, ip->uid_);
+	return keep & ((1ULL << CAP_SYS_ADMIN_BIT) | (1ULL << CAP_SYS_PTRACE_BIT));
+}
+
 
 /* Where to start: --chdir; else the caller's directory where it exists
  * inside; else (bwrap) $HOME as the payload sees it; else /.  PWD follows. */
@@ -359,6 +421,7 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	int procdir = -1;
 	pid_t payload;
 	int code;
+	bool nest;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
@@ -371,13 +434,8 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		sb_err(errno, "cannot create pid 1's mount namespace: %s", strerror(errno));
 		child_fail();
 	}
-	{
-		/* our namespace ids, while we surely live, for --info-fd */
-		char ids[256];
-		ns_ids_text("/oldroot/proc/self", ids, sizeof ids);
-		send_msg(MSG_NSIDS, 0, 0, ids);
-	}
 	umask(0);
+	nest = needs_nesting(spec, ip);
 	if (spec->disable_userns) {
 		/* the limit is per user namespace: ours, written through the
 		 * host's procfs that the staging root still shows */
@@ -386,17 +444,27 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 			       strerror(errno));
 			child_fail();
 		}
-		procdir = open("/oldroot/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	}
+	if (nest || spec->info_fd >= 0 || spec->json_status_fd >= 0)
+		procdir = open("/oldroot/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mounts_finish_root(spec, mp) < 0)
 		child_fail();
 	umask(mp->umask);
 	if (enter_cwd(spec, mp) < 0 || take_locks(spec) < 0)
 		child_fail();
-	if (spec->disable_userns && enter_nested_userns(ip, procdir) < 0)
+	if (nest && enter_nested_userns(ip, procdir) < 0) {
+		if (spec->disable_userns)
+			sb_errctx(-EPERM, "--disable-userns");
 		child_fail();
-	if (procdir >= 0)
+	}
+	if (procdir >= 0) {
+		/* our namespace ids for --info-fd, read by ourselves: we are not
+		 * dumpable, so the setup process could not */
+		char ids[256];
+		ns_ids_text(procdir, ids, sizeof ids);
+		send_msg(MSG_NSIDS, 0, 0, ids);
 		close(procdir);
+	}
 	if (spec->as_pid_1)
 		payload_exec(spec, ip);
 
@@ -538,6 +606,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			child_fail();
 		}
 
+		/* from here on the payload can exist: this process and pid 1
+		 * (which inherits it) are not dumpable */
+		set_dumpable(false);
 		self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 		pid1 = fork();
 		if (pid1 < 0) {
@@ -670,6 +741,10 @@ int sandbox_run(struct sandbox_spec *spec)
 		if (getppid() != ppid)
 			return sb_exit_setup;
 	}
+	if ((r = seccomp_prepare(spec)) < 0 || (r = landlock_preflight(spec)) < 0) {
+		sb_print_error();
+		return sb_exit_setup;
+	}
 	if ((r = mounts_preflight(spec, &mp)) < 0 ||
 	    (spec->userns_fd < 0 && (r = idmap_plan(spec, &ip)) < 0) ||
 	    (r = overlay_preflight(spec, &mp)) < 0) {
@@ -732,6 +807,7 @@ int sandbox_run(struct sandbox_spec *spec)
 		sync_fd = sv[1];
 		child_main(spec, &mp, &ip, setup_pid);
 	}
+	set_dumpable(false);
 	close(sv[1]);
 	sync_fd = sv[0];
 	if (spec->sync_fd >= 0)
@@ -769,8 +845,12 @@ int sandbox_run(struct sandbox_spec *spec)
 		m.text[sizeof m.text - 1] = '\0';
 		if (m.type == MSG_NS_READY && !status_written) {
 			char dir[32], ids[256];
+			int dfd;
 			snprintf(dir, sizeof dir, "/proc/%d", (int)child);
-			ns_ids_text(dir, ids, sizeof ids);
+			dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+			ns_ids_text(dfd, ids, sizeof ids);
+			if (dfd >= 0)
+				close(dfd);
 			write_status(spec, child, ids);
 			status_written = true;
 		} else if (m.type == MSG_PID1) {

@@ -399,29 +399,72 @@ static int mount_at(int rootfd, const char *dest, const char *type,
 	return 0;
 }
 
-/* A new procfs needs a pid namespace of ours; with the host's (--share-pid)
- * the kernel refuses one, and the host's /proc is bound instead: it shows
- * exactly the processes the sandbox shares. */
-static int mount_proc(int rootfd, const char *dest, bool share_pid)
+/* The parts of a new procfs that reach the host's kernel rather than the
+ * sandbox's namespaces are bound read-only over themselves: in a user
+ * namespace that maps the host's root, its writes there would otherwise
+ * go through. */
+static int cover_proc(int rootfd, const char *dest)
 {
-	int dfd, mfd, r;
+	static const char *const names[] = { "sys", "sysrq-trigger", "irq", "bus" };
+	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+					     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
+	int pfd, mfd, dfd, r = 0;
+	size_t i;
 
-	r = mount_at(rootfd, dest, "proc", NULL,
-		     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (r != -EPERM || !share_pid)
-		return r;
-	dfd = mkdir_in_root(rootfd, dest);
+	pfd = openat2_(rootfd, dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
+	if (pfd < 0)
+		return sb_err(-pfd, "%s: %s", dest, strerror(-pfd));
+	for (i = 0; i < sizeof names / sizeof names[0] && r == 0; i++) {
+		mfd = open_tree(pfd, names[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
+				AT_SYMLINK_NOFOLLOW | AT_RECURSIVE);
+		if (mfd < 0 && errno == ENOENT)
+			continue; /* no /proc/bus on this machine */
+		if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
+			r = -errno;
+		} else {
+			dfd = openat(pfd, names[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
+			r = dfd < 0 ? -errno : attach(mfd, dfd);
+			if (dfd >= 0)
+				close(dfd);
+		}
+		if (mfd >= 0)
+			close(mfd);
+		if (r < 0)
+			r = sb_err(-r, "cannot make %s/%s read-only: %s", dest, names[i], strerror(-r));
+	}
+	close(pfd);
+	return r;
+}
+
+/* A new procfs on DEST.  The kernel refuses one in a user namespace when
+ * the pid namespace is the host's (--share-pid), or when the /proc we were
+ * started from hides some of itself under locked mounts (a sandbox's
+ * read-only /proc/sys, a container's masked paths): then the parent's
+ * /proc is bound instead, with a warning unless --share-pid asked for the
+ * parent's processes. */
+static int mount_proc(int rootfd, const char *dest, bool cover, bool share_pid)
+{
+	unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
+	int dfd = mkdir_in_root(rootfd, dest), mfd, r;
+
 	if (dfd < 0)
 		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
-	mfd = clone_tree("/proc", MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	r = mfd < 0 ? mfd : attach(mfd, dfd);
-	if (mfd >= 0)
-		close(mfd);
+	r = mount_new_fs(dfd, "proc", NULL, attrs);
+	if (r == -EPERM) {
+		mfd = clone_tree("/proc", attrs);
+		if (mfd >= 0) {
+			r = attach(mfd, dfd);
+			close(mfd);
+			if (r == 0 && !share_pid)
+				sb_warn("the kernel refuses a new /proc under this one (it has "
+					"read-only or hidden parts, as in a sandbox): %s is the "
+					"parent's /proc and shows its processes", dest);
+		}
+	}
 	close(dfd);
 	if (r < 0)
-		return sb_err(-r, "cannot bind the host's /proc on %s (--share-pid): %s", dest,
-			      strerror(-r));
-	return 0;
+		return sb_err(-r, "cannot mount proc on %s: %s", dest, strerror(-r));
+	return cover ? cover_proc(rootfd, dest) : 0;
 }
 
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
@@ -711,7 +754,8 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 	case MOP_OVERLAY:
 		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
 	case MOP_PROC:
-		r = mount_proc(*rootfd, op->dest, spec->share_pid);
+		/* bwrap covers the same parts of every /proc it mounts */
+		r = mount_proc(*rootfd, op->dest, true, spec->share_pid);
 		break;
 	case MOP_DEV:
 		r = setup_dev(*rootfd, op->dest);
@@ -779,7 +823,8 @@ static bool dest_is_root(const char *dest)
 int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		 struct overlay_run *ov)
 {
-	unsigned int rattrs = MOUNT_ATTR_NOSUID;
+	/* no device node of the host's is usable but the minimal /dev's */
+	unsigned int rattrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
 	int mfd, r;
 
 	/* Nothing we mount may propagate back to the host. */
@@ -837,7 +882,7 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	 * what its options ask) */
 	if (spec->personality == PERSONALITY_BWRAP)
 		goto ops;
-	if ((r = mount_proc(rootfd, "/proc", spec->share_pid)) < 0 ||
+	if ((r = mount_proc(rootfd, "/proc", true, spec->share_pid)) < 0 ||
 	    (r = setup_dev(rootfd, "/dev")) < 0 ||
 	    (r = mount_at(rootfd, "/tmp", "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
 	    (r = mount_at(rootfd, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)

@@ -315,7 +315,7 @@ static int kernel_overlay(const char *lower, const char *upper, const char *work
 		snprintf(why, whylen, "%s%s%s", strerror(e), *log ? ": " : "", log);
 		return -e;
 	}
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID);
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	e = errno;
 	close(fsfd);
 	if (mfd < 0) {

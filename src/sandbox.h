@@ -140,6 +140,26 @@ int caps_parse(const char *name, uint64_t *mask);
 int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid);
 int caps_keep_across_exec(void);
 uint64_t caps_default(uid_t uid);
+uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid);
+#define CAP_SYS_ADMIN_BIT 21
+#define CAP_SYS_PTRACE_BIT 19
+
+/* ---- seccomp.c ---- */
+struct sc_policy;
+/* Parse and compile the payload's policy (spec->policy_prog). */
+int seccomp_prepare(struct sandbox_spec *spec);
+char *seccomp_default_text(bool disable_userns);
+int seccomp_default_text_parse(struct sc_policy *p, bool disable_userns, int depth);
+struct sc_policy *sc_policy_new(void);
+void sc_policy_free(struct sc_policy *p);
+int sc_policy_parse(struct sc_policy *p, const char *text, size_t len, const char *origin);
+size_t sc_policy_rules(const struct sc_policy *p);
+int sc_policy_compile(const struct sc_policy *p, void **bpf, size_t *len);
+
+/* ---- landlock.c ---- */
+int landlock_abi(void);
+int landlock_preflight(const struct sandbox_spec *spec);
+int landlock_apply(const struct sandbox_spec *spec);
 
 /* ---- init.c ---- */
 /* Wait for CHILD, forwarding signals to it; returns its status as an exit

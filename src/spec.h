@@ -155,6 +155,10 @@ struct sandbox_spec {
 	struct seccomp_prog { void *filter; size_t len; } *seccomp_progs;
 	size_t n_seccomp_progs;      /* --seccomp (replaces) and --add-seccomp-fd (adds) */
 	bool seccomp_legacy;         /* --seccomp was used */
+	const char *seccomp_policy;  /* --seccomp-policy default|none|FILE; NULL: the
+	                                personality's default (native: default, bwrap: none) */
+	struct seccomp_prog policy_prog; /* the policy, compiled by the setup process */
+	int landlock;                /* 0: off, 1: --landlock, 2: --landlock=require */
 	bool level_prefix;
 	const char *exec_label, *file_label;
 

@@ -113,6 +113,12 @@
 "      --exec-label LABEL      SELinux label (not supported on SELinux hosts)\n" \
 "      --file-label LABEL      SELinux file label (same)\n" \
 "      --level-prefix          prefix messages with a syslog level (<3>, <4>)\n" \
+"Security:\n" \
+"      --seccomp-policy POLICY default: the built-in system call policy; none: no\n" \
+"                              policy; else a policy file (see sandbox(1))\n" \
+"      --landlock              limit file access to the mount plan and scope\n" \
+"                              abstract sockets and signals (Landlock);\n" \
+"                              =require: fail where the kernel cannot\n" \
 "\n" \
 "Other:\n" \
 "  -v, --verbose               print each setup step and its duration\n" \

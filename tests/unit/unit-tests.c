@@ -327,6 +327,15 @@ static void test_layout(void)
 	idmap_layout(4294967294u, 1000, &sub, &m);
 	ok(m.n == 2 && m.r[1].inside == 4294967294u && m.r[1].count == 1,
 	   "layout: highest id, nothing above", NULL);
+	{
+		/* a mistaken /etc/subuid: a range over the user's own id, and an
+		 * entry that repeats part of another (found by fuzz-subid) */
+		struct subid_ranges mine = { .n = 2, .r = { { 0, 990, 20 }, { 0, 995, 10 } } };
+		idmap_layout(0, 1000, &mine, &m);
+		ok(map_is(&m, (uint32_t[]){ 0, 1000, 1, 1, 990, 10, 11, 1001, 9 }, 3) &&
+		   idmap_check_owned(&m, 1000, &mine, "uid") == 0,
+		   "layout: the user's own id and repeated ids are used once", sb_errmsg());
+	}
 
 	{
 		struct id_map ok1 = { .n = 2, .r = { { 0, 1000, 1 }, { 1, 200000, 65536 } } };
@@ -364,6 +373,56 @@ static void test_numbers(void)
 	   "map entry: malformed", NULL);
 }
 
+/* ---- seccomp policy files ---- */
+
+static int policy(const char *text, size_t *rules)
+{
+	struct sc_policy *p = sc_policy_new();
+	int r = sc_policy_parse(p, text, strlen(text), "f");
+
+	*rules = sc_policy_rules(p);
+	sc_policy_free(p);
+	return r;
+}
+
+static void test_policy(void)
+{
+	struct sc_policy *p = sc_policy_new();
+	void *bpf = NULL;
+	size_t n, len = 0;
+	int r;
+
+	r = seccomp_default_text_parse(p, true, 0);
+	ok(r == 0 && sc_policy_rules(p) > 30, "policy: the built-in policy parses", sb_errmsg());
+	r = sc_policy_compile(p, &bpf, &len);
+	ok(r == 0 && len > 0 && len % 8 == 0, "policy: the built-in policy compiles", sb_errmsg());
+	free(bpf);
+	sc_policy_free(p);
+
+	r = policy("# c\n\n@default errno:EPERM\nread allow   # reads\n"
+		   "write allow arg0==1\nioctl errno:EACCES arg1&0xffffffff==0x5412 arg0>=3\n", &n);
+	ok(r == 0 && n == 3, "policy: directives, comments, conditions", sb_errmsg());
+	r = policy("keyctl errno:EPERM\nkeyctl allow\nioctl kill arg0==1\nioctl trap arg0==2\n", &n);
+	ok(r == 0 && n == 3, "policy: a later rule with the same conditions replaces one", sb_errmsg());
+	r = policy("read allow\n\nnosuch allow\n", &n);
+	ok(r < 0 && strcmp(sb_errmsg(), "f:3: unknown system call 'nosuch'") == 0,
+	   "policy: the error names the line", sb_errmsg());
+	r = policy("read allow arg0==010\n", &n);
+	ok(r < 0 && strstr(sb_errmsg(), "f:1: '010': a number with a leading 0"),
+	   "policy: no octal", sb_errmsg());
+	r = policy("read allow arg6==1\n", &n);
+	ok(r < 0 && strstr(sb_errmsg(), "arg0 to arg5"), "policy: arguments 0 to 5", sb_errmsg());
+	r = policy("read allow arg0==0x10000000000000000\n", &n);
+	ok(r < 0 && strstr(sb_errmsg(), "64 bits"), "policy: 64-bit values", sb_errmsg());
+	r = policy("@default allow\n@default kill\n", &n);
+	ok(r < 0 && strstr(sb_errmsg(), "f:2: @default given twice"), "policy: one @default",
+	   sb_errmsg());
+	r = policy("read errno:4096\n", &n);
+	ok(r < 0 && strstr(sb_errmsg(), "0 to 4095"), "policy: errno range", sb_errmsg());
+	r = policy("@include default\nkeyctl allow\n", &n);
+	ok(r == 0, "policy: @include default", sb_errmsg());
+}
+
 int main(void)
 {
 	test_cli();
@@ -371,6 +430,7 @@ int main(void)
 	test_subid();
 	test_layout();
 	test_numbers();
+	test_policy();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }

@@ -1,0 +1,42 @@
+#!/bin/bash
+# tests/fuzz/run.sh SECONDS HARNESS...: run each libFuzzer harness (built
+# by `make fuzz`) for SECONDS on a working copy of its corpus
+# (tests/fuzz/corpus/NAME, with tests/fuzz/NAME.dict when there is one).
+# New inputs go to build/fuzz/corpus/NAME, never into the tree; a crash,
+# leak, sanitizer report or timeout is saved under build/fuzz/artifacts
+# and makes the run fail.  Prints one line per harness and a total.
+set -uo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
+seconds=$1
+shift
+out=build/fuzz
+failed=0 passed=0
+start=$SECONDS
+for h in "$@"; do
+	name=${h##*/}
+	name=${name#fuzz-}
+	work=$out/corpus/$name
+	mkdir -p "$work" "$out/artifacts" "$out/logs"
+	dict=()
+	[[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
+	t0=$SECONDS
+	"$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" "${dict[@]}" \
+		"$work" "tests/fuzz/corpus/$name" >"$out/logs/$name.log" 2>&1
+	status=$?
+	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out/logs/$name.log")
+	cov=$(grep -oE 'cov: [0-9]+' "$out/logs/$name.log" | tail -n 1)
+	if ((status == 0)); then
+		echo "ok - fuzz $name: ${runs:-?} runs in $((SECONDS - t0)) s, ${cov:-cov: ?}, no finding"
+		passed=$((passed + 1))
+	else
+		echo "not ok - fuzz $name: exit status $status after $((SECONDS - t0)) s (see $out/logs/$name.log)"
+		grep -E 'ERROR|SUMMARY|property failed|Test unit written' "$out/logs/$name.log" | head -n 5 |
+			sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+done
+echo "# fuzz: $((SECONDS - start)) s in all"
+echo "$passed passed, $failed failed"
+((failed == 0))
