@@ -7,12 +7,14 @@
 # Options that take no argument.
 _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --share-net --share-ipc --share-pid --share-uts --share-cgroup --unshare-time
+--allow-host-loopback
 --clearenv --as-pid-1 --new-session --die-with-parent
 -v --verbose -h --help --version'
 
 # Options that take one argument.
 _sandbox_opts1='--rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro
 --uid --gid --uid-map --gid-map --hostname
+--net -p --publish --net-allow --dns
 --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop'
 
 # Options that take two arguments.
@@ -87,6 +89,9 @@ _sandbox()
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
                 ;;
+            --net)
+                mapfile -t COMPREPLY < <(compgen -W 'none host pasta slirp4netns auto' -- "$cur")
+                ;;
             --bind | --bind-try | --ro-bind | --ro-bind-try | --dev-bind | \
                 --dev-bind-try | --rw | --ro | --symlink)
                 _filedir
@@ -104,7 +109,7 @@ _sandbox()
                 mapfile -t COMPREPLY < <(compgen -e -- "$cur")
                 ;;
             *)
-                # Numbers, maps, names: nothing to offer.
+                # Numbers, maps, names, ports, addresses: nothing to offer.
                 ;;
         esac
         return

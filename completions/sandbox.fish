@@ -9,7 +9,7 @@
 
 # Options that take one and two arguments.
 set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver --rw --ro --tmpfs --proc --dev --dir --remount-ro \
-    --uid --gid --uid-map --gid-map --hostname \
+    --uid --gid --uid-map --gid-map --hostname --net -p --publish --net-allow --dns \
     --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
     --dev-bind-try --symlink --setenv
@@ -93,6 +93,12 @@ function __sandbox_caps
         CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE
 end
 
+function __sandbox_net_modes
+    printf '%s\t%s\n' none 'Loopback only (the default)' host 'The host\'s network' \
+        pasta 'Userspace network by pasta (package passt)' \
+        slirp4netns 'Userspace network by slirp4netns' auto 'pasta, else slirp4netns'
+end
+
 function __sandbox_overlay_drivers
     printf '%s\t%s\n' auto 'Kernel overlayfs where allowed, else fuse-overlayfs' \
         kernel 'The kernel\'s overlayfs' fuse fuse-overlayfs
@@ -142,6 +148,12 @@ complete -c sandbox -n $o -l share-uts -d 'Keep the host\'s uts namespace'
 complete -c sandbox -n $o -l share-cgroup -d 'Keep the host\'s cgroup namespace'
 complete -c sandbox -n $o -l unshare-time -d 'Add a new time namespace'
 complete -c sandbox -n $o -l hostname -d 'Hostname inside (default: sandbox)'
+# Network
+complete -c sandbox -n $o -l net -d 'none, host, or a userspace network: pasta, slirp4netns, auto'
+complete -c sandbox -n $o -s p -l publish -d 'Forward [HOSTIP:]HOSTPORT to PORT inside'
+complete -c sandbox -n $o -l allow-host-loopback -d 'Reach the host\'s 127.0.0.1 services at 10.0.2.2'
+complete -c sandbox -n $o -l net-allow -d 'Allow egress only to HOST|ADDR[/PREFIX][:PORT]'
+complete -c sandbox -n $o -l dns -d 'Nameserver of /etc/resolv.conf'
 # Process
 complete -c sandbox -n $o -l chdir -d 'Working directory inside'
 complete -c sandbox -n $o -l setenv -d 'Set an environment variable'
@@ -167,11 +179,13 @@ complete -c sandbox -n $o -a '(__fish_complete_command)'
 complete -c sandbox -n '__sandbox_at_arg --rootfs --overlay-dir --chdir --tmpfs --proc --dev --dir --remount-ro' \
     -a '(__fish_complete_directories (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg --overlay-driver' -a '(__sandbox_overlay_drivers)'
+complete -c sandbox -n '__sandbox_at_arg --net' -a '(__sandbox_net_modes)'
 complete -c sandbox -n '__sandbox_at_arg --cap-add --cap-drop' -a '(__sandbox_caps)'
 complete -c sandbox -n '__sandbox_at_arg -n 1 --setenv' -a '(set -n -x)' -d 'Exported variable'
 complete -c sandbox -n '__sandbox_at_arg --unsetenv' -a '(set -n -x)' -d 'Exported variable'
-# --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, --keep-fd and the
-# --setenv VALUE take a number or a name: nothing is offered.
+# --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, --keep-fd, the
+# network's ports and addresses and the --setenv VALUE take a number or a
+# name: nothing is offered.
 
 # The command's own arguments.
 complete -c sandbox -n __sandbox_at_cmd -a '(__sandbox_complete_cmd)'
