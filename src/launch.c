@@ -751,7 +751,9 @@ int sandbox_run(struct sandbox_spec *spec)
 	sb_step("payload started");
 	r = forward_and_wait(child, np.pid, spec->new_session, false, &wst);
 	if (r < 0) {
-		net_helper_died(&np, wst);
+		if (result < 0) /* else the setup failed and said why */
+			net_helper_died(&np, wst);
+		np.pid = -1;
 		r = forward_and_wait(child, -1, spec->new_session, false, NULL);
 	}
 	net_stop(&np);
