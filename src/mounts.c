@@ -561,8 +561,8 @@ static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
 		dfd = generated_mount_point(rootfd, op->dest);
 	if (dfd < 0 && op->generated) {
 		/* a read-only root without the file: keep going without it */
-		sb_warn("%s: cannot create %s in the sandbox's root (%s); it is left as it is",
-			op->opt, op->dest, strerror(-dfd));
+		sb_warn("%s: no generated %s: cannot make a mount point for it in the sandbox's "
+			"root (%s)", op->opt, op->dest, strerror(-dfd));
 		close(mfd);
 		unlink(name);
 		return 0;
