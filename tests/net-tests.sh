@@ -132,16 +132,23 @@ for H in "${HELPERS[@]}"; do
 	wait "$pid"
 	expect_status 0 "$?"
 
-	t "$H: udp publish, another port inside"
+	t "$H: udp publish, another port inside; host loopback still refused"
 	hp=$(free_port)
 	out=$T_TMP/publish-udp-$H.out
 	: >"$out"
-	"${SB[@]}" --net "$H" --publish "127.0.0.1:$hp:5353/udp" -- \
-		"$PY" "$STOOL" serve-udp 0.0.0.0 5353 --once >"$out" 2>&1 &
+	# (slirp4netns answers UDP forwards through host loopback, so it is
+	# left to the egress rules to refuse the sandbox's own connections)
+	"${SB[@]}" --net "$H" --publish "127.0.0.1:$hp:5353/udp" -- sh -c \
+		"$PY $STOOL tcp 10.0.2.2 $PORT_A; $PY $STOOL udp 10.0.2.2 $PORT_U;
+		 exec $PY $STOOL serve-udp 0.0.0.0 5353 --once" >"$out" 2>&1 &
 	pid=$!
 	if poll 10 grep -q '^listening' "$out"; then
 		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" 10
 		expect_eq "answer through 127.0.0.1:$hp/udp" "reply echo:ping" "$OUT"
+		expect_true "tcp to the host's loopback refused at once: $(cat "$out")" \
+			quick "$(sed -n 1p "$out")"
+		expect_true "udp to the host's loopback refused at once: $(cat "$out")" \
+			quick "$(sed -n 2p "$out")"
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
 	fi
