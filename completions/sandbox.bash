@@ -11,6 +11,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid
 --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try
 --disable-userns --assert-userns-disabled
+--allow-host-loopback
 --clearenv --as-pid-1 --new-session --die-with-parent --landlock
 --level-prefix
 -v --verbose -h --help --version'
@@ -20,6 +21,7 @@ _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --rw --ro --tmpfs --proc --dev --mqueue --dir --remount-ro --perms --size
 --overlay-src --tmp-overlay --ro-overlay
 --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns
+--net -p --publish --net-allow --dns
 --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
 --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd
 --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy'
@@ -105,6 +107,9 @@ _sandbox()
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
                 ;;
+            --net)
+                mapfile -t COMPREPLY < <(compgen -W 'none host pasta slirp4netns auto' -- "$cur")
+                ;;
             --seccomp-policy)
                 _filedir
                 COMPREPLY+=($(compgen -W 'default none' -- "$cur"))
@@ -139,7 +144,7 @@ _sandbox()
                 ;;
             *)
                 # Numbers, file descriptors, modes, sizes, maps, names,
-                # labels: nothing to offer.
+                # labels, ports, addresses: nothing to offer.
                 ;;
         esac
         return

@@ -14,6 +14,7 @@ set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
     --rw --ro --tmpfs --proc --dev --mqueue --dir --remount-ro --perms --size \
     --overlay-src --tmp-overlay --ro-overlay \
     --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns \
+    --net -p --publish --net-allow --dns \
     --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop \
     --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd \
     --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
@@ -137,6 +138,12 @@ function __sandbox_caps
         CAP_PERFMON CAP_BPF CAP_CHECKPOINT_RESTORE
 end
 
+function __sandbox_net_modes
+    printf '%s\t%s\n' none 'Loopback only (the default)' host 'The host\'s network' \
+        pasta 'Userspace network by pasta (package passt)' \
+        slirp4netns 'Userspace network by slirp4netns' auto 'pasta, else slirp4netns'
+end
+
 function __sandbox_overlay_drivers
     printf '%s\t%s\n' auto 'Kernel overlayfs where allowed, else fuse-overlayfs' \
         kernel 'The kernel\'s overlayfs' fuse fuse-overlayfs
@@ -212,6 +219,12 @@ complete -c sandbox -n $o -l userns2 -d 'Switch to the user namespace at FD afte
 complete -c sandbox -n $o -l pidns -d 'Use (or nest in) the pid namespace at FD'
 complete -c sandbox -n $o -l disable-userns -d 'The sandbox may not create user namespaces'
 complete -c sandbox -n $o -l assert-userns-disabled -d 'Fail unless user namespaces are already disabled'
+# Network
+complete -c sandbox -n $o -l net -d 'none, host, or a userspace network: pasta, slirp4netns, auto'
+complete -c sandbox -n $o -s p -l publish -d 'Forward [HOSTIP:]HOSTPORT to PORT inside'
+complete -c sandbox -n $o -l allow-host-loopback -d 'Reach the host\'s 127.0.0.1 services at 10.0.2.2'
+complete -c sandbox -n $o -l net-allow -d 'Allow egress only to HOST|ADDR[/PREFIX][:PORT]'
+complete -c sandbox -n $o -l dns -d 'Nameserver of /etc/resolv.conf'
 # Process
 complete -c sandbox -n $o -l chdir -d 'Working directory inside'
 complete -c sandbox -n $o -l setenv -d 'Set an environment variable'
@@ -254,6 +267,7 @@ complete -c sandbox -n $o -a '(__fish_complete_command)'
 complete -c sandbox -n __sandbox_at_dir_arg \
     -a '(__fish_complete_directories (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg --overlay-driver' -a '(__sandbox_overlay_drivers)'
+complete -c sandbox -n '__sandbox_at_arg --net' -a '(__sandbox_net_modes)'
 complete -c sandbox -n '__sandbox_at_arg --cap-add --cap-drop' -a '(__sandbox_caps)'
 complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a 'default none' -d 'Policy'
 complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a '(__fish_complete_path (commandline -ct))'

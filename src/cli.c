@@ -6,6 +6,7 @@
  * it nests.  --perms and --size qualify the next operation only.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -25,6 +26,7 @@ enum opt_id {
 	O_UNSHARE_USER, O_UNSHARE_USER_TRY, O_UNSHARE_IPC, O_UNSHARE_PID, O_UNSHARE_NET,
 	O_UNSHARE_UTS, O_UNSHARE_CGROUP, O_UNSHARE_CGROUP_TRY, O_UNSHARE_ALL,
 	O_UNSHARE_TIME, O_HOSTNAME,
+	O_NET, O_PUBLISH, O_ALLOW_HOST_LOOPBACK, O_NET_ALLOW, O_DNS,
 	O_USERNS, O_USERNS2, O_PIDNS, O_DISABLE_USERNS, O_ASSERT_USERNS_DISABLED,
 	O_CHDIR, O_SETENV, O_UNSETENV, O_CLEARENV, O_ARGV0, O_KEEP_FD,
 	O_AS_PID_1, O_NEW_SESSION, O_DIE_WITH_PARENT,
@@ -97,6 +99,11 @@ static const struct opt opts[] = {
 	{ "--unshare-all", NULL, 0, O_UNSHARE_ALL },
 	{ "--unshare-time", NULL, 0, O_UNSHARE_TIME },
 	{ "--hostname", NULL, 1, O_HOSTNAME },
+	{ "--net", NULL, 1, O_NET },
+	{ "--publish", "-p", 1, O_PUBLISH },
+	{ "--allow-host-loopback", NULL, 0, O_ALLOW_HOST_LOOPBACK },
+	{ "--net-allow", NULL, 1, O_NET_ALLOW },
+	{ "--dns", NULL, 1, O_DNS },
 	{ "--userns", NULL, 1, O_USERNS },
 	{ "--userns2", NULL, 1, O_USERNS2 },
 	{ "--pidns", NULL, 1, O_PIDNS },
@@ -618,7 +625,10 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			if ((r = add_map(&spec->gid_map_opt, o->name, v[0])) < 0)
 				return r;
 			break;
-		case O_SHARE_NET: spec->share_net = true; break;
+		case O_SHARE_NET:
+			spec->share_net = true;
+			spec->net_mode = NET_HOST;
+			break;
 		case O_SHARE_IPC: spec->share_ipc = true; break;
 		case O_SHARE_PID: spec->share_pid = true; break;
 		case O_SHARE_UTS: spec->share_uts = true; break;
@@ -627,7 +637,11 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		case O_UNSHARE_USER_TRY: spec->unshare_user = true; break;
 		case O_UNSHARE_IPC: spec->share_ipc = false; break;
 		case O_UNSHARE_PID: spec->share_pid = false; break;
-		case O_UNSHARE_NET: spec->share_net = false; break;
+		case O_UNSHARE_NET:
+			spec->share_net = false;
+			if (spec->net_mode == NET_HOST)
+				spec->net_mode = NET_NONE;
+			break;
 		case O_UNSHARE_UTS: spec->share_uts = false; break;
 		case O_UNSHARE_CGROUP:
 		case O_UNSHARE_CGROUP_TRY: spec->share_cgroup = false; break;
@@ -635,7 +649,55 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			spec->unshare_user = true;
 			spec->share_ipc = spec->share_pid = spec->share_net = false;
 			spec->share_uts = spec->share_cgroup = false;
+			if (spec->net_mode == NET_HOST)
+				spec->net_mode = NET_NONE;
 			break;
+		case O_NET: {
+			static const enum net_mode modes[] = { NET_NONE, NET_HOST, NET_PASTA,
+							       NET_SLIRP4NETNS, NET_AUTO };
+			size_t k;
+			for (k = 0; k < sizeof modes / sizeof modes[0]; k++)
+				if (strcmp(v[0], net_mode_name(modes[k])) == 0)
+					break;
+			if (k == sizeof modes / sizeof modes[0])
+				return sb_err(EINVAL, "--net: unknown mode '%s' (none, host, pasta, "
+					      "slirp4netns or auto)", v[0]);
+			spec->net_mode = modes[k];
+			spec->share_net = modes[k] == NET_HOST;
+			break;
+		}
+		case O_PUBLISH:
+			spec->publish = xrealloc(spec->publish,
+						 (spec->n_publish + 1) * sizeof *spec->publish);
+			if ((r = net_parse_publish(v[0], &spec->publish[spec->n_publish])) < 0)
+				return r;
+			spec->n_publish++;
+			if (!spec->net_opt)
+				spec->net_opt = "--publish";
+			break;
+		case O_ALLOW_HOST_LOOPBACK:
+			spec->allow_host_loopback = true;
+			if (!spec->net_opt)
+				spec->net_opt = o->name;
+			break;
+		case O_NET_ALLOW:
+			spec->allow = xrealloc(spec->allow, (spec->n_allow + 1) * sizeof *spec->allow);
+			if ((r = net_parse_allow(v[0], &spec->allow[spec->n_allow])) < 0)
+				return r;
+			spec->n_allow++;
+			if (!spec->net_opt)
+				spec->net_opt = o->name;
+			break;
+		case O_DNS: {
+			struct in_addr ip;
+			if (inet_pton(AF_INET, v[0], &ip) != 1)
+				return sb_err(EINVAL, "--dns %s: not an IPv4 address (the sandbox's "
+					      "network is IPv4 only)", v[0]);
+			spec->dns = v[0];
+			if (!spec->net_opt)
+				spec->net_opt = o->name;
+			break;
+		}
 		case O_UNSHARE_TIME: spec->unshare_time = true; break;
 		case O_HOSTNAME:
 			if (!*v[0] || strlen(v[0]) > 64)
@@ -824,6 +886,12 @@ int cli_check(struct sandbox_spec *spec)
 	if (spec->subids == SUBIDS_NEVER && (spec->uid_map_opt.n || spec->gid_map_opt.n) &&
 	    !bwrap(spec))
 		return sb_err(EINVAL, "--no-subids cannot be combined with --uid-map/--gid-map");
+	if (!net_uses_helper(spec))
+		spec->net_mode = spec->share_net ? NET_HOST : NET_NONE;
+	if (spec->net_opt && !net_uses_helper(spec))
+		return sb_err(EINVAL, "%s needs a network helper: add --net pasta, --net slirp4netns "
+			      "or --net auto (the sandbox has --net %s)", spec->net_opt,
+			      net_mode_name(spec->net_mode));
 	if (spec->hostname_set && spec->share_uts)
 		return sb_err(EINVAL, bwrap(spec) ? "Specifying --hostname requires --unshare-uts"
 				    : "--hostname needs a private uts namespace (drop --share-uts)");

@@ -5,6 +5,8 @@
  *     writes the child's id maps, sends GO
  *   child (new user namespace, all capabilities there)
  *     unshares mount, net, uts, ipc, cgroup; hostname; lo up
+ *     with a network helper: reports NETNS, loads the egress rules while
+ *     the setup process starts the helper, waits for NET_OK, checks eth0
  *     staging root and root filesystem (fuse-overlayfs started here)
  *     unshares pid (and time), fork -> pid 1, reports pid 1's pid
  *   pid 1
@@ -36,7 +38,11 @@
 #define CLONE_NEWTIME 0x00000080
 #endif
 
-enum msg_type { MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, MSG_NSIDS };
+enum msg_type {
+	MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, MSG_NSIDS,
+	MSG_NETNS,      /* child -> setup: the network namespace exists */
+	MSG_NET_OK,     /* setup -> child: the helper is ready, ports forwarded */
+};
 
 /* the namespaces --info-fd and --json-status-fd report, in bwrap's order */
 static const char *const ns_names[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
@@ -563,6 +569,20 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		if (!spec->gid_set)
 			ip.gid_ = getgid();
 	}
+	if (net_uses_helper(spec)) {
+		/* the setup process starts the helper against our namespaces
+		 * while we load the egress rules; then it says NET_OK */
+		send_msg(MSG_NETNS, 0, 0, NULL);
+		if (net_child_setup(spec) < 0)
+			child_fail();
+		do
+			n = recv(sync_fd, &m, sizeof m, 0);
+		while ((n < 0 && errno == EINTR) || (n > 0 && m.type == MSG_GO));
+		if (n <= 0 || m.type != MSG_NET_OK)
+			_exit(sb_exit_setup); /* the setup process failed and said so */
+		if (net_child_check(spec) < 0)
+			child_fail();
+	}
 
 	/* The root filesystem, and fuse-overlayfs, before the pid namespace:
 	 * the payload can neither see nor signal the server. */
@@ -716,6 +736,28 @@ static void write_status(const struct sandbox_spec *spec, pid_t pid, const char 
 		write_fd_text(spec->json_status_fd, json);
 }
 
+/* The helper could not start.  When the child failed first (its error
+ * is waiting on the socket), that is the cause to report. */
+static int report_net_failure(void)
+{
+	char ours[2048];
+	struct sync_msg m;
+	ssize_t n;
+
+	snprintf(ours, sizeof ours, "%s", sb_errmsg());
+	while ((n = recv(sync_fd, &m, sizeof m, MSG_DONTWAIT)) > 0) {
+		if ((size_t)n < offsetof(struct sync_msg, text) + 1)
+			continue;
+		m.text[sizeof m.text - 1] = '\0';
+		if (m.type == MSG_ERROR) {
+			sb_print_message(m.text);
+			return m.code;
+		}
+	}
+	sb_print_message(ours);
+	return sb_exit_setup;
+}
+
 static void mark_cloexec(int fd)
 {
 	if (fd >= 0)
@@ -726,10 +768,11 @@ int sandbox_run(struct sandbox_spec *spec)
 {
 	struct clone_args_ ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
 	struct mount_plan mp;
+	struct net_plan np;
 	struct idplan ip;
 	struct sync_msg m;
 	pid_t setup_pid = getpid(), child;
-	int sv[2], r, result = -1;
+	int sv[2], r, result = -1, wst = 0;
 	bool status_written = false;
 	char nsids[256] = "";
 	pid_t pid1 = -1;
@@ -745,7 +788,9 @@ int sandbox_run(struct sandbox_spec *spec)
 		sb_print_error();
 		return sb_exit_setup;
 	}
-	if ((r = mounts_preflight(spec, &mp)) < 0 ||
+	memset(&mp, 0, sizeof mp);
+	if ((r = net_preflight(spec, &np)) < 0 ||
+	    (r = mounts_preflight(spec, &mp)) < 0 ||
 	    (spec->userns_fd < 0 && (r = idmap_plan(spec, &ip)) < 0) ||
 	    (r = overlay_preflight(spec, &mp)) < 0) {
 		sb_print_error();
@@ -843,7 +888,14 @@ int sandbox_run(struct sandbox_spec *spec)
 		if ((size_t)n < offsetof(struct sync_msg, text) + 1)
 			continue;
 		m.text[sizeof m.text - 1] = '\0';
-		if (m.type == MSG_NS_READY && !status_written) {
+		if (m.type == MSG_NETNS && result < 0) {
+			if (net_start(spec, &np, child) < 0) {
+				result = report_net_failure();
+				kill(child, SIGKILL);
+			} else {
+				send_msg(MSG_NET_OK, 0, 0, NULL);
+			}
+		} else if (m.type == MSG_NS_READY && !status_written) {
 			char dir[32], ids[256];
 			int dfd;
 			snprintf(dir, sizeof dir, "/proc/%d", (int)child);
@@ -870,7 +922,14 @@ int sandbox_run(struct sandbox_spec *spec)
 	}
 	close(sync_fd);
 	sb_step("payload started");
-	r = forward_and_wait(child, -1, spec->new_session, false, NULL);
+	r = forward_and_wait(child, np.pid, spec->new_session, false, &wst);
+	if (r < 0) {
+		if (result < 0) /* else the setup failed and said why */
+			net_helper_died(&np, wst);
+		np.pid = -1;
+		r = forward_and_wait(child, -1, spec->new_session, false, NULL);
+	}
+	net_stop(&np);
 	overlay_tidy_workdir(&mp);
 	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);

@@ -564,6 +564,41 @@ static int do_file(int rootfd, const struct mount_op *op)
 	return 0;
 }
 
+/* The mount point of a generated file (/etc/resolv.conf, /etc/hosts of
+ * --net) whose DEST is a dangling symbolic link, as on hosts where
+ * /etc/resolv.conf points into /run: the link's target, created (once,
+ * one link deep) inside the new root. */
+static int generated_mount_point(int rootfd, const char *dest)
+{
+	char *leaf = NULL, target[PATH_MAX], *path;
+	int pfd, fd;
+	ssize_t n;
+
+	pfd = open_parent(rootfd, dest, &leaf);
+	if (pfd < 0) {
+		free(leaf);
+		return pfd;
+	}
+	n = readlinkat(pfd, leaf, target, sizeof target - 1);
+	close(pfd);
+	if (n <= 0) {
+		free(leaf);
+		return -ENOENT;
+	}
+	target[n] = '\0';
+	if (target[0] == '/') {
+		path = xstrdup(target);
+	} else {
+		/* relative to DEST's directory */
+		const char *slash = strrchr(dest, '/');
+		path = xasprintf("%.*s/%s", slash ? (int)(slash - dest) : 0, dest, target);
+	}
+	free(leaf);
+	fd = file_in_root(rootfd, path);
+	free(path);
+	return fd;
+}
+
 /* --bind-data, --ro-bind-data, and the generated files: the content goes
  * to a file in the staging root, which is bound on DEST. */
 static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
@@ -590,6 +625,16 @@ static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
 		return sb_err(r, "%s %s: %s", op->opt, op->dest, strerror(r));
 	}
 	dfd = file_in_root(rootfd, op->dest);
+	if (dfd == -ENOENT && op->generated)
+		dfd = generated_mount_point(rootfd, op->dest);
+	if (dfd < 0 && op->generated) {
+		/* a read-only root without the file: keep going without it */
+		sb_warn("%s: no generated %s: cannot make a mount point for it in the sandbox's "
+			"root (%s)", op->opt, op->dest, strerror(-dfd));
+		close(mfd);
+		unlink(name);
+		return 0;
+	}
 	if (dfd < 0) {
 		close(mfd);
 		return sb_err(-dfd, "%s %s: cannot create the mount point: %s", op->opt, op->dest,

@@ -1,11 +1,59 @@
-/* net.c - the sandbox's network namespace. */
+/* net.c - the sandbox's network namespace: loopback, the userspace network
+ * helper (pasta or slirp4netns), port forwards, egress rules.
+ *
+ * Both helpers give the sandbox the same network:
+ *
+ *     eth0        10.0.2.100/24, mtu 65520, default route via 10.0.2.2
+ *     10.0.2.2    the gateway: the host's loopback with --allow-host-loopback
+ *     10.0.2.3    the helper's DNS forwarder (to the host's resolver)
+ *
+ * IPv4 only.  The setup process starts the helper once the child reports
+ * its network namespace, joined to the child's user and network
+ * namespaces by path (/proc/CHILD/ns/...), and waits for the helper's own
+ * readiness signal: pasta writes its pid file (--pid, a pipe here) once its
+ * initialisation is done, slirp4netns writes "1" to --ready-fd.  The helper
+ * dies with the setup process: PR_SET_PDEATHSIG, and slirp4netns's
+ * --exit-fd as well.
+ *
+ * Meanwhile the child loads the egress rules into its own network
+ * namespace with libnftables (loaded with dlopen, so that a sandbox
+ * without a network helper pays nothing for it): nothing of the helper's
+ * subnet but the gateway (only with --allow-host-loopback) and the DNS
+ * forwarder, and with --net-allow nothing but the destinations listed.
+ * Everything refused is rejected at once (TCP reset, ICMP
+ * admin-prohibited), never dropped.
+ */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <nftables/libnftables.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "sandbox.h"
+
+#define NET_IF      "eth0"
+#define NET_ADDR    "10.0.2.100"
+#define NET_PREFIX  "24"
+#define NET_SUBNET  "10.0.2.0/24"
+#define NET_GW      "10.0.2.2"
+#define NET_DNS     "10.0.2.3"
+#define NET_MTU     65520
+#define NET_READY_TIMEOUT_MS 30000
 
 /* Bring up "lo" in the current network namespace. */
 int net_loopback_up(void)
@@ -27,4 +75,926 @@ int net_loopback_up(void)
 	}
 	close(s);
 	return r;
+}
+
+bool net_uses_helper(const struct sandbox_spec *spec)
+{
+	return spec->net_mode == NET_PASTA || spec->net_mode == NET_SLIRP4NETNS ||
+	       spec->net_mode == NET_AUTO;
+}
+
+const char *net_mode_name(enum net_mode mode)
+{
+	switch (mode) {
+	case NET_NONE: return "none";
+	case NET_HOST: return "host";
+	case NET_PASTA: return "pasta";
+	case NET_SLIRP4NETNS: return "slirp4netns";
+	case NET_AUTO: return "auto";
+	}
+	return "?";
+}
+
+/* ---- parsing ---- */
+
+/* N decimal digits at S: a port, 1 to 65535. */
+static int parse_port(const char *s, uint16_t *out)
+{
+	uint32_t v;
+
+	if (!*s || strlen(s) > 5 || parse_u32(s, &v) < 0 || v == 0 || v > 65535)
+		return -EINVAL;
+	*out = (uint16_t)v;
+	return 0;
+}
+
+/* [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] */
+int net_parse_publish(const char *s, struct net_publish *p)
+{
+	char buf[64], *proto, *f[3];
+	size_t n = 0;
+	struct in_addr ip;
+
+	memset(p, 0, sizeof *p);
+	p->spec = s;
+	if (strlen(s) >= sizeof buf)
+		goto bad;
+	strcpy(buf, s);
+	proto = strchr(buf, '/');
+	if (proto) {
+		*proto++ = '\0';
+		if (strcmp(proto, "udp") == 0)
+			p->udp = true;
+		else if (strcmp(proto, "tcp") != 0)
+			goto bad;
+	}
+	f[n++] = buf;
+	for (char *c = buf; *c; c++)
+		if (*c == ':') {
+			if (n == 3)
+				goto bad;
+			*c = '\0';
+			f[n++] = c + 1;
+		}
+	if (n < 2)
+		goto bad;
+	if (inet_pton(AF_INET, n == 3 ? f[0] : "127.0.0.1", &ip) != 1)
+		goto bad;
+	if (parse_port(f[n - 2], &p->host_port) < 0 || parse_port(f[n - 1], &p->port) < 0)
+		goto bad;
+	p->host_ip = ip.s_addr;
+	return 0;
+bad:
+	return sb_err(EINVAL, "--publish %s: expected [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] "
+		      "(HOSTIP an IPv4 address, ports from 1 to 65535)", s);
+}
+
+static bool valid_hostname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
+		return false;
+	for (; *s; s++)
+		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
+			return false;
+	return true;
+}
+
+/* HOST|ADDR[/PREFIX][:PORT]; a HOST is resolved by net_preflight. */
+int net_parse_allow(const char *s, struct net_allow *a)
+{
+	char *buf, *colon, *slash;
+	struct in_addr ip;
+	uint32_t prefix = 32;
+
+	memset(a, 0, sizeof *a);
+	a->spec = s;
+	a->prefix = 32;
+	if (strchr(s, '[') || (strchr(s, ':') && strchr(s, ':') != strrchr(s, ':')))
+		return sb_err(EINVAL, "--net-allow %s: IPv6 destinations are not supported "
+			      "(the sandbox's network is IPv4 only)", s);
+	buf = xstrdup(s);
+	colon = strrchr(buf, ':');
+	if (colon) {
+		*colon = '\0';
+		if (parse_port(colon + 1, &a->port) < 0)
+			goto bad;
+	}
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!slash[1] || strlen(slash + 1) > 2 || parse_u32(slash + 1, &prefix) < 0 ||
+		    prefix > 32)
+			goto bad;
+	}
+	if (inet_pton(AF_INET, buf, &ip) == 1) {
+		uint32_t mask = prefix ? htonl(~0U << (32 - prefix)) : 0;
+		a->addrs = xmalloc(sizeof *a->addrs);
+		a->addrs[0] = ip.s_addr & mask;
+		a->n_addrs = 1;
+		a->prefix = (uint8_t)prefix;
+		free(buf);
+		return 0;
+	}
+	if (slash || !valid_hostname(buf))
+		goto bad;
+	a->name = buf;
+	return 0;
+bad:
+	free(buf);
+	return sb_err(EINVAL, "--net-allow %s: expected HOST, or ADDR[/PREFIX], then optionally "
+		      ":PORT (an IPv4 address, a prefix from 0 to 32, a port from 1 to 65535)", s);
+}
+
+/* ---- the egress rules ---- */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+
+static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void sb_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (b->p && (size_t)n < b->cap - b->len)
+			break;
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	b->len += (size_t)n;
+}
+
+static const char *dns_server(const struct sandbox_spec *spec)
+{
+	return spec->dns ? spec->dns : NET_DNS;
+}
+
+/* The nftables ruleset for the sandbox's namespace (see the top). */
+char *net_rules(const struct sandbox_spec *spec)
+{
+	struct sbuf b = { 0 };
+	bool list = spec->n_allow > 0, names = false;
+	const char *reject_tcp = "meta l4proto tcp reject with tcp reset";
+	const char *reject = "reject with icmp type admin-prohibited";
+	size_t i, j;
+
+	for (i = 0; i < spec->n_allow; i++)
+		if (spec->allow[i].name)
+			names = true;
+	sb_add(&b, "table ip sandbox {\n");
+	if (list) {
+		sb_add(&b, "\tchain allow {\n");
+		for (i = 0; i < spec->n_allow; i++) {
+			const struct net_allow *a = &spec->allow[i];
+			for (j = 0; j < a->n_addrs; j++) {
+				char ip[INET_ADDRSTRLEN], port[48] = "";
+				inet_ntop(AF_INET, &a->addrs[j], ip, sizeof ip);
+				if (a->port)
+					snprintf(port, sizeof port, " meta l4proto { tcp, udp } th dport %u",
+						 a->port);
+				if (a->prefix == 32)
+					sb_add(&b, "\t\tip daddr %s%s accept\n", ip, port);
+				else
+					sb_add(&b, "\t\tip daddr %s/%u%s accept\n", ip, a->prefix, port);
+			}
+		}
+		sb_add(&b, "\t}\n");
+	}
+	sb_add(&b, "\tchain output {\n"
+		   "\t\ttype filter hook output priority filter; policy accept;\n"
+		   "\t\tct state established,related accept\n"
+		   "\t\toif \"lo\" accept\n");
+	/* the helper's subnet: its DNS forwarder, the gateway, nothing else */
+	if (!list || (names && strcmp(dns_server(spec), NET_DNS) == 0))
+		sb_add(&b, "\t\tip daddr " NET_DNS " meta l4proto { tcp, udp } th dport 53 accept\n");
+	if (spec->allow_host_loopback)
+		sb_add(&b, "\t\tip daddr " NET_GW " %s\n", list ? "jump allow" : "accept");
+	sb_add(&b, "\t\tip daddr " NET_SUBNET " %s\n"
+		   "\t\tip daddr " NET_SUBNET " %s\n", reject_tcp, reject);
+	if (list) {
+		if (names && strcmp(dns_server(spec), NET_DNS) != 0)
+			sb_add(&b, "\t\tip daddr %s meta l4proto { tcp, udp } th dport 53 accept\n",
+			       dns_server(spec));
+		sb_add(&b, "\t\tjump allow\n\t\t%s\n\t\t%s\n", reject_tcp, reject);
+	}
+	sb_add(&b, "\t}\n");
+	/* pasta (as of Debian 12's) loses the replies of a UDP forward that
+	 * changes the port: it forwards HOSTPORT unchanged, and this maps it
+	 * to PORT (spliced from the host's loopback: output; else through
+	 * eth0: prerouting) */
+	for (i = 0, j = 0; spec->net_mode == NET_PASTA && i < spec->n_publish; i++) {
+		const struct net_publish *p = &spec->publish[i];
+		if (!p->udp || p->host_port == p->port)
+			continue;
+		if (j++ == 0)
+			sb_add(&b, "\tchain publish_local {\n"
+				   "\t\ttype nat hook output priority -100; policy accept;\n");
+		sb_add(&b, "\t\tip daddr 127.0.0.1 udp dport %u dnat to :%u\n", p->host_port, p->port);
+	}
+	if (j) {
+		sb_add(&b, "\t}\n\tchain publish {\n"
+			   "\t\ttype nat hook prerouting priority -100; policy accept;\n");
+		for (i = 0; i < spec->n_publish; i++) {
+			const struct net_publish *p = &spec->publish[i];
+			if (p->udp && p->host_port != p->port)
+				sb_add(&b, "\t\tiifname \"" NET_IF "\" udp dport %u dnat to :%u\n",
+				       p->host_port, p->port);
+		}
+		sb_add(&b, "\t}\n");
+	}
+	sb_add(&b, "}\n");
+	return b.p;
+}
+
+/* libnftables, loaded only here: the child, in the sandbox's network
+ * namespace, with CAP_NET_ADMIN over it. */
+static int nft_load(const char *rules)
+{
+	struct nft_ctx *(*ctx_new)(uint32_t);
+	void (*ctx_free)(struct nft_ctx *);
+	int (*buffer_error)(struct nft_ctx *), (*buffer_output)(struct nft_ctx *);
+	const char *(*get_error)(struct nft_ctx *);
+	int (*run)(struct nft_ctx *, const char *);
+	struct nft_ctx *ctx;
+	void *lib;
+	int r = 0;
+
+	lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		return sb_err(ENOENT, "cannot load libnftables for the egress rules "
+			      "(install the package libnftables1): %s", dlerror());
+	ctx_new = (struct nft_ctx *(*)(uint32_t))dlsym(lib, "nft_ctx_new");
+	ctx_free = (void (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_free");
+	buffer_error = (int (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_buffer_error");
+	buffer_output = (int (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_buffer_output");
+	get_error = (const char *(*)(struct nft_ctx *))dlsym(lib, "nft_ctx_get_error_buffer");
+	run = (int (*)(struct nft_ctx *, const char *))dlsym(lib, "nft_run_cmd_from_buffer");
+	if (!ctx_new || !ctx_free || !buffer_error || !buffer_output || !get_error || !run) {
+		dlclose(lib);
+		return sb_err(ENOSYS, "libnftables.so.1 lacks the functions of its API");
+	}
+	ctx = ctx_new(NFT_CTX_DEFAULT);
+	if (!ctx) {
+		dlclose(lib);
+		return sb_err(ENOMEM, "nft_ctx_new failed");
+	}
+	buffer_error(ctx);
+	buffer_output(ctx);
+	if (run(ctx, rules) != 0) {
+		char msg[1024];
+		const char *e = get_error(ctx);
+		size_t n;
+		snprintf(msg, sizeof msg, "%s", e && *e ? e : "(no message)");
+		n = strlen(msg);
+		while (n > 0 && msg[n - 1] == '\n')
+			msg[--n] = '\0';
+		r = sb_err(EPERM, "cannot install the egress rules in the sandbox's network "
+			   "namespace (nftables):\n%s", msg);
+	}
+	ctx_free(ctx);
+	dlclose(lib);
+	return r;
+}
+
+/* In the child, once the namespace exists: the egress rules and, when a
+ * port below 1024 is published, the namespace's first unprivileged port
+ * lowered so that the payload may listen on it (it is this namespace's
+ * setting, not the host's). */
+int net_child_setup(const struct sandbox_spec *spec)
+{
+	char *rules = net_rules(spec);
+	size_t i;
+	int r = nft_load(rules);
+
+	free(rules);
+	if (r < 0)
+		return r;
+	sb_step("egress rules installed (nftables)");
+	for (i = 0; i < spec->n_publish; i++)
+		if (spec->publish[i].port < 1024) {
+			r = write_file_at(AT_FDCWD, "/proc/sys/net/ipv4/ip_unprivileged_port_start",
+					  "0");
+			if (r < 0)
+				return sb_err(-r, "--publish %s: cannot let the sandbox listen on "
+					      "port %u: net.ipv4.ip_unprivileged_port_start: %s",
+					      spec->publish[i].spec, spec->publish[i].port,
+					      strerror(-r));
+			break;
+		}
+	return 0;
+}
+
+/* In the child, after the helper said it is ready: the payload starts
+ * only on a configured interface. */
+int net_child_check(const struct sandbox_spec *spec)
+{
+	const char *name = net_mode_name(spec->net_mode);
+	struct ifreq ifr;
+	struct in_addr want;
+	char line[256];
+	bool route = false;
+	FILE *f;
+	int s, r = 0;
+
+	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return sb_err(errno, "socket: %s", strerror(errno));
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, NET_IF);
+	inet_pton(AF_INET, NET_ADDR, &want);
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
+		r = sb_err(ENETDOWN, "--net %s: %s reported ready, but " NET_IF " is not up", name, name);
+	else if (ioctl(s, SIOCGIFADDR, &ifr) < 0 ||
+		 ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr != want.s_addr)
+		r = sb_err(EADDRNOTAVAIL, "--net %s: %s reported ready, but " NET_IF " does not have "
+			   "the address " NET_ADDR, name, name);
+	else if (ioctl(s, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu != NET_MTU)
+		r = sb_err(EINVAL, "--net %s: %s reported ready, but the MTU of " NET_IF " is %d, "
+			   "not %d", name, name, ifr.ifr_mtu, NET_MTU);
+	close(s);
+	if (r < 0)
+		return r;
+	/* /proc/net is the reading task's network namespace */
+	f = fopen("/proc/net/route", "re");
+	if (!f)
+		return sb_err(errno, "/proc/net/route: %s", strerror(errno));
+	inet_pton(AF_INET, NET_GW, &want);
+	while (fgets(line, sizeof line, f)) {
+		char ifname[IFNAMSIZ + 1];
+		unsigned int dest, gw;
+		if (sscanf(line, "%16s %x %x", ifname, &dest, &gw) == 3 &&
+		    strcmp(ifname, NET_IF) == 0 && dest == 0 && gw == want.s_addr)
+			route = true;
+	}
+	fclose(f);
+	if (!route)
+		return sb_err(ENETUNREACH, "--net %s: %s reported ready, but there is no default "
+			      "route via " NET_GW, name, name);
+	sb_step(NET_IF " has " NET_ADDR "/" NET_PREFIX ", mtu %d, default route via " NET_GW,
+		NET_MTU);
+	return 0;
+}
+
+/* ---- preflight, in the setup process ---- */
+
+/* The absolute path of an executable NAME on $PATH, or NULL. */
+static char *find_program(const char *name)
+{
+	const char *path = getenv("PATH"), *p;
+
+	if (!path || !*path)
+		path = "/usr/local/bin:/usr/bin:/bin";
+	for (p = path;;) {
+		const char *colon = strchr(p, ':');
+		size_t n = colon ? (size_t)(colon - p) : strlen(p);
+		if (n > 0 && p[0] == '/') {
+			char *cand = xasprintf("%.*s/%s", (int)n, p, name);
+			struct stat st;
+			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
+				return cand;
+			free(cand);
+		}
+		if (!colon)
+			return NULL;
+		p = colon + 1;
+	}
+}
+
+static int check_port_free(const struct net_publish *p)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->host_port),
+				  .sin_addr.s_addr = p->host_ip };
+	char ip[INET_ADDRSTRLEN];
+	int s, one = 1, e = 0;
+
+	inet_ntop(AF_INET, &p->host_ip, ip, sizeof ip);
+	s = socket(AF_INET, (p->udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return sb_err(errno, "socket: %s", strerror(errno));
+	if (!p->udp)
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(s, (struct sockaddr *)&sa, sizeof sa) < 0)
+		e = errno;
+	close(s);
+	switch (e) {
+	case 0:
+		return 0;
+	case EADDRINUSE:
+		return sb_err(e, "--publish %s: host port %s:%u/%s is already in use", p->spec, ip,
+			      p->host_port, p->udp ? "udp" : "tcp");
+	case EADDRNOTAVAIL:
+		return sb_err(e, "--publish %s: %s is not an address of this host", p->spec, ip);
+	case EACCES:
+		return sb_err(e, "--publish %s: host port %u needs privileges (the first port "
+			      "anyone may bind is sysctl net.ipv4.ip_unprivileged_port_start)",
+			      p->spec, p->host_port);
+	default:
+		return sb_err(e, "--publish %s: cannot bind %s:%u/%s: %s", p->spec, ip,
+			      p->host_port, p->udp ? "udp" : "tcp", strerror(e));
+	}
+}
+
+static int resolve(struct net_allow *a)
+{
+	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
+	struct addrinfo *res, *ai;
+	int r;
+
+	r = getaddrinfo(a->name, NULL, &hints, &res);
+	if (r != 0)
+		return sb_err(EHOSTUNREACH, "--net-allow %s: cannot resolve %s: %s", a->spec, a->name,
+			      r == EAI_SYSTEM ? strerror(errno) : gai_strerror(r));
+	for (ai = res; ai; ai = ai->ai_next) {
+		uint32_t v = ((struct sockaddr_in *)ai->ai_addr)->sin_addr.s_addr;
+		size_t i;
+		for (i = 0; i < a->n_addrs && a->addrs[i] != v; i++)
+			;
+		if (i < a->n_addrs)
+			continue;
+		a->addrs = xrealloc(a->addrs, (a->n_addrs + 1) * sizeof *a->addrs);
+		a->addrs[a->n_addrs++] = v;
+	}
+	freeaddrinfo(res);
+	if (a->n_addrs == 0)
+		return sb_err(EHOSTUNREACH, "--net-allow %s: %s has no IPv4 address", a->spec, a->name);
+	return 0;
+}
+
+/* A generated file bound read-only over DEST, after the user's operations. */
+static void add_generated_file(struct sandbox_spec *spec, const char *dest, char *text)
+{
+	struct mount_op *op;
+
+	spec->ops = xrealloc(spec->ops, (spec->n_ops + 1) * sizeof *op);
+	op = &spec->ops[spec->n_ops++];
+	memset(op, 0, sizeof *op);
+	op->kind = MOP_BIND_DATA;
+	op->opt = "--net";
+	op->dest = dest;
+	op->ro = true;
+	op->generated = true;
+	op->perms_set = true;
+	op->perms = 0644;
+	op->data = text;
+	op->data_len = strlen(text);
+}
+
+int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
+{
+	const char *name;
+	char host[256];
+	size_t i, j;
+	int r;
+
+	memset(np, 0, sizeof *np);
+	np->pid = -1;
+	np->out_fd = np->exit_fd = -1;
+	if (!net_uses_helper(spec))
+		return 0;
+
+	if (spec->net_mode == NET_AUTO) {
+		if ((np->helper = find_program("pasta")))
+			spec->net_mode = NET_PASTA;
+		else if ((np->helper = find_program("slirp4netns")))
+			spec->net_mode = NET_SLIRP4NETNS;
+		else
+			return sb_err(ENOENT, "--net auto: neither pasta (package passt) nor "
+				      "slirp4netns (package slirp4netns) is installed");
+	}
+	name = net_mode_name(spec->net_mode);
+	if (!np->helper && !(np->helper = find_program(name)))
+		return sb_err(ENOENT, "--net %s: %s is not installed (install the package %s)",
+			      name, name, spec->net_mode == NET_PASTA ? "passt" : "slirp4netns");
+	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
+		int e = errno;
+		return sb_err(e, "--net %s: /dev/net/tun %s: %s needs it to create the sandbox's "
+			      "interface%s", name, e == ENOENT ? "does not exist" : "is not accessible",
+			      name, e == ENOENT ? " (as root: modprobe tun)"
+						: " (as root: chmod 0666 /dev/net/tun)");
+	}
+	for (i = 0; i < spec->n_allow; i++)
+		if (spec->allow[i].name && (r = resolve(&spec->allow[i])) < 0)
+			return r;
+	for (i = 0; i < spec->n_publish; i++) {
+		const struct net_publish *p = &spec->publish[i];
+		for (j = 0; j < i; j++)
+			if (spec->publish[j].host_port == p->host_port && spec->publish[j].udp == p->udp &&
+			    (spec->publish[j].host_ip == p->host_ip || !p->host_ip ||
+			     !spec->publish[j].host_ip))
+				return sb_err(EADDRINUSE, "--publish %s: host port %u/%s is published "
+					      "twice", p->spec, p->host_port, p->udp ? "udp" : "tcp");
+		if ((r = check_port_free(p)) < 0)
+			return r;
+	}
+
+	if (spec->share_uts || !spec->hostname) {
+		if (gethostname(host, sizeof host) < 0)
+			snprintf(host, sizeof host, "sandbox");
+		host[sizeof host - 1] = '\0';
+	} else {
+		snprintf(host, sizeof host, "%s", spec->hostname);
+	}
+	add_generated_file(spec, "/etc/resolv.conf",
+			   xasprintf("nameserver %s\n", dns_server(spec)));
+	add_generated_file(spec, "/etc/hosts",
+			   xasprintf("127.0.0.1\tlocalhost\n"
+				     "::1\tlocalhost ip6-localhost ip6-loopback\n"
+				     NET_ADDR "\t%s\n%s", host,
+				     spec->allow_host_loopback ? NET_GW "\thost.sandbox.internal\n"
+							       : ""));
+	sb_step("network: %s (%s)", name, np->helper);
+	return 0;
+}
+
+/* ---- the helper, in the setup process ---- */
+
+/* The last lines the helper printed, indented, for a message. */
+static void helper_output(const struct net_plan *np, char *out, size_t len)
+{
+	char buf[1024];
+	struct stat st;
+	off_t from = 0;
+	ssize_t n;
+	size_t o = 0, i;
+
+	out[0] = '\0';
+	if (np->out_fd < 0 || fstat(np->out_fd, &st) < 0)
+		return;
+	if (st.st_size > (off_t)sizeof buf - 1)
+		from = st.st_size - (off_t)sizeof buf + 1;
+	n = pread(np->out_fd, buf, sizeof buf - 1, from);
+	if (n <= 0)
+		return;
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
+		n--;
+	buf[n] = '\0';
+	for (i = 0; i < (size_t)n && o + 4 < len; i++) {
+		if (i == 0 || buf[i - 1] == '\n') {
+			out[o++] = ' ';
+			out[o++] = ' ';
+		}
+		out[o++] = buf[i];
+	}
+	out[o] = '\0';
+}
+
+static int helper_exited(struct net_plan *np, const char *when)
+{
+	const char *name = net_mode_name(np->mode);
+	char out[1200];
+	int st = 0;
+
+	while (waitpid(np->pid, &st, 0) < 0 && errno == EINTR)
+		;
+	np->pid = -1;
+	helper_output(np, out, sizeof out);
+	return sb_err(EIO, "--net %s: %s %s %d %s%s%s", name, name,
+		      WIFSIGNALED(st) ? "was killed by signal" : "exited with status",
+		      WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st), when,
+		      *out ? ":\n" : " and printed nothing", out);
+}
+
+/* fork + exec ARGV with READY_FD as fd 3 and EXIT_FD (if >= 0) as fd 4,
+ * stdin /dev/null, stdout and stderr to a memfd kept for the messages. */
+static int spawn_helper(struct net_plan *np, char **argv, int ready_fd, int exit_fd)
+{
+	pid_t parent = getpid(), pid;
+	int out;
+
+	out = memfd_create("sandbox-net-helper", MFD_CLOEXEC);
+	if (out < 0)
+		return sb_err(errno, "memfd_create: %s", strerror(errno));
+	pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(out);
+		return sb_err(e, "fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY | O_CLOEXEC), none[1] = { -1 };
+		/* dies with the setup process, even on SIGKILL */
+		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+		if (getppid() != parent)
+			_exit(127);
+		/* its own process group: a ^C at the terminal is the payload's */
+		setpgid(0, 0);
+		signals_reset();
+		ready_fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
+		if (exit_fd >= 0)
+			exit_fd = fcntl(exit_fd, F_DUPFD_CLOEXEC, 10);
+		if (null < 0 || ready_fd < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
+		    dup2(out, 2) < 0 || dup2(ready_fd, 3) < 0 ||
+		    (exit_fd >= 0 && dup2(exit_fd, 4) < 0) ||
+		    fd_set_cloexec_all_except(none, 0, exit_fd >= 0 ? 5 : 4) < 0) {
+			dprintf(out, "cannot set up the file descriptors: %s\n", strerror(errno));
+			_exit(127);
+		}
+		execv(argv[0], argv);
+		dprintf(2, "cannot execute %s: %s\n", argv[0], strerror(errno));
+		_exit(127);
+	}
+	np->pid = pid;
+	np->out_fd = out;
+	return 0;
+}
+
+/* Wait for the helper's readiness signal on RD: a line (pasta's pid file)
+ * or one byte (slirp4netns's "1"), or for the helper to exit. */
+static int wait_ready(struct net_plan *np, int rd, bool line)
+{
+	char buf[64];
+	size_t n = 0;
+	struct timespec t0, t;
+	int pidfd, r;
+
+	pidfd = (int)syscall(SYS_pidfd_open, np->pid, 0);
+	if (pidfd < 0)
+		return sb_err(errno, "pidfd_open: %s", strerror(errno));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (;;) {
+		struct pollfd p[2] = { { .fd = rd, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN } };
+		long left;
+
+		clock_gettime(CLOCK_MONOTONIC, &t);
+		left = NET_READY_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 +
+					       (t.tv_nsec - t0.tv_nsec) / 1000000);
+		if (left <= 0) {
+			close(pidfd);
+			return sb_err(ETIMEDOUT, "--net %s: %s did not report ready within %d s",
+				      net_mode_name(np->mode), net_mode_name(np->mode),
+				      NET_READY_TIMEOUT_MS / 1000);
+		}
+		r = poll(p, 2, (int)left);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			r = sb_err(errno, "poll: %s", strerror(errno));
+			break;
+		}
+		if (p[0].revents) {
+			ssize_t k = read(rd, buf + n, sizeof buf - 1 - n);
+			if (k > 0) {
+				n += (size_t)k;
+				buf[n] = '\0';
+				if ((line && strchr(buf, '\n')) || (!line && n > 0) ||
+				    n == sizeof buf - 1) {
+					r = 0;
+					break;
+				}
+			} else if (k == 0 || errno != EINTR) {
+				rd = -1; /* closed without a word: the exit tells why */
+			}
+		}
+		if (p[1].revents) {
+			r = helper_exited(np, "before it was ready");
+			break;
+		}
+	}
+	close(pidfd);
+	return r;
+}
+
+/* slirp4netns's API: one request per connection, answered with JSON. */
+static int slirp_api(const char *sock, const char *req, char *resp, size_t len)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	size_t n = 0;
+	int s, e;
+
+	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (s < 0)
+		return -errno;
+	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+	    write(s, req, strlen(req)) != (ssize_t)strlen(req) || shutdown(s, SHUT_WR) < 0) {
+		e = errno;
+		close(s);
+		return -e;
+	}
+	for (;;) {
+		ssize_t k = read(s, resp + n, len - 1 - n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		if (n == len - 1)
+			break;
+	}
+	resp[n] = '\0';
+	close(s);
+	return 0;
+}
+
+static int slirp_publish(const struct sandbox_spec *spec, const char *sock)
+{
+	size_t i;
+
+	for (i = 0; i < spec->n_publish; i++) {
+		const struct net_publish *p = &spec->publish[i];
+		char ip[INET_ADDRSTRLEN], req[512], resp[1024];
+		int r;
+
+		inet_ntop(AF_INET, &p->host_ip, ip, sizeof ip);
+		snprintf(req, sizeof req, "{\"execute\": \"add_hostfwd\", \"arguments\": "
+			 "{\"proto\": \"%s\", \"host_addr\": \"%s\", \"host_port\": %u, "
+			 "\"guest_addr\": \"" NET_ADDR "\", \"guest_port\": %u}}",
+			 p->udp ? "udp" : "tcp", ip, p->host_port, p->port);
+		if ((r = slirp_api(sock, req, resp, sizeof resp)) < 0)
+			return sb_err(-r, "--publish %s: cannot reach slirp4netns's API socket: %s",
+				      p->spec, strerror(-r));
+		if (!strstr(resp, "\"return\"") || strstr(resp, "\"error\""))
+			return sb_err(EIO, "--publish %s: slirp4netns refused the forward: %s",
+				      p->spec, *resp ? resp : "(no answer)");
+	}
+	return 0;
+}
+
+int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
+{
+	char **argv, **own, ns_net[64], ns_user[64];
+	char *dir = NULL, *sock = NULL;
+	size_t n = 0, no = 0, i, max = 48 + 2 * spec->n_publish;
+	int rp[2], ep[2] = { -1, -1 }, r;
+	bool pasta = spec->net_mode == NET_PASTA;
+
+#define ARG(s) (argv[n++] = (char *)(s))
+#define OWN(s) (argv[n++] = own[no++] = (s))
+	np->mode = spec->net_mode;
+	snprintf(ns_net, sizeof ns_net, "/proc/%d/ns/net", (int)child);
+	snprintf(ns_user, sizeof ns_user, "/proc/%d/ns/user", (int)child);
+	if (pipe2(rp, O_CLOEXEC) < 0)
+		return sb_err(errno, "pipe: %s", strerror(errno));
+	argv = xcalloc(max, sizeof *argv);
+	own = xcalloc(max, sizeof *own);
+	ARG(np->helper);
+	if (pasta) {
+		bool tcp = false, udp = false;
+		ARG("--foreground");
+		ARG("--quiet");
+		ARG("--ipv4-only");
+		ARG("--config-net");
+		ARG("--ns-ifname"); ARG(NET_IF);
+		ARG("--address"); ARG(NET_ADDR);
+		ARG("--netmask"); ARG(NET_PREFIX);
+		ARG("--gateway"); ARG(NET_GW);
+		ARG("--mtu"); OWN(xasprintf("%d", NET_MTU));
+		ARG("--dns-forward"); ARG(NET_DNS);
+		/* nothing forwarded but what --publish asks */
+		for (i = 0; i < spec->n_publish; i++) {
+			const struct net_publish *p = &spec->publish[i];
+			char ip[INET_ADDRSTRLEN];
+			inet_ntop(AF_INET, &p->host_ip, ip, sizeof ip);
+			ARG(p->udp ? "--udp-ports" : "--tcp-ports");
+			if (p->udp) /* unchanged: the egress rules map the port */
+				OWN(xasprintf("%s/%u", ip, p->host_port));
+			else
+				OWN(xasprintf("%s/%u:%u", ip, p->host_port, p->port));
+			tcp |= !p->udp;
+			udp |= p->udp;
+		}
+		if (!tcp) {
+			ARG("--tcp-ports"); ARG("none");
+		}
+		if (!udp) {
+			ARG("--udp-ports"); ARG("none");
+		}
+		ARG("--tcp-ns"); ARG("none");
+		ARG("--udp-ns"); ARG("none");
+		if (!spec->allow_host_loopback)
+			ARG("--no-map-gw");
+		/* the pid file is written once pasta is set up: our pipe */
+		ARG("--pid"); ARG("/proc/self/fd/3");
+		if (geteuid() == 0) {
+			/* else pasta becomes nobody, who may not join the namespaces */
+			ARG("--runas"); ARG("0:0");
+		}
+		ARG("--netns"); ARG(ns_net);
+		ARG("--userns"); ARG(ns_user);
+	} else {
+		if (pipe2(ep, O_CLOEXEC) < 0) {
+			r = sb_err(errno, "pipe: %s", strerror(errno));
+			goto out;
+		}
+		np->exit_fd = ep[1]; /* closed by net_stop: slirp4netns then exits */
+		ARG("--configure");
+		OWN(xasprintf("--mtu=%d", NET_MTU));
+		ARG("--cidr=" NET_SUBNET);
+		/* slirp4netns answers a UDP forward through the host's loopback:
+		 * with one, the egress rules alone keep the sandbox from it */
+		for (i = 0; i < spec->n_publish && !spec->publish[i].udp; i++)
+			;
+		if (!spec->allow_host_loopback && i == spec->n_publish)
+			ARG("--disable-host-loopback");
+		ARG("--ready-fd=3");
+		ARG("--exit-fd=4");
+		if (spec->n_publish) {
+			const char *base = getenv("XDG_RUNTIME_DIR");
+			struct stat st;
+			if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
+			    access(base, W_OK) < 0 || strlen(base) > 60)
+				base = "/tmp";
+			dir = xasprintf("%s/sandbox-net.XXXXXX", base);
+			if (!mkdtemp(dir)) {
+				r = sb_err(errno, "cannot create a directory for slirp4netns's API "
+					   "socket in %s: %s", base, strerror(errno));
+				free(dir);
+				dir = NULL;
+				goto out;
+			}
+			sock = xasprintf("%s/api.sock", dir);
+			ARG("--api-socket");
+			ARG(sock);
+		}
+		ARG("--netns-type=path");
+		OWN(xasprintf("--userns-path=%s", ns_user));
+		ARG(ns_net);
+		ARG(NET_IF);
+	}
+	argv[n] = NULL;
+#undef ARG
+#undef OWN
+
+	if (sb_verbose) {
+		char line[1024];
+		size_t o = 0;
+		for (i = 0; i < n && o < sizeof line - 1; i++)
+			o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i ? " " : "", argv[i]);
+		sb_step("starting %s", line);
+	}
+	r = spawn_helper(np, argv, rp[1], ep[0]);
+	close(rp[1]);
+	rp[1] = -1;
+	if (r == 0)
+		r = wait_ready(np, rp[0], pasta);
+	if (r == 0)
+		sb_step("%s is ready (pid %d)", net_mode_name(np->mode), (int)np->pid);
+	if (r == 0 && sock) {
+		r = slirp_publish(spec, sock);
+		if (r == 0)
+			sb_step("%zu port forward%s added", spec->n_publish,
+				spec->n_publish == 1 ? "" : "s");
+	}
+out:
+	if (sock) {
+		unlink(sock);
+		free(sock);
+	}
+	if (dir) {
+		rmdir(dir);
+		free(dir);
+	}
+	for (i = 0; i < no; i++)
+		free(own[i]);
+	free(own);
+	free(argv);
+	close(rp[0]);
+	if (rp[1] >= 0)
+		close(rp[1]);
+	if (ep[0] >= 0)
+		close(ep[0]);
+	return r;
+}
+
+/* The helper exited while the sandbox ran: say so, with its output. */
+void net_helper_died(struct net_plan *np, int status)
+{
+	const char *name = net_mode_name(np->mode);
+	char out[1200];
+
+	np->pid = -1;
+	helper_output(np, out, sizeof out);
+	sb_warn("%s %s %d while the sandbox was running; the sandbox has no network now%s%s",
+		name, WIFSIGNALED(status) ? "was killed by signal" : "exited with status",
+		WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status), *out ? ":\n" : "",
+		out);
+}
+
+/* End the helper with the sandbox. */
+void net_stop(struct net_plan *np)
+{
+	if (np->exit_fd >= 0) {
+		close(np->exit_fd);
+		np->exit_fd = -1;
+	}
+	if (np->pid > 0) {
+		kill(np->pid, SIGKILL);
+		while (waitpid(np->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		np->pid = -1;
+	}
+	if (np->out_fd >= 0) {
+		close(np->out_fd);
+		np->out_fd = -1;
+	}
 }

@@ -133,7 +133,30 @@ int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
 
 /* ---- net.c ---- */
+struct net_plan {
+	enum net_mode mode;          /* the helper's: NET_PASTA or NET_SLIRP4NETNS */
+	char *helper;                /* its absolute path */
+	pid_t pid;                   /* the running helper, or -1 */
+	int out_fd;                  /* memfd with its stdout and stderr, or -1 */
+	int exit_fd;                 /* slirp4netns --exit-fd: our end, or -1 */
+};
 int net_loopback_up(void);
+bool net_uses_helper(const struct sandbox_spec *spec);
+const char *net_mode_name(enum net_mode mode);
+int net_parse_publish(const char *s, struct net_publish *out);
+int net_parse_allow(const char *s, struct net_allow *out);
+char *net_rules(const struct sandbox_spec *spec);
+/* setup process: resolve the helper, names and ports, add the generated
+ * files to the mount operations */
+int net_preflight(struct sandbox_spec *spec, struct net_plan *np);
+/* setup process: start the helper against CHILD's namespaces, wait until
+ * it is ready, add the port forwards */
+int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child);
+void net_helper_died(struct net_plan *np, int status);
+void net_stop(struct net_plan *np);
+/* child, in the sandbox's network namespace */
+int net_child_setup(const struct sandbox_spec *spec);
+int net_child_check(const struct sandbox_spec *spec);
 
 /* ---- caps.c ---- */
 int caps_parse(const char *name, uint64_t *mask);

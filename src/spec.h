@@ -56,6 +56,7 @@ struct mount_op {
 	const char *dest;  /* path inside the sandbox */
 	bool try_;         /* -try: a missing source is not an error */
 	bool ro;           /* --ro-bind-data */
+	bool generated;    /* /etc/resolv.conf, /etc/hosts of --net: see mounts.c */
 	const char *opt;   /* option name as typed, for messages */
 	bool perms_set;    /* --perms before it */
 	mode_t perms;
@@ -98,6 +99,32 @@ struct env_op {
 
 #define CAP_WORDS 2
 
+enum net_mode {
+	NET_NONE = 0,      /* loopback only (the default) */
+	NET_HOST,          /* the host's network namespace (--share-net) */
+	NET_PASTA,
+	NET_SLIRP4NETNS,
+	NET_AUTO,          /* pasta where installed, else slirp4netns */
+};
+
+/* -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] */
+struct net_publish {
+	const char *spec;  /* as given, for messages */
+	uint32_t host_ip;  /* network byte order */
+	uint16_t host_port, port;
+	bool udp;
+};
+
+/* --net-allow HOST|ADDR[/PREFIX][:PORT]; a HOST is resolved at start */
+struct net_allow {
+	const char *spec;
+	char *name;        /* the HOST part, NULL for an address */
+	uint32_t *addrs;   /* network byte order: the address, or HOST's */
+	size_t n_addrs;
+	uint8_t prefix;    /* 32 for a name */
+	uint16_t port;     /* 0: every port */
+};
+
 struct sandbox_spec {
 	enum personality personality;
 	uid_t caller_uid;            /* the invoking user, on the host */
@@ -128,6 +155,16 @@ struct sandbox_spec {
 	bool unshare_time;
 	const char *hostname;
 	bool hostname_set;
+
+	/* network (net.c) */
+	enum net_mode net_mode;
+	const char *net_opt;         /* the first network option that needs a helper */
+	struct net_publish *publish;
+	size_t n_publish;
+	struct net_allow *allow;
+	size_t n_allow;
+	bool allow_host_loopback;
+	const char *dns;             /* --dns ADDR */
 
 	/* process */
 	const char *chdir;

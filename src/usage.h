@@ -81,6 +81,23 @@
 "      --disable-userns        the sandbox may not create user namespaces\n" \
 "      --assert-userns-disabled  fail unless that is already so\n" \
 "\n" \
+"Network:\n" \
+"      --net none|host|pasta|slirp4netns|auto\n" \
+"                              none: loopback only (the default); host: the\n" \
+"                              host's network; pasta, slirp4netns: a userspace\n" \
+"                              network, 10.0.2.100/24 (auto: pasta where\n" \
+"                              installed, else slirp4netns)\n" \
+"  -p, --publish [HOSTIP:]HOSTPORT:PORT[/tcp|/udp]\n" \
+"                              forward HOSTIP:HOSTPORT (default HOSTIP:\n" \
+"                              127.0.0.1) to PORT inside (repeatable)\n" \
+"      --allow-host-loopback   let the sandbox reach the host's 127.0.0.1\n" \
+"                              services at 10.0.2.2, host.sandbox.internal\n" \
+"      --net-allow HOST|ADDR[/PREFIX][:PORT]\n" \
+"                              allow egress only to these destinations\n" \
+"                              (repeatable; the rest is refused at once)\n" \
+"      --dns ADDR              nameserver of /etc/resolv.conf (default: the\n" \
+"                              helper's DNS forwarder, 10.0.2.3)\n" \
+"\n" \
 "Process:\n" \
 "      --chdir DIR             working directory inside (default: the\n" \
 "                              current one where it exists, else /)\n" \

@@ -59,9 +59,10 @@ else
 	HELP=$(help_from_header)
 fi
 # An option line: indented, then "-x, --long" or "--long", then the
-# argument names: upper-case (DIR, SRC DEST, IN:OUT:COUNT) or a list of
-# words (auto|kernel|fuse).
-SYNOPSES=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*( [A-Z][A-Z0-9:]*| [a-z0-9-]+(\|[a-z0-9-]+)+)*' \
+# argument names: upper-case (DIR, SRC DEST, IN:OUT:COUNT), with optional
+# parts in brackets and alternatives after | ([HOSTIP:]HOSTPORT:PORT[/tcp|/udp],
+# HOST|ADDR[/PREFIX][:PORT]), or a list of words (auto|kernel|fuse).
+SYNOPSES=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*( \[?[A-Z][][A-Za-z0-9:/|]*| [a-z0-9-]+(\|[a-z0-9-]+)+)*' \
 	<<<"$HELP" | sed 's/^ *//')
 mapfile -t OPTIONS < <(grep -oE -- '(^|[ ,])--?[A-Za-z0-9][a-z0-9-]*' <<<"$SYNOPSES" |
 	grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*' | sort -u)

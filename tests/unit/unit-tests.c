@@ -1,6 +1,8 @@
-/* unit-tests.c - the option parser, the /etc/subuid parser and the id map
- * layout and range checks.  Prints TAP lines; exits 1 if any failed. */
+/* unit-tests.c - the option parser, the /etc/subuid parser, the id map
+ * layout and range checks, the network options and egress rules.  Prints
+ * TAP lines; exits 1 if any failed. */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 
@@ -423,6 +425,128 @@ static void test_policy(void)
 	ok(r == 0, "policy: @include default", sb_errmsg());
 }
 
+/* ---- network options and egress rules ---- */
+
+static void test_net(void)
+{
+	struct net_publish p;
+	struct net_allow a;
+	struct sandbox_spec s;
+	char *rules;
+	int r;
+
+	ok(net_parse_publish("8080:80", &p) == 0 && p.host_ip == htonl(0x7f000001) &&
+	   p.host_port == 8080 && p.port == 80 && !p.udp,
+	   "publish: HOSTPORT:PORT on 127.0.0.1, tcp", sb_errmsg());
+	ok(net_parse_publish("0.0.0.0:53:5353/udp", &p) == 0 && p.host_ip == 0 &&
+	   p.host_port == 53 && p.port == 5353 && p.udp, "publish: HOSTIP and /udp", sb_errmsg());
+	ok(net_parse_publish("1:2/tcp", &p) == 0 && !p.udp, "publish: /tcp", sb_errmsg());
+	ok(net_parse_publish("80", &p) < 0 && net_parse_publish("1:2:3:4", &p) < 0 &&
+	   net_parse_publish("0:80", &p) < 0 && net_parse_publish("65536:80", &p) < 0 &&
+	   net_parse_publish("8080:80/sctp", &p) < 0 && net_parse_publish("::1:80:80", &p) < 0 &&
+	   net_parse_publish("localhost:80:80", &p) < 0 && net_parse_publish(":80", &p) < 0,
+	   "publish: malformed specs refused", NULL);
+	ok(net_parse_publish("x:1", &p) < 0 && strstr(sb_errmsg(), "--publish x:1"),
+	   "publish: the message quotes the spec", sb_errmsg());
+
+	ok(net_parse_allow("10.1.2.3", &a) == 0 && a.n_addrs == 1 &&
+	   a.addrs[0] == htonl(0x0a010203) && a.prefix == 32 && a.port == 0 && !a.name,
+	   "net-allow: ADDR", sb_errmsg());
+	ok(net_parse_allow("10.1.2.3/8:443", &a) == 0 && a.addrs[0] == htonl(0x0a000000) &&
+	   a.prefix == 8 && a.port == 443, "net-allow: ADDR/PREFIX:PORT, host bits cleared",
+	   sb_errmsg());
+	ok(net_parse_allow("0.0.0.0/0", &a) == 0 && a.prefix == 0 && a.addrs[0] == 0,
+	   "net-allow: /0", sb_errmsg());
+	ok(net_parse_allow("deb.debian.org:80", &a) == 0 && a.name &&
+	   strcmp(a.name, "deb.debian.org") == 0 && a.port == 80 && a.n_addrs == 0,
+	   "net-allow: HOST:PORT, resolved later", sb_errmsg());
+	ok(net_parse_allow("host/24", &a) < 0 && net_parse_allow("1.2.3.4/33", &a) < 0 &&
+	   net_parse_allow("1.2.3.4:0", &a) < 0 && net_parse_allow("a b", &a) < 0 &&
+	   net_parse_allow("", &a) < 0 && net_parse_allow("1.2.3.4:", &a) < 0,
+	   "net-allow: malformed specs refused", NULL);
+	ok(net_parse_allow("::1", &a) < 0 && strstr(sb_errmsg(), "IPv6"),
+	   "net-allow: IPv6 refused, saying so", sb_errmsg());
+
+	r = parse(&s, ARGS("--net", "pasta", "-p", "8080:80", "--publish", "53:53/udp",
+			   "--allow-host-loopback", "--net-allow", "10.0.2.2:8080", "--dns",
+			   "192.0.2.53", "true"));
+	ok(r == 0 && s.net_mode == NET_PASTA && s.n_publish == 2 && s.publish[1].udp &&
+	   s.allow_host_loopback && s.n_allow == 1 && strcmp(s.dns, "192.0.2.53") == 0 &&
+	   !s.share_net, "cli: the network options", sb_errmsg());
+	r = parse(&s, ARGS("--net", "bogus", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "bogus"), "cli: unknown --net mode named", sb_errmsg());
+	r = parse(&s, ARGS("-p", "8080:80", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--net none"), "cli: --publish with --net none refused",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--net", "host", "--net-allow", "1.2.3.4", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--net host"), "cli: --net-allow with --net host refused",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--share-net", "--allow-host-loopback", "true"));
+	ok(r < 0, "cli: --allow-host-loopback with --share-net refused", NULL);
+	r = parse(&s, ARGS("--net", "auto", "--dns", "nope", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--dns nope"), "cli: --dns needs an IPv4 address",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--net", "host", "true"));
+	ok(r == 0 && s.share_net && s.net_mode == NET_HOST, "cli: --net host shares the network",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--share-net", "--unshare-net", "true"));
+	ok(r == 0 && !s.share_net && s.net_mode == NET_NONE, "cli: --unshare-net after --share-net",
+	   sb_errmsg());
+
+	/* the rules: no list */
+	r = parse(&s, ARGS("--net", "slirp4netns", "true"));
+	rules = r == 0 ? net_rules(&s) : xstrdup("");
+	ok(strstr(rules, "ct state established,related accept") &&
+	   strstr(rules, "oif \"lo\" accept") &&
+	   strstr(rules, "ip daddr 10.0.2.3 meta l4proto { tcp, udp } th dport 53 accept") &&
+	   !strstr(rules, "ip daddr 10.0.2.2 ") &&
+	   strstr(rules, "ip daddr 10.0.2.0/24 meta l4proto tcp reject with tcp reset") &&
+	   !strstr(rules, "jump allow") && !strstr(rules, "nat"),
+	   "rules: the subnet refused but DNS, the gateway too", rules);
+	free(rules);
+	r = parse(&s, ARGS("--net", "pasta", "--allow-host-loopback", "true"));
+	rules = r == 0 ? net_rules(&s) : xstrdup("");
+	ok(strstr(rules, "ip daddr 10.0.2.2 accept\n") != NULL, "rules: --allow-host-loopback",
+	   rules);
+	free(rules);
+	/* with a list: the gateway only when listed, DNS only for names */
+	r = parse(&s, ARGS("--net", "pasta", "--allow-host-loopback", "--net-allow", "10.0.2.2:8080",
+			   "--net-allow", "192.0.2.0/24", "true"));
+	rules = r == 0 ? net_rules(&s) : xstrdup("");
+	ok(strstr(rules, "ip daddr 10.0.2.2 meta l4proto { tcp, udp } th dport 8080 accept") &&
+	   strstr(rules, "ip daddr 192.0.2.0/24 accept") &&
+	   strstr(rules, "ip daddr 10.0.2.2 jump allow") && !strstr(rules, "dport 53") &&
+	   strstr(rules, "\t\tjump allow\n\t\tmeta l4proto tcp reject with tcp reset\n"
+			 "\t\treject with icmp type admin-prohibited\n"),
+	   "rules: an allow list, the rest rejected", rules);
+	free(rules);
+	r = parse(&s, ARGS("--net", "pasta", "--net-allow", "example.org", "--dns", "192.0.2.53",
+			   "true"));
+	if (r == 0) { /* as net_preflight resolves it */
+		s.allow[0].addrs = xmalloc(sizeof(uint32_t));
+		s.allow[0].addrs[0] = htonl(0xc0000201);
+		s.allow[0].n_addrs = 1;
+	}
+	rules = r == 0 ? net_rules(&s) : xstrdup("");
+	ok(strstr(rules, "ip daddr 192.0.2.1 accept") &&
+	   strstr(rules, "ip daddr 192.0.2.53 meta l4proto { tcp, udp } th dport 53 accept") &&
+	   !strstr(rules, "ip daddr 10.0.2.3"),
+	   "rules: a name lets DNS to the nameserver through", rules);
+	free(rules);
+	r = parse(&s, ARGS("--net", "pasta", "-p", "5353:53/udp", "-p", "9000:9000/udp", "-p",
+			   "8080:80", "true"));
+	rules = r == 0 ? net_rules(&s) : xstrdup("");
+	ok(strstr(rules, "ip daddr 127.0.0.1 udp dport 5353 dnat to :53") &&
+	   strstr(rules, "iifname \"eth0\" udp dport 5353 dnat to :53") &&
+	   !strstr(rules, "dport 9000") && !strstr(rules, "dport 8080"),
+	   "rules: pasta's UDP forwards that change the port are mapped", rules);
+	free(rules);
+	s.net_mode = NET_SLIRP4NETNS;
+	rules = net_rules(&s);
+	ok(!strstr(rules, "dnat"), "rules: not with slirp4netns", rules);
+	free(rules);
+}
+
 int main(void)
 {
 	test_cli();
@@ -431,6 +555,7 @@ int main(void)
 	test_layout();
 	test_numbers();
 	test_policy();
+	test_net();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }

@@ -1,0 +1,330 @@
+#!/bin/bash
+# tests/net-tests.sh - userspace networking: --net pasta|slirp4netns|auto,
+# -p/--publish, --allow-host-loopback, --net-allow, --dns, the generated
+# /etc/resolv.conf and /etc/hosts, and that the helper ends with the
+# sandbox. Each behaviour is checked with both helpers.
+#
+#   SANDBOX=./sandbox ROOTFS=DIR bash tests/net-tests.sh
+#
+# ROOTFS is a busybox tree (tests/mkrootfs.sh; one is made when unset).
+# Needs python3, pasta (package passt), slirp4netns, libnftables1 and
+# /dev/net/tun usable (tests/setup-host.sh installs and opens them).
+#
+# Every server is one this suite starts, on the host's loopback or inside
+# the sandbox, and every client connects to those only: the host's
+# 127.0.0.1, the sandbox's gateway 10.0.2.2 (which is the host's loopback)
+# or the sandbox's own ports. Name resolution that must fail or must find
+# a test name runs with its own /etc/hosts and a resolv.conf that points
+# at the loopback (an outer mount namespace), so no query leaves either.
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
+REPO=$PWD
+# shellcheck disable=SC2034 # read by tests/lib.sh
+T_SUITE=net-tests
+# shellcheck source=tests/lib.sh
+. tests/lib.sh
+
+SANDBOX=${SANDBOX:-$REPO/sandbox}
+PY=/usr/bin/python3
+TOOL=$REPO/tests/net-tool.py
+# inside the sandbox (whose /tmp is its own) the tool is bound here
+STOOL=/tmp/net-tool.py
+HELPERS=(pasta slirp4netns)
+
+if [[ -z ${ROOTFS:-} ]]; then
+	ROOTFS=$T_TMP/rootfs
+	bash tests/mkrootfs.sh "$ROOTFS" >/dev/null || {
+		echo "Bail out! tests/mkrootfs.sh $ROOTFS failed"
+		exit 2
+	}
+fi
+
+# The sandbox over the host's root, with the tool bound in.
+SB=("$SANDBOX" --ro-bind "$TOOL" "$STOOL")
+
+# host_server tcp|udp NAME: a server on the host's 127.0.0.1 with a free
+# port; sets PORT_<NAME>.
+host_server() {
+	local proto=$1 name=$2 out=$T_TMP/server-$2.out
+	"$PY" "$TOOL" "serve-$proto" 127.0.0.1 0 >"$out" 2>&1 &
+	track_pid $!
+	if ! poll 10 grep -q '^listening ' "$out"; then
+		echo "Bail out! the $proto test server did not start: $(cat "$out")"
+		exit 2
+	fi
+	printf -v "PORT_$name" '%s' "$(awk '{ print $2; exit }' "$out")"
+}
+
+# free_port: a port no one listens on, on the host's loopback (tcp and udp).
+free_port() {
+	"$PY" -c 'import socket
+while True:
+    t = socket.socket(); t.bind(("127.0.0.1", 0)); p = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", p)); print(p); break
+    except OSError:
+        pass'
+}
+
+# helper_pid: the helper's pid from a -v log in ERR.
+helper_pid() { grep -oE 'is ready \(pid [0-9]+\)' <<<"$1" | grep -oE '[0-9]+'; }
+
+# gone PID: the process has ended (no longer there, or a zombie waiting for
+# whoever reaps orphans).
+gone() {
+	[[ ! -e /proc/$1 ]] && return 0
+	[[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
+}
+
+# quick LINE: "refused ERRNO SECONDS" with SECONDS under one.
+quick() { awk '$1 == "refused" && $3 < 1.0 { ok = 1 } END { exit !ok }' <<<"$1"; }
+
+# "${WITH_NAMES[@]}" CMD...: CMD in an outer mount namespace whose /etc/hosts names
+# gw.sandbox-test 10.0.2.2 and whose resolver is 127.0.0.1 (refused at once).
+printf '127.0.0.1\tlocalhost\n10.0.2.2\tgw.sandbox-test\n' >"$T_TMP/hosts"
+printf 'nameserver 127.0.0.1\n' >"$T_TMP/resolv.conf"
+chmod 0755 "$T_TMP"
+chmod 0644 "$T_TMP/hosts" "$T_TMP/resolv.conf"
+WITH_NAMES=(unshare --user --map-root-user --mount sh -c
+	'mount --bind "$0/hosts" /etc/hosts && mount --bind "$0/resolv.conf" /etc/resolv.conf &&
+	 exec "$@"' "$T_TMP")
+
+host_server tcp A
+host_server tcp B
+host_server udp U
+
+for H in "${HELPERS[@]}"; do
+	t "$H: eth0 has 10.0.2.100/24, mtu 65520 and the default route when COMMAND starts"
+	run "${SB[@]}" --net "$H" -- sh -c 'ip -4 -o addr show dev eth0; cat /sys/class/net/eth0/mtu; ip -4 route show default'
+	expect_status 0
+	expect_match "address" 'inet 10\.0\.2\.100/24' "$OUT"
+	expect_match "mtu" '^65520$' "$OUT"
+	expect_match "default route" '^default via 10\.0\.2\.2 dev eth0' "$OUT"
+
+	t "$H: host loopback service reachable with --allow-host-loopback, as host.sandbox.internal"
+	run "${SB[@]}" --net "$H" --allow-host-loopback -- "$PY" "$STOOL" tcp host.sandbox.internal "$PORT_A"
+	expect_status 0
+	expect_eq "answer" "connected hello $PORT_A" "$OUT"
+	run "${SB[@]}" --net "$H" --allow-host-loopback -- "$PY" "$STOOL" udp 10.0.2.2 "$PORT_U"
+	expect_eq "udp answer" "reply echo:ping" "$OUT"
+
+	t "$H: host loopback refused at once without --allow-host-loopback"
+	run "${SB[@]}" --net "$H" -- "$PY" "$STOOL" tcp 10.0.2.2 "$PORT_A"
+	expect_status 1
+	expect_true "refused within a second: $OUT" quick "$OUT"
+	run "${SB[@]}" --net "$H" -- "$PY" "$STOOL" udp 10.0.2.2 "$PORT_U"
+	expect_status 1
+	expect_true "udp refused within a second: $OUT" quick "$OUT"
+
+	t "$H: tcp publish (a port below 1024 inside)"
+	hp=$(free_port)
+	out=$T_TMP/publish-tcp-$H.out
+	: >"$out"
+	"${SB[@]}" --net "$H" -p "$hp:80" -- "$PY" "$STOOL" serve-tcp 0.0.0.0 80 --once >"$out" 2>&1 &
+	pid=$!
+	if poll 10 grep -q '^listening' "$out"; then
+		run "$PY" "$TOOL" fetch-tcp 127.0.0.1 "$hp" 10
+		expect_eq "answer through 127.0.0.1:$hp" "connected hello 80" "$OUT"
+	else
+		fail "the sandbox's server did not start: $(cat "$out")"
+	fi
+	wait "$pid"
+	expect_status 0 "$?"
+
+	t "$H: udp publish, another port inside; host loopback still refused"
+	hp=$(free_port)
+	out=$T_TMP/publish-udp-$H.out
+	: >"$out"
+	# (slirp4netns answers UDP forwards through host loopback, so it is
+	# left to the egress rules to refuse the sandbox's own connections)
+	"${SB[@]}" --net "$H" --publish "127.0.0.1:$hp:5353/udp" -- sh -c \
+		"$PY $STOOL tcp 10.0.2.2 $PORT_A; $PY $STOOL udp 10.0.2.2 $PORT_U;
+		 exec $PY $STOOL serve-udp 0.0.0.0 5353 --once" >"$out" 2>&1 &
+	pid=$!
+	if poll 10 grep -q '^listening' "$out"; then
+		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" 10
+		expect_eq "answer through 127.0.0.1:$hp/udp" "reply echo:ping" "$OUT"
+		expect_true "tcp to the host's loopback refused at once: $(cat "$out")" \
+			quick "$(sed -n 1p "$out")"
+		expect_true "udp to the host's loopback refused at once: $(cat "$out")" \
+			quick "$(sed -n 2p "$out")"
+	else
+		fail "the sandbox's server did not start: $(cat "$out")"
+	fi
+	wait "$pid"
+	expect_status 0 "$?"
+
+	t "$H: udp publish, the same port inside"
+	hp=$(free_port)
+	out=$T_TMP/publish-udp2-$H.out
+	: >"$out"
+	"${SB[@]}" --net "$H" -p "$hp:$hp/udp" -- "$PY" "$STOOL" serve-udp 0.0.0.0 "$hp" --once >"$out" 2>&1 &
+	pid=$!
+	if poll 10 grep -q '^listening' "$out"; then
+		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" 10
+		expect_eq "answer" "reply echo:ping" "$OUT"
+	else
+		fail "the sandbox's server did not start: $(cat "$out")"
+	fi
+	wait "$pid"
+	expect_status 0 "$?"
+
+	t "$H: --net-allow lets one port through and refuses another on the same host at once"
+	run "${SB[@]}" --net "$H" --allow-host-loopback --net-allow "10.0.2.2:$PORT_A" -- sh -c \
+		"$PY $STOOL tcp 10.0.2.2 $PORT_A; $PY $STOOL tcp 10.0.2.2 $PORT_B; $PY $STOOL udp 10.0.2.2 $PORT_U"
+	expect_match "allowed port" "^connected hello $PORT_A\$" "$OUT"
+	expect_true "other tcp port refused within a second: $OUT" quick "$(sed -n 2p <<<"$OUT")"
+	expect_true "udp to an unlisted port refused within a second: $OUT" quick "$(sed -n 3p <<<"$OUT")"
+
+	t "$H: --net-allow with a name, resolved once at start"
+	run "${WITH_NAMES[@]}" "$SANDBOX" --ro-bind "$TOOL" "$STOOL" --net "$H" --allow-host-loopback \
+		--net-allow "gw.sandbox-test:$PORT_B" -- sh -c \
+		"$PY $STOOL tcp 10.0.2.2 $PORT_B; $PY $STOOL tcp 10.0.2.2 $PORT_A"
+	expect_match "the name's port" "^connected hello $PORT_B\$" "$OUT"
+	expect_true "another port refused within a second: $OUT" quick "$(sed -n 2p <<<"$OUT")"
+
+	t "$H: --net-allow rules in the sandbox's namespace: DNS allowed only for names"
+	run "${SB[@]}" --net "$H" --cap-add CAP_NET_ADMIN --net-allow 10.0.2.2:1 -- nft list chain ip sandbox output
+	expect_status 0
+	expect_no_match "no DNS without names" 'dport 53' "$OUT"
+	expect_match "the rest rejected" 'reject with tcp reset' "$OUT"
+	run "${WITH_NAMES[@]}" "$SANDBOX" --net "$H" --cap-add CAP_NET_ADMIN --net-allow gw.sandbox-test \
+		--dns 192.0.2.53 -- nft list chain ip sandbox output
+	expect_status 0
+	expect_match "DNS to --dns allowed with a name" 'ip daddr 192\.0\.2\.53 .*dport 53 accept' "$OUT"
+
+	t "$H: /etc/resolv.conf and /etc/hosts generated, the rootfs untouched"
+	before=$(cd "$ROOTFS" && find . -path ./proc -prune -o -printf '%p %s %T@ %m\n' | sort)
+	run "$SANDBOX" --rootfs "$ROOTFS" --net "$H" --hostname box --allow-host-loopback -- \
+		cat /etc/resolv.conf /etc/hosts
+	expect_status 0
+	expect_match "resolv.conf" '^nameserver 10\.0\.2\.3$' "$OUT"
+	expect_match "hosts: the sandbox" '^10\.0\.2\.100[[:space:]]+box$' "$OUT"
+	expect_match "hosts: the host's loopback" '^10\.0\.2\.2[[:space:]]+host\.sandbox\.internal$' "$OUT"
+	expect_match "hosts: localhost" '^127\.0\.0\.1[[:space:]]+localhost$' "$OUT"
+	run "$SANDBOX" --rootfs "$ROOTFS" --net "$H" --dns 192.0.2.53 -- cat /etc/resolv.conf /etc/hosts
+	expect_eq "resolv.conf with --dns" "nameserver 192.0.2.53" "$(head -n 1 <<<"$OUT")"
+	expect_no_match "no host.sandbox.internal without --allow-host-loopback" 'host\.sandbox' "$OUT"
+	run "${SB[@]}" --net "$H" -- sh -c 'grep -c . /etc/resolv.conf; touch /etc/resolv.conf'
+	expect_eq "over the host's root too" "1" "$(head -n 1 <<<"$OUT")"
+	expect_ne "read-only" 0 "$RC"
+	after=$(cd "$ROOTFS" && find . -path ./proc -prune -o -printf '%p %s %T@ %m\n' | sort)
+	expect_eq "the rootfs after the runs" "$before" "$after"
+
+	t "$H: the helper ends with the sandbox: normal exit"
+	run "$SANDBOX" -v --net "$H" -p "$(free_port):8080" -- true
+	expect_status 0
+	hp=$(helper_pid "$ERR")
+	expect_ne "helper pid in -v" "" "$hp"
+	[[ -n $hp ]] && expect_true "helper $hp gone" gone "$hp"
+	expect_eq "no API socket directory left" "" \
+		"$(ls -d /tmp/sandbox-net.* "${XDG_RUNTIME_DIR:-/nonexistent}"/sandbox-net.* 2>/dev/null)"
+
+	t "$H: the helper ends with the sandbox: COMMAND fails, setup fails"
+	run "$SANDBOX" -v --net "$H" -- sh -c 'exit 3'
+	expect_status 3
+	hp=$(helper_pid "$ERR")
+	[[ -n $hp ]] && expect_true "helper $hp gone after exit 3" gone "$hp"
+	run "$SANDBOX" -v --net "$H" --chdir /nonexistent/dir -- true
+	expect_status 125
+	expect_match "the error" 'chdir /nonexistent/dir' "$ERR"
+	hp=$(helper_pid "$ERR")
+	expect_ne "the helper had started" "" "$hp"
+	[[ -n $hp ]] && expect_true "helper $hp gone after a setup error" gone "$hp"
+
+	t "$H: the helper ends with the sandbox: kill -9 of the setup process"
+	log=$T_TMP/kill-$H.log
+	: >"$log"
+	"$SANDBOX" -v --net "$H" -- sleep 60 2>"$log" &
+	setup=$!
+	if poll 10 grep -q 'payload started' "$log"; then
+		hp=$(helper_pid "$(cat "$log")")
+		child=$(grep -oE 'child pid [0-9]+' "$log" | grep -oE '[0-9]+')
+		kill -9 "$setup"
+		wait "$setup" 2>/dev/null
+		expect_true "helper $hp ended" poll 5 gone "$hp"
+		expect_true "sandbox child $child ended" poll 5 gone "$child"
+	else
+		kill -9 "$setup"
+		fail "the sandbox did not start: $(cat "$log")"
+	fi
+done
+
+t "--net auto picks pasta where it is installed"
+run "$SANDBOX" -v --net auto -- true
+expect_status 0
+expect_match "the helper" 'network: pasta ' "$ERR"
+
+t "--net host is the host's network namespace"
+run "$SANDBOX" --net host -- readlink /proc/self/ns/net
+expect_eq "namespace" "$(readlink /proc/self/ns/net)" "$OUT"
+run "$SANDBOX" --net none -- readlink /proc/self/ns/net
+expect_ne "--net none: its own" "$(readlink /proc/self/ns/net)" "$OUT"
+
+# expect_setup_error ERE: exit 125, one message matching ERE, no helper
+# started (-v shows none).
+expect_setup_error() {
+	expect_status 125
+	expect_match "message" "$1" "$ERR"
+	expect_no_match "no helper started" 'starting /' "$ERR"
+}
+
+t "bad input: unknown --net mode"
+run "$SANDBOX" -v --net tap -- true
+expect_setup_error "--net: unknown mode 'tap'"
+
+t "bad input: helper not installed names the package"
+run env PATH=/nonexistent "$SANDBOX" -v --net pasta -- true
+expect_setup_error 'pasta is not installed \(install the package passt\)'
+run env PATH=/nonexistent "$SANDBOX" -v --net slirp4netns -- true
+expect_setup_error 'slirp4netns is not installed \(install the package slirp4netns\)'
+run env PATH=/nonexistent "$SANDBOX" -v --net auto -- true
+expect_setup_error 'neither pasta \(package passt\) nor slirp4netns \(package slirp4netns\)'
+
+t "bad input: malformed port specs"
+for spec in 8080 8080:80:90:1 0:80 8080:65536 8080:80/sctp localhost:8080:80 x:y; do
+	run "$SANDBOX" -v --net pasta -p "$spec" -- true
+	expect_setup_error "--publish $spec: expected \\[HOSTIP:\\]HOSTPORT:PORT"
+done
+
+for H in "${HELPERS[@]}"; do
+	t "bad input: $H: host port already in use is named"
+	run "$SANDBOX" -v --net "$H" -p "$PORT_A:80" -- true
+	expect_setup_error "host port 127\\.0\\.0\\.1:$PORT_A/tcp is already in use"
+	run "$SANDBOX" -v --net "$H" -p "$PORT_U:53/udp" -- true
+	expect_setup_error "host port 127\\.0\\.0\\.1:$PORT_U/udp is already in use"
+done
+
+t "bad input: --net-allow name that does not resolve"
+run "${WITH_NAMES[@]}" "$SANDBOX" -v --net pasta --net-allow no-such-host.sandbox-test -- true
+expect_setup_error '--net-allow no-such-host\.sandbox-test: cannot resolve no-such-host\.sandbox-test'
+run "$SANDBOX" -v --net slirp4netns --net-allow 'bad name' -- true
+expect_setup_error "--net-allow bad name: expected HOST"
+
+t "bad input: /dev/net/tun missing or not accessible"
+run unshare --user --map-root-user --mount sh -c 'mount -t tmpfs none /dev/net && exec "$@"' sh \
+	"$SANDBOX" -v --net pasta -- true
+expect_setup_error '/dev/net/tun does not exist'
+# a file of an unmapped owner on /dev/net/tun: not accessible to the user
+# (root, who may open it, sees the helper fail on it instead)
+run unshare --user --map-root-user --mount sh -c 'mount --bind /etc/shadow /dev/net/tun && exec "$@"' sh \
+	"$SANDBOX" --net slirp4netns -- true
+expect_status 125
+expect_match "message" '(/dev/net/tun is not accessible|TUN)' "$ERR"
+
+t "bad input: network options with --net none or --net host"
+for args in "-p 8080:80" "--allow-host-loopback" "--net-allow 10.0.2.2" "--dns 10.0.2.3"; do
+	# shellcheck disable=SC2086 # split on purpose
+	run "$SANDBOX" -v $args -- true
+	expect_setup_error "needs a network helper: .* \\(the sandbox has --net none\\)"
+	# shellcheck disable=SC2086
+	run "$SANDBOX" -v --net host $args -- true
+	expect_setup_error "needs a network helper: .* \\(the sandbox has --net host\\)"
+done
+
+t "bad input: --dns must be an IPv4 address"
+run "$SANDBOX" --net pasta --dns resolver.example -- true
+expect_setup_error "--dns resolver\\.example: not an IPv4 address"
+
+done_testing
