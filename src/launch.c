@@ -627,8 +627,12 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		}
 
 		/* from here on the payload can exist: this process and pid 1
-		 * (which inherits it) are not dumpable */
-		set_dumpable(false);
+		 * (which inherits it) are not dumpable.  Not as bwrap: its
+		 * callers read /proc/CHILD-PID (Flatpak's portals resolve
+		 * paths through its root, flatpak enter joins its
+		 * namespaces), and bubblewrap's pid 1 allows it. */
+		if (spec->personality != PERSONALITY_BWRAP)
+			set_dumpable(false);
 		self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 		pid1 = fork();
 		if (pid1 < 0) {

@@ -773,8 +773,8 @@ mkfifo "$M/info.fifo" "$M/go"
 exec 8<>"$M/info.fifo"
 exec 7>"$M/info.fifo"
 exec 9<"$M/info.fifo"
-(exec 8>&- 9<&-; "$BW" "${BB[@]}" --bind "$M" /m --unshare-pid --info-fd 5 sh -c 'touch /m/ready; read x < /m/go' \
-	5>&7 7>&- </dev/null >/dev/null 2>"$T_TMP/bg.err") &
+(exec 5>&7 7>&- 8>&- 9<&- </dev/null >/dev/null 2>"$T_TMP/bg.err"
+ exec "$BW" "${BB[@]}" --bind "$M" /m --unshare-pid --info-fd 5 sh -c 'touch /m/ready; read x < /m/go') &
 BG=$!
 track_pid "$BG"
 exec 7>&- 8>&-
@@ -835,8 +835,8 @@ mkfifo "$M/json.fifo" "$M/go"
 exec 8<>"$M/json.fifo"
 exec 7>"$M/json.fifo"
 exec 9<"$M/json.fifo"
-(exec 8>&- 9<&-; "$BW" "${BB[@]}" --bind "$M" /m --json-status-fd 5 sh -c 'touch /m/ready; read x < /m/go; exit 3' \
-	5>&7 7>&- </dev/null >/dev/null 2>"$T_TMP/bg.err") &
+(exec 5>&7 7>&- 8>&- 9<&- </dev/null >/dev/null 2>"$T_TMP/bg.err"
+ exec "$BW" "${BB[@]}" --bind "$M" /m --json-status-fd 5 sh -c 'touch /m/ready; read x < /m/go; exit 3') &
 BG=$!
 track_pid "$BG"
 exec 7>&- 8>&-
