@@ -80,6 +80,15 @@ int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 	int last = last_cap(), c;
 	cap_t caps;
 
+	/* the bounding set first, while CAP_SETPCAP is surely effective (a
+	 * uid change away from 0 below clears the effective set) */
+	for (c = 0; c <= last; c++) {
+		if (keep & (1ULL << c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return sb_err(errno, "cannot drop capability %d from the bounding set: %s",
+				      c, strerror(errno));
+	}
 	if (setgroups(0, NULL) < 0 && errno != EPERM)
 		return sb_err(errno, "setgroups: %s", strerror(errno));
 	if (setresgid(gid, gid, gid) < 0)
@@ -91,13 +100,6 @@ int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
 		return sb_err(errno, "PR_SET_KEEPCAPS: %s", strerror(errno));
 
-	for (c = 0; c <= last; c++) {
-		if (keep & (1ULL << c))
-			continue;
-		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
-			return sb_err(errno, "cannot drop capability %d from the bounding set: %s",
-				      c, strerror(errno));
-	}
 
 	caps = cap_init(); /* all clear */
 	if (!caps)

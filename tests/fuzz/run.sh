@@ -13,7 +13,9 @@ shift
 out=build/fuzz
 failed=0 passed=0
 start=$SECONDS
-for h in "$@"; do
+# one harness; its report goes to $out/logs/NAME.result
+run_one() {
+	local h=$1 name work dict t0 status runs cov
 	name=${h##*/}
 	name=${name#fuzz-}
 	work=$out/corpus/$name
@@ -29,11 +31,33 @@ for h in "$@"; do
 	cov=$(grep -oE 'cov: [0-9]+' "$out/logs/$name.log" | tail -n 1)
 	if ((status == 0)); then
 		echo "ok - fuzz $name: ${runs:-?} runs in $((SECONDS - t0)) s, ${cov:-cov: ?}, no finding"
-		passed=$((passed + 1))
 	else
 		echo "not ok - fuzz $name: exit status $status after $((SECONDS - t0)) s (see $out/logs/$name.log)"
 		grep -E 'ERROR|SUMMARY|property failed|Test unit written' "$out/logs/$name.log" | head -n 5 |
 			sed 's/^/    /'
+	fi >"$out/logs/$name.result"
+}
+
+# FUZZ_JOBS harnesses at a time (default: one per core)
+jobs=${FUZZ_JOBS:-$(nproc)}
+mkdir -p "$out/logs"
+running=0
+for h in "$@"; do
+	run_one "$h" &
+	running=$((running + 1))
+	if ((running >= jobs)); then
+		wait -n
+		running=$((running - 1))
+	fi
+done
+wait
+for h in "$@"; do
+	name=${h##*/}
+	name=${name#fuzz-}
+	cat "$out/logs/$name.result"
+	if grep -q '^ok - ' "$out/logs/$name.result"; then
+		passed=$((passed + 1))
+	else
 		failed=$((failed + 1))
 	fi
 done
