@@ -446,28 +446,6 @@ int net_child_check(const struct sandbox_spec *spec)
 
 /* ---- preflight, in the setup process ---- */
 
-/* The absolute path of an executable NAME on $PATH, or NULL. */
-static char *find_program(const char *name)
-{
-	const char *path = getenv("PATH"), *p;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;;) {
-		const char *colon = strchr(p, ':');
-		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		if (n > 0 && p[0] == '/') {
-			char *cand = xasprintf("%.*s/%s", (int)n, p, name);
-			struct stat st;
-			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-				return cand;
-			free(cand);
-		}
-		if (!colon)
-			return NULL;
-		p = colon + 1;
-	}
-}
 
 static int check_port_free(const struct net_publish *p)
 {
@@ -562,16 +540,16 @@ int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
 		return 0;
 
 	if (spec->net_mode == NET_AUTO) {
-		if ((np->helper = find_program("pasta")))
+		if ((np->helper = find_in_path("pasta")))
 			spec->net_mode = NET_PASTA;
-		else if ((np->helper = find_program("slirp4netns")))
+		else if ((np->helper = find_in_path("slirp4netns")))
 			spec->net_mode = NET_SLIRP4NETNS;
 		else
 			return sb_err(ENOENT, "--net auto: neither pasta (package passt) nor "
 				      "slirp4netns (package slirp4netns) is installed");
 	}
 	name = net_mode_name(spec->net_mode);
-	if (!np->helper && !(np->helper = find_program(name)))
+	if (!np->helper && !(np->helper = find_in_path(name)))
 		return sb_err(ENOENT, "--net %s: %s is not installed (install the package %s)",
 			      name, name, spec->net_mode == NET_PASTA ? "passt" : "slirp4netns");
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {

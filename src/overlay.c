@@ -29,35 +29,13 @@
 #define FUSE_SUPER_MAGIC 0x65735546
 #endif
 
-static const char *find_fuse_overlayfs(void)
-{
-	static char found[PATH_MAX];
-	const char *path = getenv("PATH"), *p;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;;) {
-		const char *colon = strchr(p, ':');
-		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-
-		if (n > 0 && n + sizeof "/fuse-overlayfs" < sizeof found) {
-			snprintf(found, sizeof found, "%.*s/fuse-overlayfs", (int)n, p);
-			if (access(found, X_OK) == 0)
-				return found;
-		}
-		if (!colon)
-			break;
-		p = colon + 1;
-	}
-	if (access("/usr/bin/fuse-overlayfs", X_OK) == 0)
-		return "/usr/bin/fuse-overlayfs";
-	return NULL;
-}
 
 /* Why fuse-overlayfs cannot be used here, or NULL. */
-static const char *fuse_unavailable(const char **bin)
+static const char *fuse_unavailable(char **bin)
 {
-	*bin = find_fuse_overlayfs();
+	*bin = find_in_path("fuse-overlayfs");
+	if (!*bin && access("/usr/bin/fuse-overlayfs", X_OK) == 0)
+		*bin = xstrdup("/usr/bin/fuse-overlayfs");
 	if (!*bin)
 		return "fuse-overlayfs is not installed (apt-get install fuse-overlayfs)";
 	if (access("/dev/fuse", R_OK | W_OK) < 0)
@@ -86,7 +64,7 @@ static int mkdir_owned(const char *path)
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 {
 	struct statfs sfs;
-	const char *bin;
+	char *bin;
 	char *real;
 	int r;
 
@@ -98,6 +76,7 @@ int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 	mp->fuse_bin = bin ? realpath(bin, NULL) : NULL;
 	if (bin && !mp->fuse_bin)
 		mp->fuse_bin = xstrdup(bin);
+	free(bin);
 	if (spec->overlay_driver == OVERLAY_FUSE && mp->fuse_why)
 		return sb_err(ENOENT, "--overlay-driver fuse: %s", mp->fuse_why);
 	if (!spec->overlay_dir)

@@ -54,6 +54,7 @@ int write_file_at(int dirfd, const char *path, const char *data);
 bool str_has_prefix(const char *s, const char *prefix);
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
 const char *userns_sysctl_hint(void);
+char *find_in_path(const char *name);
 
 static inline void cleanup_free(void *p) { free(*(void **)p); }
 static inline void cleanup_close(const int *fd) { if (*fd >= 0) close(*fd); }
