@@ -58,6 +58,23 @@ deps:
 src/%.o: src/%.c $(HDRS) | deps
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The built-in seccomp policy is compiled here, once, by a tool built from
+# the same sources (seccomp.c without the prebuilt table), so the setup
+# process only copies it.
+build/seccomp-gen.o: src/seccomp.c $(HDRS) | deps
+	@mkdir -p build
+	$(CC) $(ALL_CFLAGS) -DSECCOMP_NO_PREBUILT -c -o $@ $<
+
+build/gen-seccomp-default: src/gen-seccomp-default.c build/seccomp-gen.o \
+		$(filter-out src/seccomp.o,$(LIB_OBJS))
+	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+build/seccomp-default.h: build/gen-seccomp-default
+	./build/gen-seccomp-default >$@.tmp && mv $@.tmp $@
+
+src/seccomp.o: build/seccomp-default.h
+src/seccomp.o: ALL_CFLAGS += -Ibuild
+
 sandbox: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
@@ -95,7 +112,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR      = build/fuzz
 FUZZ_CFLAGS   = -std=gnu11 $(WARN) -g -O1 -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
-                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION \
+                -DFUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION -DSECCOMP_NO_PREBUILT \
                 $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
 FUZZ_HARNESSES = $(patsubst tests/fuzz/%.c,$(FUZZ_DIR)/%,$(wildcard tests/fuzz/fuzz-*.c))
 FUZZ_OBJS      = $(patsubst src/%.c,$(FUZZ_DIR)/obj/%.o,$(filter-out src/main.c,$(SRCS)))
@@ -164,4 +181,4 @@ dist deb rpm:
 
 clean:
 	rm -f sandbox $(OBJS) tests/unit/unit-tests
-	rm -rf tests/escape/bin build/fuzz
+	rm -rf tests/escape/bin build

@@ -51,6 +51,12 @@ cd /   # the same working directory (/) inside every sandbox
 CMD_SANDBOX="$SB --rootfs $ROOTFS --read-only --no-subids -- /bin/true"
 CMD_BWRAP="$BWRAP --unshare-all --bind $ROOTFS / --proc /proc --dev /dev --tmpfs /tmp /bin/true"
 CMD_UNSHARE="unshare -rfmpnui --mount-proc /bin/true"
+# podman rootless over the same tree, no image, no network.  Where cgroup
+# v2 is mounted in hybrid mode crun refuses to run at all, so runc is
+# used when it is installed.
+PODMAN_RUNTIME=""
+[ -x /usr/sbin/runc ] && PODMAN_RUNTIME="--runtime /usr/sbin/runc"
+CMD_PODMAN="podman $PODMAN_RUNTIME run --rm --network none --rootfs $ROOTFS /bin/true"
 
 # Each command once, so that a failure is reported with its own message
 # rather than as a hyperfine error.
@@ -77,6 +83,13 @@ preflight bwrap "$CMD_BWRAP" || bench_die "bwrap failed its trial run (user name
 names+=(bwrap) cmds+=("$CMD_BWRAP")
 preflight unshare "$CMD_UNSHARE" || bench_die "unshare failed its trial run (user namespaces disabled?)"
 names+=(unshare) cmds+=("$CMD_UNSHARE")
+HAVE_PODMAN=""
+if command -v podman >/dev/null 2>&1 && preflight podman "$CMD_PODMAN"; then
+	names+=(podman) cmds+=("$CMD_PODMAN")
+	HAVE_PODMAN=1
+else
+	bench_note "NOTE: podman (rootless) not installed or not runnable here: podman column skipped"
+fi
 
 bench_machine_info >"$OUT/startup-machine.txt"
 {
@@ -105,6 +118,8 @@ MED_SB=""
 [ -z "$SB" ] || MED_SB=$(med sandbox)
 MED_BW=$(med bwrap)
 MED_UN=$(med unshare)
+MED_PM=""
+[ -z "$HAVE_PODMAN" ] || MED_PM=$(med podman)
 
 # ---- peak RSS of the setup process --------------------------------------
 rss_median() {
@@ -124,6 +139,8 @@ RSS_SB=""
 [ -n "$SB" ] && RSS_SB=$(rss_median sandbox "$CMD_SANDBOX")
 RSS_BW=$(rss_median bwrap "$CMD_BWRAP")
 RSS_UN=$(rss_median unshare "$CMD_UNSHARE")
+RSS_PM=""
+[ -z "$HAVE_PODMAN" ] || RSS_PM=$(rss_median podman "$CMD_PODMAN")
 
 # ---- summary --------------------------------------------------------------
 show_ms() { if [ -n "$1" ]; then bench_ms "$1"; else echo "skipped"; fi; }
@@ -136,13 +153,17 @@ show_kib() { if [ -n "$1" ]; then echo "$1 KiB"; else echo "skipped"; fi; }
 	printf '    %-10s %s\n' sandbox "$(show_ms "$MED_SB")"
 	printf '    %-10s %s\n' bwrap "$(show_ms "$MED_BW")"
 	printf '    %-10s %s\n' unshare "$(show_ms "$MED_UN")"
+	printf '    %-10s %s\n' podman "$(show_ms "$MED_PM")"
 	bench_print_ratio "time sandbox/bwrap" "$MED_SB" "$MED_BW"
 	bench_print_ratio "time sandbox/unshare" "$MED_SB" "$MED_UN"
+	[ -z "$MED_PM" ] || bench_print_ratio "time sandbox/podman" "$MED_SB" "$MED_PM"
 	echo "  median peak RSS of the setup process tree ($RSS_RUNS runs, GNU time %M)"
 	printf '    %-10s %s\n' sandbox "$(show_kib "$RSS_SB")"
 	printf '    %-10s %s\n' bwrap "$(show_kib "$RSS_BW")"
 	printf '    %-10s %s\n' unshare "$(show_kib "$RSS_UN") (reference)"
+	printf '    %-10s %s\n' podman "$(show_kib "$RSS_PM")"
 	bench_print_ratio "RSS sandbox/bwrap" "$RSS_SB" "$RSS_BW"
+	[ -z "$RSS_PM" ] || bench_print_ratio "RSS sandbox/podman" "$RSS_SB" "$RSS_PM"
 	echo "  results in ${BENCH_OUT_SHOWN:-$OUT}/: startup.{json,md,csv}, startup-rss-*.txt,"
 	echo "    startup-machine.txt, startup-summary.txt"
 } | tee "$OUT/startup-summary.txt"

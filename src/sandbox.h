@@ -170,6 +170,7 @@ uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid);
 
 /* ---- seccomp.c ---- */
 struct sc_policy;
+int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol);
 /* Parse and compile the payload's policy (spec->policy_prog). */
 int seccomp_prepare(struct sandbox_spec *spec);
 char *seccomp_default_text(bool disable_userns);

@@ -573,19 +573,46 @@ int sc_policy_compile(const struct sc_policy *p, void **bpf, size_t *len)
 	return r < 0 ? r : 0;
 }
 
+#ifndef SECCOMP_NO_PREBUILT
+/* The built-in policy, compiled at build time by build/gen-seccomp-default
+ * from the same rules (the setup process then only copies it: compiling
+ * it with libseccomp at every start cost more than the rest of the setup) */
+#include "seccomp-default.h"
+#endif
+
 /* In the setup process, before anything is created: the policy the
  * payload gets, compiled.  The native personality's default is the
  * built-in policy; bwrap's is none. */
 int seccomp_prepare(struct sandbox_spec *spec)
 {
 	const char *pol = spec->seccomp_policy;
-	struct sc_policy *p;
-	int r;
 
 	if (!pol)
 		pol = spec->personality == PERSONALITY_BWRAP ? "none" : "default";
 	if (strcmp(pol, "none") == 0)
 		return 0;
+#ifndef SECCOMP_NO_PREBUILT
+	if (strcmp(pol, "default") == 0) {
+		const unsigned char *bpf = spec->disable_userns ? seccomp_default_userns
+								: seccomp_default_plain;
+		size_t len = spec->disable_userns ? sizeof seccomp_default_userns
+						  : sizeof seccomp_default_plain;
+		spec->policy_prog.filter = xmalloc(len);
+		memcpy(spec->policy_prog.filter, bpf, len);
+		spec->policy_prog.len = len;
+		return 0;
+	}
+#endif
+	return seccomp_compile_policy(spec, pol);
+}
+
+/* POL ("default" or a file) with the --disable-userns rules when asked,
+ * compiled with libseccomp into spec->policy_prog. */
+int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol)
+{
+	struct sc_policy *p;
+	int r;
+
 	p = sc_policy_new();
 	if (strcmp(pol, "default") == 0) {
 		r = seccomp_default_text_parse(p, false, 0);
