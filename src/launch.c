@@ -79,6 +79,7 @@ struct clone_args_ {
 extern char **environ;
 
 static int sync_fd = -1;
+static int *lock_fds;   /* --lock-file, held open by pid 1 */
 
 static void send_msg(int type, int err, int code, const char *text)
 {
@@ -210,6 +211,11 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 		sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
 		child_fail();
 	}
+	/* with --as-pid-1 there is no pid 1 of ours to hold the locks: the
+	 * command inherits them */
+	if (spec->as_pid_1 && lock_fds)
+		for (i = 0; i < spec->n_lock_files; i++)
+			fcntl(lock_fds[i], F_SETFD, 0);
 	if (spec->block_fd >= 0) {
 		/* nothing of the setup's is left to protect but an fd to the
 		 * setup process: whoever starts us may watch us wait */
@@ -288,15 +294,17 @@ static int take_locks(const struct sandbox_spec *spec)
 {
 	size_t i;
 
+	lock_fds = xcalloc(spec->n_lock_files, sizeof(int));
 	for (i = 0; i < spec->n_lock_files; i++) {
 		struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-		int fd = open(spec->lock_files[i], O_RDONLY | (spec->as_pid_1 ? 0 : O_CLOEXEC));
+		int fd = open(spec->lock_files[i], O_RDONLY | O_CLOEXEC);
 
 		if (fd < 0)
 			return sb_err(errno, "--lock-file %s: %s", spec->lock_files[i], strerror(errno));
 		if (fcntl(fd, F_OFD_SETLK, &l) < 0)
 			return sb_err(errno, "--lock-file %s: cannot lock it: %s",
 				      spec->lock_files[i], strerror(errno));
+		lock_fds[i] = fd;
 	}
 	return 0;
 }

@@ -973,6 +973,22 @@ t "only fds 0, 1 and 2 reach the payload"
 expect_status 0
 expect_eq "open fds" "0 1 2" "$(norm "$OUT")"
 
+t "--lock-file with --as-pid-1: the command itself holds the lock"
+# (with no reaper of ours, the lock fd must survive the command's execve)
+: >"$T_TMP/lk"
+LOCK_PROBE='import fcntl, sys
+try:
+    fcntl.lockf(open(sys.argv[1], "w"), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    print("free")
+except OSError:
+    print("locked")'
+sb --as-pid-1 --bind "$T_TMP/lk" "$T_TMP/lk" --lock-file "$T_TMP/lk" -- \
+	python3 -c "$LOCK_PROBE" "$T_TMP/lk"
+expect_status 0
+expect_eq "a write lock tried inside" "locked" "$OUT"
+sb --bind "$T_TMP/lk" "$T_TMP/lk" -- python3 -c "$LOCK_PROBE" "$T_TMP/lk"
+expect_eq "the same without --lock-file" "free" "$OUT"
+
 t "--keep-fd FD passes FD"
 { sbr --keep-fd 5 -- sh -c "$FD_SCRIPT; cat <&5"; } 5<"$T_TMP/fd5" 7</dev/null
 expect_status 0
