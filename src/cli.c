@@ -28,6 +28,7 @@ enum opt_id {
 	O_UNSHARE_TIME, O_HOSTNAME,
 	O_NET, O_PUBLISH, O_ALLOW_HOST_LOOPBACK, O_NET_ALLOW, O_DNS,
 	O_USERNS, O_USERNS2, O_PIDNS, O_DISABLE_USERNS, O_ASSERT_USERNS_DISABLED,
+	O_NOT_A_SECURITY_BOUNDARY,
 	O_CHDIR, O_SETENV, O_UNSETENV, O_CLEARENV, O_ARGV0, O_KEEP_FD,
 	O_AS_PID_1, O_NEW_SESSION, O_DIE_WITH_PARENT,
 	O_CAP_ADD, O_CAP_DROP,
@@ -109,6 +110,7 @@ static const struct opt opts[] = {
 	{ "--pidns", NULL, 1, O_PIDNS },
 	{ "--disable-userns", NULL, 0, O_DISABLE_USERNS },
 	{ "--assert-userns-disabled", NULL, 0, O_ASSERT_USERNS_DISABLED },
+	{ "--not-a-security-boundary", NULL, 0, O_NOT_A_SECURITY_BOUNDARY },
 	{ "--chdir", NULL, 1, O_CHDIR },
 	{ "--setenv", NULL, 2, O_SETENV },
 	{ "--unsetenv", NULL, 1, O_UNSETENV },
@@ -400,9 +402,13 @@ static bool bwrap(const struct sandbox_spec *spec)
 	return spec->personality == PERSONALITY_BWRAP;
 }
 
-static void print_usage(const struct sandbox_spec *spec, FILE *f)
+/* bwrap's usage line names the program as invoked (ARGV0). */
+static void print_usage(const struct sandbox_spec *spec, const char *argv0, FILE *f)
 {
-	fputs(bwrap(spec) ? BWRAP_USAGE : SANDBOX_USAGE, f);
+	if (bwrap(spec))
+		fprintf(f, "usage: %s" BWRAP_USAGE, argv0 ? argv0 : "bwrap");
+	else
+		fputs(SANDBOX_USAGE, f);
 }
 
 /* Options that only qualify the next operation must be followed by one. */
@@ -444,7 +450,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		spec->subids = SUBIDS_NEVER;
 		spec->hostname = NULL;
 		if (argc < 2) {
-			print_usage(spec, stderr);
+			print_usage(spec, argv[0], stderr);
 			return sb_err(EINVAL, "no command given");
 		}
 	}
@@ -720,6 +726,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			break;
 		case O_DISABLE_USERNS: spec->disable_userns = true; break;
 		case O_ASSERT_USERNS_DISABLED: spec->assert_userns_disabled = true; break;
+		case O_NOT_A_SECURITY_BOUNDARY: spec->not_a_security_boundary = true; break;
 		case O_CHDIR: spec->chdir = v[0]; break;
 		case O_SETENV:
 			if (!*v[0] || strchr(v[0], '='))
@@ -814,7 +821,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		case O_LEVEL_PREFIX: spec->level_prefix = true; break;
 		case O_VERBOSE: spec->verbose++; break;
 		case O_HELP:
-			print_usage(spec, stdout);
+			print_usage(spec, argv[0], stdout);
 			return 1;
 		case O_VERSION:
 			if (bwrap(spec))

@@ -470,7 +470,60 @@ static int mount_proc(int rootfd, const char *dest, bool cover, bool share_pid)
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
 static const char *const run_opts[] = { "mode", "0755", NULL };
 
-static int do_bind(int rootfd, const struct mount_op *op, const char *src)
+static bool dest_is_root(const char *dest);
+
+/* What is already at a bind's DEST must suit the source (a directory
+ * on a directory, a non-directory on a non-directory). bwrap also refuses
+ * a symlink there, even one that resolves inside the root, in its words. */
+static int check_bind_dest(int rootfd, const struct mount_op *op, mode_t src_mode, bool bwrap)
+{
+	char *leaf = NULL;
+	struct stat st;
+	int pfd, r = 0;
+
+	pfd = open_parent(rootfd, op->dest, &leaf);
+	if (pfd >= 0 && fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(st.st_mode) && bwrap)
+			r = sb_err(ELOOP, "Can't mount on symlink destination %s", op->dest);
+		else if (S_ISLNK(st.st_mode) && fstatat(pfd, leaf, &st, 0) < 0)
+			r = 0; /* a dangling link: creating the mount point says why */
+		else if (S_ISDIR(src_mode) && !S_ISDIR(st.st_mode))
+			r = bwrap ? sb_err(ENOTDIR, "Destination is not a directory %s", op->dest)
+				  : sb_err(ENOTDIR, "%s %s %s: the destination is not a directory",
+					   op->opt, op->src, op->dest);
+		else if (!S_ISDIR(src_mode) && S_ISDIR(st.st_mode))
+			r = bwrap ? sb_err(EISDIR, "Destination is not a file %s", op->dest)
+				  : sb_err(EISDIR, "%s %s %s: the destination is a directory",
+					   op->opt, op->src, op->dest);
+	}
+	if (pfd >= 0)
+		close(pfd);
+	free(leaf);
+	return r;
+}
+
+/* A recursive bind whose submounts cannot all be made read-only: with
+ * --not-a-security-boundary, the top mount alone is, and a warning says so. */
+static int clone_tree_fail_open(const struct mount_op *op, const char *src,
+				unsigned int attrs, int err)
+{
+	struct mount_attr ma = { .attr_set = attrs };
+	int mfd = clone_tree(src, 0);
+
+	if (mfd < 0)
+		return mfd;
+	if (mount_setattr(mfd, "", AT_EMPTY_PATH, &ma, sizeof ma) < 0) {
+		int e = errno;
+		close(mfd);
+		return -e;
+	}
+	sb_warn("%s %s: cannot set the mount attributes of its submounts (%s), "
+		"ignoring the error (--not-a-security-boundary)", op->opt, op->src, strerror(-err));
+	return mfd;
+}
+
+static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mount_op *op,
+		   const char *src)
 {
 	unsigned int attrs = MOUNT_ATTR_NOSUID;
 	struct stat st;
@@ -481,10 +534,18 @@ static int do_bind(int rootfd, const struct mount_op *op, const char *src)
 	if (op->kind == MOP_RO_BIND)
 		attrs |= MOUNT_ATTR_RDONLY;
 	mfd = clone_tree(src, attrs);
+	if (mfd < 0 && spec->not_a_security_boundary)
+		mfd = clone_tree_fail_open(op, src, attrs, mfd);
 	if (mfd < 0)
 		return sb_err(-mfd, "%s %s: cannot bind it: %s", op->opt, op->src, strerror(-mfd));
 	if (fstat(mfd, &st) < 0)
 		st.st_mode = S_IFDIR;
+	if (!dest_is_root(op->dest) &&
+	    (r = check_bind_dest(rootfd, op, st.st_mode,
+				 spec->personality == PERSONALITY_BWRAP)) < 0) {
+		close(mfd);
+		return r;
+	}
 	dfd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, op->dest) : file_in_root(rootfd, op->dest);
 	if (dfd < 0) {
 		close(mfd);
@@ -500,11 +561,24 @@ static int do_bind(int rootfd, const struct mount_op *op, const char *src)
 	return 0;
 }
 
-static int do_symlink(int rootfd, const struct mount_op *op)
+/* --symlink over something else: bwrap's words for the two cases. */
+static int symlink_exists(const struct mount_op *op, ssize_t n, const char *target, bool bwrap)
+{
+	if (!bwrap)
+		return sb_err(EEXIST, "--symlink %s %s: %s", op->src, op->dest,
+			      n < 0 ? "the destination exists and is not a symlink"
+				    : "the destination is a symlink to something else");
+	if (n < 0)
+		return sb_err(EEXIST, "Can't make symlink at %s: destination exists and is not a symlink",
+			      op->dest);
+	return sb_err(EEXIST, "Can't make symlink at %s: existing destination is %s", op->dest, target);
+}
+
+static int do_symlink(int rootfd, const struct mount_op *op, bool bwrap)
 {
 	char *leaf = NULL, target[PATH_MAX];
 	int pfd, r = 0;
-	ssize_t n;
+	ssize_t n = -1;
 
 	pfd = open_parent(rootfd, op->dest, &leaf);
 	if (pfd < 0) {
@@ -522,6 +596,8 @@ static int do_symlink(int rootfd, const struct mount_op *op)
 	}
 	close(pfd);
 	free(leaf);
+	if (r == EEXIST)
+		return symlink_exists(op, n, target, bwrap);
 	if (r)
 		return sb_err(r, "--symlink %s %s: %s", op->src, op->dest, strerror(r));
 	return 0;
@@ -776,8 +852,8 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 	case MOP_DEV_BIND:
 		if (!mp->src_real[i])
 			return 0; /* -try with a missing source */
-		r = do_bind(*rootfd, op, mp->src_real[i]);
-		break;
+		/* do_bind names the option in its messages */
+		return do_bind(*rootfd, spec, op, mp->src_real[i]);
 	case MOP_TMPFS: {
 		char mode[16], size[32];
 		const char *o[] = { "mode", mode, op->size ? "size" : NULL, size, NULL };
@@ -825,7 +901,7 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		close(fd);
 		return 0;
 	case MOP_SYMLINK:
-		return do_symlink(*rootfd, op);
+		return do_symlink(*rootfd, op, spec->personality == PERSONALITY_BWRAP);
 	case MOP_REMOUNT_RO:
 		fd = openat2_(*rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
 		if (fd < 0)
@@ -938,7 +1014,7 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	} else {
 		struct mount_op sys = { .kind = MOP_RO_BIND, .src = "/sys", .dest = "/sys",
 					.opt = "/sys" };
-		r = do_bind(rootfd, &sys, "/sys");
+		r = do_bind(rootfd, spec, &sys, "/sys");
 	}
 	if (r < 0)
 		goto fail;

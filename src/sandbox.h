@@ -19,7 +19,7 @@
 #include "spec.h"
 
 #define SANDBOX_VERSION "0.1.0"
-#define BWRAP_COMPAT_VERSION "0.11.0"
+#define BWRAP_COMPAT_VERSION "0.12.0"
 #define EXIT_SETUP 125
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127

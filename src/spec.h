@@ -186,6 +186,7 @@ struct sandbox_spec {
 	bool unshare_user;           /* --unshare-user(-try): always true in effect */
 	int userns_fd, userns2_fd, pidns_fd;     /* -1: none */
 	bool disable_userns, assert_userns_disabled;
+	bool not_a_security_boundary; /* a failed submount remount only warns */
 	int info_fd, json_status_fd, sync_fd, block_fd, userns_block_fd; /* -1: none */
 	const char **lock_files;
 	size_t n_lock_files;

@@ -80,6 +80,8 @@
 "                              namespace at FD\n" \
 "      --disable-userns        the sandbox may not create user namespaces\n" \
 "      --assert-userns-disabled  fail unless that is already so\n" \
+"      --not-a-security-boundary  a submount that cannot be made read-only\n" \
+"                              (--ro-bind) only gives a warning\n" \
 "\n" \
 "Network:\n" \
 "      --net none|host|pasta|slirp4netns|auto\n" \
@@ -149,9 +151,10 @@
 
 #ifndef SANDBOX_BWRAP_USAGE_H
 #define SANDBOX_BWRAP_USAGE_H
-/* --help when invoked as bwrap: bubblewrap 0.11's options, then ours. */
+/* --help when invoked as bwrap, after "usage: ARGV0": bubblewrap 0.12's
+ * options, then ours. */
 #define BWRAP_USAGE \
-"usage: bwrap [OPTIONS...] [--] COMMAND [ARGS...]\n" \
+" [OPTIONS...] [--] COMMAND [ARGS...]\n" \
 "\n" \
 "    --help                       Print this help\n" \
 "    --version                    Print version\n" \
@@ -220,6 +223,7 @@
 "    --as-pid-1                   No reaper: the program is pid 1\n" \
 "    --cap-add CAP                Keep capability CAP (ALL for all)\n" \
 "    --cap-drop CAP               Drop capability CAP (ALL for all)\n" \
+"    --not-a-security-boundary    A failed read-only remount of a submount only warns\n" \
 "\n" \
 "sandbox's own options work here too; see sandbox --help and sandbox(1).\n"
 #endif
