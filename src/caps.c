@@ -77,6 +77,10 @@ uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid)
 int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 {
 	uint64_t keep = caps_kept(spec, uid);
+	bool bwrap = spec->personality == PERSONALITY_BWRAP;
+	/* bwrap run by root with no --cap-add/--cap-drop leaves root's sets
+	 * alone, whose inheritable set is empty */
+	bool inheritable = !(bwrap && spec->caller_uid == 0 && !spec->caps_add && !spec->caps_drop);
 	int last = last_cap(), c;
 	cap_t caps;
 
@@ -110,7 +114,7 @@ int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 			continue;
 		if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
 		    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
-		    cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0) {
+		    (inheritable && cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0)) {
 			cap_free(caps);
 			return sb_err(EINVAL, "cap_set_flag: %s", strerror(errno));
 		}
@@ -124,11 +128,14 @@ int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid)
 
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return sb_err(errno, "cannot clear ambient capabilities: %s", strerror(errno));
-	if (uid != 0) {
+	/* bwrap raises them whatever the uid, and a cap missing from the
+	 * inheritable set (EPERM) is no error there */
+	if (uid != 0 || bwrap) {
 		for (c = 0; c <= last; c++) {
 			if (!(keep & (1ULL << c)))
 				continue;
-			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0)
+			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, c, 0, 0) < 0 &&
+			    !(bwrap && (errno == EPERM || errno == EINVAL)))
 				return sb_err(errno, "cannot raise ambient capability %d: %s",
 					      c, strerror(errno));
 		}

@@ -42,6 +42,7 @@ enum msg_type {
 	MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, MSG_NSIDS,
 	MSG_NETNS,      /* child -> setup: the network namespace exists */
 	MSG_NET_OK,     /* setup -> child: the helper is ready, ports forwarded */
+	MSG_EXEC,       /* payload -> setup: execve next (MSG_EXEC_ERROR if it fails) */
 };
 
 /* the namespaces --info-fd and --json-status-fd report, in bwrap's order */
@@ -211,11 +212,13 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 		sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
 		child_fail();
 	}
-	/* with --as-pid-1 there is no pid 1 of ours to hold the locks: the
-	 * command inherits them */
+	/* with --as-pid-1 there is no pid 1 of ours to hold the locks and
+	 * --sync-fd: the command inherits them */
 	if (spec->as_pid_1 && lock_fds)
 		for (i = 0; i < spec->n_lock_files; i++)
 			fcntl(lock_fds[i], F_SETFD, 0);
+	if (spec->as_pid_1 && spec->sync_fd >= 0)
+		fcntl(spec->sync_fd, F_SETFD, 0);
 	if (spec->block_fd >= 0) {
 		/* nothing of the setup's is left to protect but an fd to the
 		 * setup process: whoever starts us may watch us wait */
@@ -234,6 +237,10 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	if ((e = exec_search(spec->argv[0], &path)) != 0)
 		exec_failed(spec, e);
 	sb_step("executing %s", path);
+	/* only the filter and execve are left: the payload runs unless
+	 * MSG_ERROR or MSG_EXEC_ERROR follows (sent before the filter, which
+	 * may forbid send) */
+	send_msg(MSG_EXEC, 0, 0, NULL);
 	if (install_seccomp(spec) < 0)
 		child_fail();
 	execve(path, argv, environ);
@@ -776,6 +783,21 @@ static void mark_cloexec(int fd)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
+/* The sandbox ended before its command's execve, without a word: a
+ * setup process was killed (or exited) with CODE. That is a setup
+ * failure, never the command's status. */
+static int setup_died(int code)
+{
+	if (code > 128)
+		sb_err(EINTR, "the sandbox's setup was killed by signal %d before the command started",
+		       code - 128);
+	else
+		sb_err(EINTR, "the sandbox's setup ended with status %d before the command started",
+		       code);
+	sb_print_error();
+	return sb_exit_setup;
+}
+
 int sandbox_run(struct sandbox_spec *spec)
 {
 	struct clone_args_ ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
@@ -785,7 +807,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	struct sync_msg m;
 	pid_t setup_pid = getpid(), child;
 	int sv[2], r, result = -1, wst = 0;
-	bool status_written = false;
+	bool status_written = false, exec_seen = false;
 	char nsids[256] = "";
 	pid_t pid1 = -1;
 	ssize_t n;
@@ -919,6 +941,8 @@ int sandbox_run(struct sandbox_spec *spec)
 			status_written = true;
 		} else if (m.type == MSG_PID1) {
 			pid1 = (pid_t)m.code;
+		} else if (m.type == MSG_EXEC) {
+			exec_seen = true;
 		} else if (m.type == MSG_NSIDS) {
 			size_t k = strnlen(m.text, sizeof nsids - 1);
 			memcpy(nsids, m.text, k);
@@ -926,6 +950,7 @@ int sandbox_run(struct sandbox_spec *spec)
 		} else if (result < 0 && (m.type == MSG_ERROR || m.type == MSG_EXEC_ERROR)) {
 			sb_print_message(m.text);
 			result = m.code;
+			exec_seen = false;
 		}
 		if (!status_written && pid1 > 0 && nsids[0]) {
 			write_status(spec, pid1, nsids);
@@ -945,9 +970,12 @@ int sandbox_run(struct sandbox_spec *spec)
 	overlay_tidy_workdir(&mp);
 	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);
+	if (result < 0 && !exec_seen)
+		result = setup_died(r);
 	if (result >= 0)
 		r = result;
-	if (spec->json_status_fd >= 0 && status_written) {
+	/* bwrap writes "exit-code" only for a command that ran */
+	if (spec->json_status_fd >= 0 && status_written && exec_seen && result < 0) {
 		char line[64];
 		snprintf(line, sizeof line, "{ \"exit-code\": %d }\n", r);
 		write_fd_text(spec->json_status_fd, line);
