@@ -62,15 +62,27 @@ uint64_t caps_default(uid_t uid)
 	return uid == 0 ? ROOT_DEFAULT_CAPS : 0;
 }
 
+/* This process's capability bounding set. */
+uint64_t caps_bounding_set(void)
+{
+	uint64_t set = 0;
+	int c;
+
+	for (c = 0; c <= last_cap(); c++)
+		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
+			set |= 1ULL << c;
+	return set;
+}
+
 /* The capabilities the payload keeps as UID. */
 uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid)
 {
 	uint64_t base = caps_default(uid);
 
-	/* bwrap keeps every capability when root runs it as root, none
-	 * otherwise */
+	/* bwrap keeps root's capabilities (those of its bounding set) when
+	 * root runs it as root, none otherwise */
 	if (spec->personality == PERSONALITY_BWRAP)
-		base = spec->caller_uid == 0 && uid == 0 ? ~0ULL : 0;
+		base = spec->caller_uid == 0 && uid == 0 ? spec->caller_bset : 0;
 	return (base | spec->caps_add) & ~spec->caps_drop;
 }
 

@@ -602,14 +602,24 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			op->perms_set = true;
 			break;
 		case O_PERMS:
+			if (pd.perms_set)
+				return sb_err(EINVAL, "--perms given twice for the same action");
 			if (parse_octal(v[0], &pd.perms) < 0)
 				return sb_err(EINVAL, "--perms: invalid mode '%s' (octal, e.g. 0700)", v[0]);
 			pd.perms_set = true;
 			break;
 		case O_SIZE:
+			if (pd.size)
+				return sb_err(EINVAL, "--size given twice for the same action");
 			if (parse_size(v[0], &pd.size) < 0 || pd.size == 0)
 				return sb_err(EINVAL, "--size: invalid size '%s' (bytes, or with k, M, G)",
 					      v[0]);
+			/* the kernel's tmpfs takes at most SSIZE_MAX (bwrap's limit) */
+			if (pd.size > SIZE_MAX >> 1)
+				return bwrap(spec) ? sb_err(ERANGE, "--size (for tmpfs) is limited to %zu",
+							    (size_t)(SIZE_MAX >> 1))
+						   : sb_err(ERANGE, "--size %s: at most %zu bytes", v[0],
+							    (size_t)(SIZE_MAX >> 1));
 			break;
 		case O_UID:
 			if ((r = parse_id(o->name, v[0], &spec->uid)) < 0)
@@ -727,7 +737,13 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		case O_DISABLE_USERNS: spec->disable_userns = true; break;
 		case O_ASSERT_USERNS_DISABLED: spec->assert_userns_disabled = true; break;
 		case O_NOT_A_SECURITY_BOUNDARY: spec->not_a_security_boundary = true; break;
-		case O_CHDIR: spec->chdir = v[0]; break;
+		case O_CHDIR:
+			if (spec->chdir && bwrap(spec))
+				sb_warn("Only the last --chdir option will take effect");
+			else if (spec->chdir)
+				sb_warn("--chdir given more than once: %s is used", v[0]);
+			spec->chdir = v[0];
+			break;
 		case O_SETENV:
 			if (!*v[0] || strchr(v[0], '='))
 				return sb_err(EINVAL, "--setenv: invalid variable name '%s'", v[0]);
@@ -818,7 +834,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 						    (spec->n_lock_files + 1) * sizeof(char *));
 			spec->lock_files[spec->n_lock_files++] = v[0];
 			break;
-		case O_LEVEL_PREFIX: spec->level_prefix = true; break;
+		case O_LEVEL_PREFIX: spec->level_prefix = sb_level_prefix = true; break;
 		case O_VERBOSE: spec->verbose++; break;
 		case O_HELP:
 			print_usage(spec, argv[0], stdout);

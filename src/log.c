@@ -69,7 +69,9 @@ void sb_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fprintf(stderr, "%s%s: warning: ", sb_level_prefix ? "<4>" : "", sb_prog);
+	/* bwrap's warnings have no "warning: " (the level prefix says it) */
+	fprintf(stderr, "%s%s: %s", sb_level_prefix ? "<4>" : "", sb_prog,
+		sb_exit_setup == 1 ? "" : "warning: ");
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);

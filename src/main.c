@@ -13,6 +13,7 @@ int main(int argc, char **argv)
 
 	memset(&spec, 0, sizeof spec);
 	spec.caller_uid = getuid();
+	spec.caller_bset = caps_bounding_set();
 	base = argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : argv[0] ? argv[0] : "sandbox";
 	if (strcmp(base, "bwrap") == 0) {

@@ -101,7 +101,10 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 			continue;
 		mp->src_real[i] = realpath(op->src, NULL);
 		if (!mp->src_real[i] && !(op->try_ && errno == ENOENT))
-			return sb_err(errno, "%s %s: %s", op->opt, op->src, strerror(errno));
+			return spec->personality == PERSONALITY_BWRAP
+				       ? sb_err(errno, "Can't find source path %s: %s", op->src,
+						strerror(errno))
+				       : sb_err(errno, "%s %s: %s", op->opt, op->src, strerror(errno));
 	}
 	if (getcwd(buf, sizeof buf))
 		mp->cwd = xstrdup(buf);

@@ -128,6 +128,7 @@ struct net_allow {
 struct sandbox_spec {
 	enum personality personality;
 	uid_t caller_uid;            /* the invoking user, on the host */
+	uint64_t caller_bset;        /* its capability bounding set, on the host */
 	int verbose;
 
 	/* root filesystem */
