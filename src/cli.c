@@ -160,6 +160,11 @@ struct pending {
 	uint64_t size;
 	const char **lowers;
 	size_t n_lowers;
+	/* --seccomp/--add-seccomp-fd, read once every option is known (a
+	 * conflict between them is said first, as bwrap does) */
+	struct pending_sc { int fd; bool replace; const char *opt; } *sc;
+	size_t n_sc;
+	bool sc_add, sc_replace;
 };
 
 static struct mount_op *add_op(struct sandbox_spec *spec, enum mount_op_kind kind,
@@ -292,6 +297,8 @@ static int parse_fd(const char *opt, const char *val, int *out)
 {
 	uint32_t fd;
 
+	if ((parse_u32(val, &fd) < 0 || fd > INT_MAX) && sb_exit_setup == 1)
+		return sb_err(EINVAL, "Invalid fd: %s", val); /* bwrap's words */
 	if (parse_u32(val, &fd) < 0 || fd > INT_MAX)
 		return sb_err(EINVAL, "%s: invalid file descriptor '%s'", opt, val);
 #ifdef FUZZING_BUILD_MODE_UNSAFE_FOR_PRODUCTION
@@ -382,9 +389,20 @@ static int read_seccomp(struct sandbox_spec *spec, const char *opt, int fd, bool
 	size_t len;
 	int r;
 
-	if ((r = read_fd_all(fd, &data, &len, 1 << 20)) < 0)
+	if (spec->personality == PERSONALITY_BWRAP) {
+		/* bwrap reads the fd once and closes it; an empty program is
+		 * refused by the kernel when loaded */
+		if ((r = read_fd_all(fd, &data, &len, 1 << 20)) < 0)
+			return sb_err(-r, "Can't read seccomp data: %s", strerror(-r));
+		close(fd);
+		if (len % 8 != 0) {
+			free(data);
+			return sb_err(EINVAL, "Invalid seccomp data, must be multiple of 8");
+		}
+	} else if ((r = read_fd_all(fd, &data, &len, 1 << 20)) < 0) {
 		return sb_err(-r, "%s %d: cannot read the seccomp program: %s", opt, fd, strerror(-r));
-	if (len == 0 || len % 8 != 0)
+	}
+	if ((len == 0 && spec->personality != PERSONALITY_BWRAP) || len % 8 != 0)
 		return sb_err(EINVAL, "%s %d: %zu bytes is not a compiled BPF program "
 			      "(a multiple of 8 bytes, as seccomp_export_bpf writes)", opt, fd, len);
 	if (replace)
@@ -790,10 +808,16 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			int fd;
 			if ((r = parse_fd(o->name, v[0], &fd)) < 0)
 				return r;
+			if (o->id == O_SECCOMP && pd.sc_add)
+				return sb_err(EINVAL, "--seccomp cannot be combined with --add-seccomp-fd");
+			if (o->id == O_ADD_SECCOMP_FD && pd.sc_replace)
+				return sb_err(EINVAL, "--add-seccomp-fd cannot be combined with --seccomp");
 			if (o->id == O_SECCOMP)
-				spec->seccomp_legacy = true;
-			if ((r = read_seccomp(spec, o->name, fd, o->id == O_SECCOMP)) < 0)
-				return r;
+				spec->seccomp_legacy = pd.sc_replace = true;
+			else
+				pd.sc_add = true;
+			pd.sc = xrealloc(pd.sc, (pd.n_sc + 1) * sizeof *pd.sc);
+			pd.sc[pd.n_sc++] = (struct pending_sc){ fd, o->id == O_SECCOMP, o->name };
 			break;
 		}
 		case O_SECCOMP_POLICY:
@@ -866,6 +890,13 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 	if (pd.n_lowers)
 		return sb_err(EINVAL, "--overlay-src must be followed by another --overlay-src or "
 			      "one of --overlay, --tmp-overlay, or --ro-overlay");
+	r = 0;
+	for (size_t k = 0; k < pd.n_sc; k++)
+		if ((r = read_seccomp(spec, pd.sc[k].opt, pd.sc[k].fd, pd.sc[k].replace)) < 0)
+			break;
+	free(pd.sc);
+	if (r < 0)
+		return r;
 	if (i >= argc)
 		return sb_err(EINVAL, "No command specified (usage: %s [OPTION...] [--] COMMAND [ARG...])",
 			      sb_prog);

@@ -37,6 +37,19 @@ ORIG=bubblewrap_$VERSION.orig.tar.xz
 SCRIPTS=(test-run.sh test-specifying-userns.sh test-specifying-pidns.sh
 	test-sandbox.py test-seccomp.py)
 
+# Upstream tests that cannot pass on this machine for a reason outside
+# the bwrap under test; a failure there is reported as a skip with the
+# reason. test-sandbox.py's assertIsTmpfs hands statfs(2) a 16-byte
+# ctypes structure, the kernel writes 120 bytes into it and Debian 12's
+# python3 crashes, which closes the helper's connection; Debian's
+# bubblewrap 0.8 fails the same three. test-run.sh still checks the tmpfs
+# mode and size.
+declare -A BROKEN=(
+	[test-sandbox.py test_tmpfs]="upstream test defect: statfs into a 16-byte ctypes buffer crashes python3"
+	[test-sandbox.py test_tmpfs_perms]="upstream test defect: statfs into a 16-byte ctypes buffer crashes python3"
+	[test-sandbox.py test_tmpfs_size]="upstream test defect: statfs into a 16-byte ctypes buffer crashes python3"
+)
+
 FAILED=0
 PASSED=0
 SKIPPED=0
@@ -123,6 +136,20 @@ tap_filter() {
 		END { printf "%s %d\n", (plan == "" ? "-" : plan), ran > "/dev/fd/3" }'
 }
 
+# known_broken SCRIPT: in $TMP/out, turn the failures of BROKEN tests into
+# skips that give the reason.
+known_broken() {
+	local key line n name out=()
+	while IFS= read -r line; do
+		if [[ $line =~ ^not\ ok\ -\ $1\ ([0-9]+)\ (.*)$ ]]; then
+			n=${BASH_REMATCH[1]} name=${BASH_REMATCH[2]} key="$1 ${BASH_REMATCH[2]}"
+			[[ -n ${BROKEN[$key]:-} ]] && line="skip - $1 $n $name: ${BROKEN[$key]}"
+		fi
+		out+=("$line")
+	done <"$TMP/out"
+	printf '%s\n' "${out[@]}" >"$TMP/out"
+}
+
 # run_script SCRIPT: run one upstream script as meson would, and count.
 run_script() {
 	local script=$1 src=$TMP/src/bubblewrap-$VERSION interp=bash rc plan ran
@@ -130,10 +157,11 @@ run_script() {
 	(cd "$TMP" && env BWRAP="$TMP/bin/bwrap" G_TEST_SRCDIR="$src" \
 		G_TEST_BUILDDIR="$TMP/build" LANG=C.UTF-8 PATH=/usr/bin:/bin:/usr/sbin:/sbin \
 		timeout -k 10 300 "$interp" "$src/tests/$script" 2>&1) \
-		3>/dev/null | tap_filter "$script" 3>"$TMP/plan" 4>"$TMP/log" |
-		tee "$TMP/out"
+		3>/dev/null | tap_filter "$script" 3>"$TMP/plan" 4>"$TMP/log" >"$TMP/out"
 	rc=${PIPESTATUS[0]}
 	read -r plan ran <"$TMP/plan"
+	known_broken "$script"
+	cat "$TMP/out"
 	# upstream's diagnostics (set -x traces), only when something failed
 	if ((rc != 0)); then
 		tail -n 40 "$TMP/log" | sed 's/^/# /'
@@ -145,7 +173,8 @@ run_script() {
 		fail "$script: exited with status $rc after $ran tests, no plan"
 	elif ((plan != ran && plan != 0)); then
 		fail "$script: planned $plan tests, ran $ran"
-	elif ((rc != 0)) && ! grep -q '^not ok - ' "$TMP/out"; then
+	elif ((rc != 0)) && ! grep -q '^not ok - ' "$TMP/out" &&
+		! grep -q ': upstream test defect: ' "$TMP/out"; then
 		fail "$script: exited with status $rc"
 	fi
 }
