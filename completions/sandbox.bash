@@ -10,7 +10,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --share-net --share-ipc --share-pid --share-uts --share-cgroup --unshare-time
 --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid
 --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try
---disable-userns --assert-userns-disabled
+--disable-userns --assert-userns-disabled --not-a-security-boundary
 --allow-host-loopback
 --clearenv --as-pid-1 --new-session --die-with-parent --landlock
 --level-prefix

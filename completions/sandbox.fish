@@ -219,6 +219,7 @@ complete -c sandbox -n $o -l userns2 -d 'Switch to the user namespace at FD afte
 complete -c sandbox -n $o -l pidns -d 'Use (or nest in) the pid namespace at FD'
 complete -c sandbox -n $o -l disable-userns -d 'The sandbox may not create user namespaces'
 complete -c sandbox -n $o -l assert-userns-disabled -d 'Fail unless user namespaces are already disabled'
+complete -c sandbox -n $o -l not-a-security-boundary -d 'A submount that cannot be made read-only only warns'
 # Network
 complete -c sandbox -n $o -l net -d 'none, host, or a userspace network: pasta, slirp4netns, auto'
 complete -c sandbox -n $o -s p -l publish -d 'Forward [HOSTIP:]HOSTPORT to PORT inside'

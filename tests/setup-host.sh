@@ -16,6 +16,9 @@ PACKAGES=(
 	busybox-static bubblewrap hyperfine fuse-overlayfs passt slirp4netns
 	nftables libnftables-dev iperf3 mandoc man-db bash-completion zsh fish
 	iproute2 procps psmisc util-linux time python3
+	# bubblewrap's own suite (tests/peer-bwrap-tests.sh): its fault injection,
+	# its TAP runner and seccomp bindings, the source from Debian's archive
+	strace python3-tap python3-seccomp libcap2-bin xz-utils
 	# the escape probes (tests/escape/: static, and 32-bit for the compat
 	# table) and make fuzz (libFuzzer is in libclang-rt-14-dev)
 	gcc-multilib libc6-dev-i386 clang libclang-rt-14-dev
