@@ -851,6 +851,11 @@ IFS= read -r -u 9 data
 expect_eq "nothing was written" "" "$data"
 exec 9<&-
 
+t "--sync-fd with --as-pid-1: the command inherits the fd (bubblewrap's pid 1 is the command)"
+same_as_bwrap "--sync-fd 5 --as-pid-1" "${BB[@]}" --unshare-pid --as-pid-1 --proc /proc --sync-fd 5 \
+	sh -c 'test -e /proc/self/fd/5 && echo open || echo closed' 5>/dev/null
+expect_eq "fd 5 in the command" open "$OUT"
+
 t "--lock-file DEST: a lock on DEST while the sandbox runs"
 rm -f "$M/go" "$M/ready"
 mkfifo "$M/go"
@@ -943,6 +948,30 @@ UBR_STOP=1 userns_block_run "$ME_UID" "$ME_GID" /no/such/command
 expect_status 1 "$BG_RC"
 expect_match "the message, bwrap stopped until the sandbox had ended" '^bwrap: execvp /no/such/command' \
 	"$(cat "$T_TMP/bg.err")"
+
+t "a death during setup (killed while waiting on --userns-block-fd): exit 1 and a message, no exit-code"
+rm -f "$M/info.fifo" "$M/block.fifo" "$T_TMP/js"
+mkfifo "$M/info.fifo" "$M/block.fifo"
+exec 7<>"$M/block.fifo" 8<>"$M/info.fifo"
+(exec "$BW" --unshare-user "${BB[@]}" --userns-block-fd 5 --info-fd 6 --json-status-fd 4 true \
+	5<"$M/block.fifo" 6>"$M/info.fifo" 4>"$T_TMP/js" </dev/null >/dev/null 2>"$T_TMP/bg.err") &
+BG=$!
+track_pid "$BG"
+exec 9<"$M/info.fifo"
+exec 8>&-
+pid=
+while IFS= read -r -t 5 -u 9 line; do
+	[[ $line =~ \"child-pid\":\ ([0-9]+) ]] && pid=${BASH_REMATCH[1]}
+	[[ $line == "}" ]] && break
+done
+exec 9<&-
+expect_ne "child-pid from --info-fd" "" "$pid"
+[[ -n $pid ]] && kill -KILL "$pid"
+exec 7>&-
+bg_wait
+expect_status 1 "$BG_RC"
+expect_match "the message" '^bwrap: .*setup.*killed by signal 9' "$(cat "$T_TMP/bg.err")"
+expect_no_match "--json-status-fd" '"exit-code"' "$(cat "$T_TMP/js")"
 
 t "--die-with-parent: the sandbox is killed when bwrap's parent dies"
 rm -f "$M/ready"
