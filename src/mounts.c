@@ -475,34 +475,40 @@ static const char *const run_opts[] = { "mode", "0755", NULL };
 
 static bool dest_is_root(const char *dest);
 
-/* What is already at a bind's DEST must suit the source (a directory
- * on a directory, a non-directory on a non-directory). bwrap also refuses
- * a symlink there, even one that resolves inside the root, in its words. */
-static int check_bind_dest(int rootfd, const struct mount_op *op, mode_t src_mode, bool bwrap)
-{
-	char *leaf = NULL;
-	struct stat st;
-	int pfd, r = 0;
+/* What a destination must be if it exists already. */
+enum dest_want { WANT_DIR, WANT_FILE, WANT_ANY };
 
-	pfd = open_parent(rootfd, op->dest, &leaf);
-	if (pfd >= 0 && fstatat(pfd, leaf, &st, AT_SYMLINK_NOFOLLOW) == 0) {
-		if (S_ISLNK(st.st_mode) && bwrap)
-			r = sb_err(ELOOP, "Can't mount on symlink destination %s", op->dest);
-		else if (S_ISLNK(st.st_mode) && fstatat(pfd, leaf, &st, 0) < 0)
-			r = 0; /* a dangling link: creating the mount point says why */
-		else if (S_ISDIR(src_mode) && !S_ISDIR(st.st_mode))
-			r = bwrap ? sb_err(ENOTDIR, "Destination is not a directory %s", op->dest)
-				  : sb_err(ENOTDIR, "%s %s %s: the destination is not a directory",
-					   op->opt, op->src, op->dest);
-		else if (!S_ISDIR(src_mode) && S_ISDIR(st.st_mode))
-			r = bwrap ? sb_err(EISDIR, "Destination is not a file %s", op->dest)
-				  : sb_err(EISDIR, "%s %s %s: the destination is a directory",
-					   op->opt, op->src, op->dest);
-	}
-	if (pfd >= 0)
-		close(pfd);
-	free(leaf);
-	return r;
+/* What is already at an operation's DEST must suit it (a directory for a
+ * directory, a non-directory for a file). Under the name bwrap, as
+ * bubblewrap 0.12 does: nothing is mounted on a symlink, even one that
+ * resolves inside the root, and a symlink is not a directory. The native
+ * personality checks binds only, and follows a final symlink (inside the
+ * root). Nothing is created here. */
+static int check_dest(int rootfd, const struct mount_op *op, enum dest_want want, bool mount,
+		      bool bwrap)
+{
+	struct stat st;
+	int fd;
+
+	fd = openat2_(rootfd, op->dest, O_PATH | O_CLOEXEC | (bwrap ? O_NOFOLLOW : 0), IN_ROOT);
+	if (fd < 0)
+		return 0; /* missing (or a dangling link): creating it says why */
+	if (fstat(fd, &st) < 0)
+		st.st_mode = 0;
+	close(fd);
+	if (S_ISLNK(st.st_mode) && mount)
+		return sb_err(ELOOP, "Can't mount on symlink destination %s", op->dest);
+	if (!st.st_mode || (S_ISLNK(st.st_mode) && want != WANT_DIR))
+		return 0;
+	if (want == WANT_DIR && !S_ISDIR(st.st_mode))
+		return bwrap ? sb_err(ENOTDIR, "Destination is not a directory %s", op->dest)
+			     : sb_err(ENOTDIR, "%s %s %s: the destination is not a directory",
+				      op->opt, op->src, op->dest);
+	if (want == WANT_FILE && S_ISDIR(st.st_mode))
+		return bwrap ? sb_err(EISDIR, "Destination is not a file %s", op->dest)
+			     : sb_err(EISDIR, "%s %s %s: the destination is a directory",
+				      op->opt, op->src, op->dest);
+	return 0;
 }
 
 /* A recursive bind whose submounts cannot all be made read-only: with
@@ -544,8 +550,8 @@ static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mou
 	if (fstat(mfd, &st) < 0)
 		st.st_mode = S_IFDIR;
 	if (!dest_is_root(op->dest) &&
-	    (r = check_bind_dest(rootfd, op, st.st_mode,
-				 spec->personality == PERSONALITY_BWRAP)) < 0) {
+	    (r = check_dest(rootfd, op, S_ISDIR(st.st_mode) ? WANT_DIR : WANT_FILE, true,
+			    spec->personality == PERSONALITY_BWRAP)) < 0) {
 		close(mfd);
 		return r;
 	}
@@ -842,12 +848,36 @@ out:
 	return 0;
 }
 
+/* bubblewrap 0.12 checks every operation's existing DEST (binds check
+ * theirs in do_bind, once the source's type is known). */
+static int bwrap_check_dest(int rootfd, const struct mount_op *op)
+{
+	switch (op->kind) {
+	case MOP_TMPFS: case MOP_PROC: case MOP_DEV: case MOP_MQUEUE: case MOP_OVERLAY:
+		return check_dest(rootfd, op, WANT_DIR, true, true);
+	case MOP_DIR:
+		return check_dest(rootfd, op, WANT_DIR, false, true);
+	case MOP_FILE:
+		return check_dest(rootfd, op, WANT_FILE, false, true);
+	case MOP_BIND_DATA:
+		return check_dest(rootfd, op, WANT_FILE, true, true);
+	case MOP_REMOUNT_RO:
+		return check_dest(rootfd, op, WANT_ANY, true, true);
+	default:
+		return 0;
+	}
+}
+
 static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		 const struct mount_plan *mp)
 {
 	const struct mount_op *op = &spec->ops[i];
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	int fd, r = 0;
+
+	if (spec->personality == PERSONALITY_BWRAP && op->dest && !dest_is_root(op->dest) &&
+	    (r = bwrap_check_dest(*rootfd, op)) < 0)
+		return r;
 
 	switch (op->kind) {
 	case MOP_BIND:

@@ -592,6 +592,22 @@ expect_eq "content, modes, writability, 3 mounts" \
 	"$(printf 'file data\nfile data\n600 /etc/d1\n600 /etc/d2\n644 /etc/d3\nd1-writable\nd2-readonly\n3')" "$OUT"
 expect_eq "ours vs /usr/bin/bwrap" "$deb" "$OUT"
 
+t "an existing DEST must suit the operation (0.12): no mount on a symlink, a symlink is not a directory"
+for args in "--tmpfs /l" "--proc /l" "--mqueue /l" "--remount-ro /l" "--dir /l" "--file 0 /f/x" \
+	"--bind-data 0 /d"; do
+	case $args in
+	--dir*) want="^bwrap: Destination is not a directory /l$" ;;
+	--file*|--bind-data*) want="^bwrap: Destination is not a file /(f/x|d)$" ;;
+	*) want="^bwrap: Can't mount on symlink destination /l$" ;;
+	esac
+	# shellcheck disable=SC2086 # ARGS are words
+	bw "${BB[@]}" --dir /d --symlink d /l --dir /f/x/y $args true
+	expect_status 1
+	expect_match "$args" "$want" "$ERR"
+done
+bw "${BB[@]}" --dir /d --dir /d/e --symlink d /l --tmpfs /l/e --file 0 /f sh -c 'test -d /l/e'
+expect_status 0
+
 t "--chmod OCTAL PATH: the mode of an existing PATH; a missing one is an error"
 same_as_bwrap "--chmod" "${BB[@]}" --dir /d --chmod 0700 /d --tmpfs /t --chmod 1777 /t stat -c '%a %n' /d /t
 expect_eq "modes" "$(printf '700 /d\n1777 /t')" "$OUT"
