@@ -62,16 +62,20 @@ uint64_t caps_default(uid_t uid)
 	return uid == 0 ? ROOT_DEFAULT_CAPS : 0;
 }
 
-/* This process's capability bounding set. */
-uint64_t caps_bounding_set(void)
+/* This process's capability bounding set, into *SET. */
+int caps_bounding_set(uint64_t *set)
 {
-	uint64_t set = 0;
-	int c;
+	int c, r;
 
-	for (c = 0; c <= last_cap(); c++)
-		if (prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1)
-			set |= 1ULL << c;
-	return set;
+	*set = 0;
+	for (c = 0; c <= last_cap(); c++) {
+		if ((r = prctl(PR_CAPBSET_READ, c, 0, 0, 0)) < 0)
+			return sb_err(errno, "cannot read the capability bounding set: %s",
+				      strerror(errno));
+		if (r == 1)
+			*set |= 1ULL << c;
+	}
+	return 0;
 }
 
 /* The capabilities the payload keeps as UID. */

@@ -967,11 +967,11 @@ int sandbox_run(struct sandbox_spec *spec)
 		r = forward_and_wait(child, -1, spec->new_session, false, NULL);
 	}
 	net_stop(&np);
+	if (result < 0 && !exec_seen)
+		result = setup_died(r);
 	overlay_tidy_workdir(&mp);
 	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);
-	if (result < 0 && !exec_seen)
-		result = setup_died(r);
 	if (result >= 0)
 		r = result;
 	/* bwrap writes "exit-code" only for a command that ran */

@@ -13,13 +13,17 @@ int main(int argc, char **argv)
 
 	memset(&spec, 0, sizeof spec);
 	spec.caller_uid = getuid();
-	spec.caller_bset = caps_bounding_set();
 	base = argv[0] ? strrchr(argv[0], '/') : NULL;
 	base = base ? base + 1 : argv[0] ? argv[0] : "sandbox";
 	if (strcmp(base, "bwrap") == 0) {
 		spec.personality = PERSONALITY_BWRAP;
 		sb_prog = "bwrap";
 		sb_exit_setup = 1;
+		/* bwrap run by root keeps root's capabilities (caps.c) */
+		if (spec.caller_uid == 0 && caps_bounding_set(&spec.caller_bset) < 0) {
+			sb_print_error();
+			return sb_exit_setup;
+		}
 	}
 	r = cli_parse(argc, argv, &spec);
 	sb_level_prefix = spec.level_prefix;

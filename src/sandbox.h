@@ -164,7 +164,7 @@ int caps_parse(const char *name, uint64_t *mask);
 int caps_apply(const struct sandbox_spec *spec, uid_t uid, gid_t gid);
 int caps_keep_across_exec(void);
 uint64_t caps_default(uid_t uid);
-uint64_t caps_bounding_set(void);
+int caps_bounding_set(uint64_t *set);
 uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid);
 #define CAP_SYS_ADMIN_BIT 21
 #define CAP_SYS_PTRACE_BIT 19

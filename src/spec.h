@@ -128,7 +128,8 @@ struct net_allow {
 struct sandbox_spec {
 	enum personality personality;
 	uid_t caller_uid;            /* the invoking user, on the host */
-	uint64_t caller_bset;        /* its capability bounding set, on the host */
+	uint64_t caller_bset;        /* its capability bounding set, on the host
+	                                (read for bwrap run by root only) */
 	int verbose;
 
 	/* root filesystem */
