@@ -395,6 +395,9 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 		if (ranges && uid == 0)
 			plan->how = "subordinate ranges (written directly as root)";
 	}
+	if ((r = idmap_check_text(&plan->uid, false, explicit_map ? "--uid-map" : "/etc/subuid")) < 0 ||
+	    (r = idmap_check_text(&plan->gid, false, explicit_map ? "--gid-map" : "/etc/subgid")) < 0)
+		return r;
 	if (!idmap_has_inside(&plan->uid, plan->uid_))
 		return sb_err(EINVAL, "--uid %u: uid %u is not mapped inside the sandbox",
 			      plan->uid_, plan->uid_);
@@ -404,14 +407,41 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	return 0;
 }
 
-static void map_text(const struct id_map *m, char *buf, size_t len)
+/* MAP as the kernel reads it, "INSIDE OUTSIDE COUNT" a line (with
+ * IDENTITY "INSIDE INSIDE COUNT": the nested namespace's map), in BUF of
+ * LEN bytes; the length, or -E2BIG when it does not fit. */
+int idmap_text(const struct id_map *m, bool identity, char *buf, size_t len)
 {
 	size_t i, off = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < m->n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%u %u %u\n",
-					m->r[i].inside, m->r[i].outside, m->r[i].count);
+	for (i = 0; i < m->n; i++)
+		if (buf_printf(buf, len, &off, "%u %u %u\n", m->r[i].inside,
+			       identity ? m->r[i].inside : m->r[i].outside, m->r[i].count) < 0)
+			return -E2BIG;
+	return (int)off;
+}
+
+/* The kernel takes a map in one write of less than a page. */
+size_t idmap_text_max(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? (size_t)page : 4096;
+}
+
+int idmap_check_text(const struct id_map *m, bool identity, const char *what)
+{
+	size_t len = idmap_text_max();
+	char *buf = xmalloc(len);
+	int r = idmap_text(m, identity, buf, len);
+
+	free(buf);
+	if (r < 0)
+		return sb_err(E2BIG, "%s: the map's %zu ranges are more than %zu bytes as text, "
+			      "the most the kernel accepts: use fewer, larger ranges",
+			      what, m->n, len - 1);
+	return 0;
 }
 
 struct helper_run {
@@ -494,7 +524,8 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 			return sb_err(errno, "waitpid %s: %s", h->path, strerror(errno));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	map_text(m, maps, sizeof maps);
+	if (idmap_text(m, false, maps, sizeof maps) < 0)
+		snprintf(maps, sizeof maps, "%zu ranges", m->n);
 	for (char *c = maps; *c; c++)
 		if (*c == '\n')
 			*c = c[1] ? ',' : '\0';
@@ -509,9 +540,21 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 	}
 }
 
+static int write_map(int dfd, const char *file, const struct id_map *m)
+{
+	size_t len = idmap_text_max();
+	char *buf = xmalloc(len);
+	int r = idmap_text(m, false, buf, len);
+
+	if (r >= 0)
+		r = write_file_at(dfd, file, buf);
+	free(buf);
+	return r;
+}
+
 int idmap_apply(pid_t pid, const struct idplan *plan)
 {
-	char path[64], buf[4096];
+	char path[64];
 	int dfd, r;
 
 	if (plan->use_helpers) {
@@ -543,13 +586,11 @@ int idmap_apply(pid_t pid, const struct idplan *plan)
 		close(dfd);
 		return sb_err(-r, "%s/setgroups: cannot write 'deny': %s", path, strerror(-r));
 	}
-	map_text(&plan->gid, buf, sizeof buf);
-	if ((r = write_file_at(dfd, "gid_map", buf)) < 0) {
+	if ((r = write_map(dfd, "gid_map", &plan->gid)) < 0) {
 		close(dfd);
 		return sb_err(-r, "%s/gid_map: cannot write the gid map: %s", path, strerror(-r));
 	}
-	map_text(&plan->uid, buf, sizeof buf);
-	if ((r = write_file_at(dfd, "uid_map", buf)) < 0) {
+	if ((r = write_map(dfd, "uid_map", &plan->uid)) < 0) {
 		close(dfd);
 		if (r == -EPERM && idmap_inside_of(&plan->uid, 0, &(uint32_t){ 0 }))
 			return sb_err(EPERM, "%s/uid_map: cannot map uid 0 of this namespace: the "

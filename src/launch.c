@@ -59,9 +59,10 @@ static void ns_ids_text(int dirfd, char *buf, size_t len)
 		char path[32];
 		struct stat st;
 		snprintf(path, sizeof path, "ns/%s", ns_names[i]);
-		off += (size_t)snprintf(buf + off, len - off, "%s%llu", i ? " " : "",
-					fstatat(dirfd, path, &st, 0) == 0 ?
-					(unsigned long long)st.st_ino : 0ULL);
+		if (buf_printf(buf, len, &off, "%s%llu", i ? " " : "",
+			       fstatat(dirfd, path, &st, 0) == 0 ?
+			       (unsigned long long)st.st_ino : 0ULL) < 0)
+			break;
 	}
 }
 
@@ -333,23 +334,17 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 	if (h < 0)
 		return sb_err(errno, "fork: %s", strerror(errno));
 	if (h == 0) {
-		char buf[4096];
-		size_t i, off = 0;
+		/* each id to itself; the setup process checked that it fits */
+		size_t len = idmap_text_max();
+		char *buf = xmalloc(len);
 		close(p[1]);
 		if (read(p[0], &b, 1) != 1)
 			_exit(1);
-		for (i = 0; i < ip->uid.n; i++)
-			off += (size_t)snprintf(buf + off, sizeof buf - off, "%u %u %u\n",
-						ip->uid.r[i].inside, ip->uid.r[i].inside,
-						ip->uid.r[i].count);
-		if (write_file_at(procdir, "uid_map", buf) < 0)
+		if (idmap_text(&ip->uid, true, buf, len) < 0 ||
+		    write_file_at(procdir, "uid_map", buf) < 0)
 			_exit(2);
-		off = 0;
-		for (i = 0; i < ip->gid.n; i++)
-			off += (size_t)snprintf(buf + off, sizeof buf - off, "%u %u %u\n",
-						ip->gid.r[i].inside, ip->gid.r[i].inside,
-						ip->gid.r[i].count);
-		if (write_file_at(procdir, "gid_map", buf) < 0)
+		if (idmap_text(&ip->gid, true, buf, len) < 0 ||
+		    write_file_at(procdir, "gid_map", buf) < 0)
 			_exit(3);
 		_exit(0);
 	}
@@ -733,13 +728,11 @@ static void write_status(const struct sandbox_spec *spec, pid_t pid, const char 
 		p = end;
 		if (!own[i] || ino == 0)
 			continue;
-		ni += (size_t)snprintf(info + ni, sizeof info - ni, ",\n    \"%s-namespace\": %llu",
-				       ns_names[i], ino);
-		nj += (size_t)snprintf(json + nj, sizeof json - nj, ", \"%s-namespace\": %llu",
-				       ns_names[i], ino);
+		buf_printf(info, sizeof info, &ni, ",\n    \"%s-namespace\": %llu", ns_names[i], ino);
+		buf_printf(json, sizeof json, &nj, ", \"%s-namespace\": %llu", ns_names[i], ino);
 	}
-	snprintf(info + ni, sizeof info - ni, "\n}\n");
-	snprintf(json + nj, sizeof json - nj, " }\n");
+	buf_printf(info, sizeof info, &ni, "\n}\n");
+	buf_printf(json, sizeof json, &nj, " }\n");
 	if (spec->info_fd >= 0) {
 		write_fd_text(spec->info_fd, info);
 		close(spec->info_fd);
@@ -775,6 +768,9 @@ static void mark_cloexec(int fd)
 	if (fd >= 0)
 		fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
+
+#define NESTED(what) what ", in the nested user namespace (for --cap-add CAP_SYS_ADMIN " \
+	"or CAP_SYS_PTRACE, or --disable-userns)"
 
 int sandbox_run(struct sandbox_spec *spec)
 {
@@ -818,6 +814,16 @@ int sandbox_run(struct sandbox_spec *spec)
 		ip.how = "--userns";
 	} else {
 		warn_unmapped_rootfs(spec, &mp, &ip);
+	}
+	/* the nested namespace maps each id to itself: another text */
+	if (needs_nesting(spec, &ip) &&
+	    ((r = idmap_check_text(&ip.uid, true, spec->uid_map_opt.n ? NESTED("--uid-map")
+				   : NESTED("/etc/subuid"))) < 0 ||
+	     (r = idmap_check_text(&ip.gid, true, spec->gid_map_opt.n ? NESTED("--gid-map")
+				   : NESTED("/etc/subgid"))) < 0)) {
+		sb_print_error();
+		overlay_preflight_undo(&mp);
+		return sb_exit_setup;
 	}
 	sb_step("preflight done: ids by %s", ip.how);
 	/* Our own fds never reach the payload; the native personality also

@@ -906,8 +906,9 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 	if (sb_verbose) {
 		char line[1024];
 		size_t o = 0;
-		for (i = 0; i < n && o < sizeof line - 1; i++)
-			o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i ? " " : "", argv[i]);
+		for (i = 0; i < n; i++)
+			if (buf_printf(line, sizeof line, &o, "%s%s", i ? " " : "", argv[i]) < 0)
+				break;
 		sb_step("starting %s", line);
 	}
 	r = spawn_helper(np, argv, rp[1], ep[0]);

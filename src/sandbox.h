@@ -53,6 +53,8 @@ int read_small_file(const char *path, char *buf, size_t len);
 int write_file_at(int dirfd, const char *path, const char *data);
 bool str_has_prefix(const char *s, const char *prefix);
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
+int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 const char *userns_sysctl_hint(void);
 char *find_in_path(const char *name);
 
@@ -87,6 +89,12 @@ int idmap_layout(uint32_t want, uint32_t host_id,
 int idmap_check_owned(const struct id_map *map, uint32_t host_id,
 		      const struct subid_ranges *sub, const char *what);
 bool idmap_has_inside(const struct id_map *map, uint32_t id);
+/* MAP as text for /proc/PID/uid_map (IDENTITY: each inside id to
+ * itself); its length, or -E2BIG when longer than LEN - 1. */
+int idmap_text(const struct id_map *m, bool identity, char *buf, size_t len);
+size_t idmap_text_max(void);    /* the longest map the kernel takes, + 1 */
+/* An error naming WHAT when the kernel cannot take MAP in one write. */
+int idmap_check_text(const struct id_map *m, bool identity, const char *what);
 bool idmap_inside_of(const struct id_map *map, uint32_t outside, uint32_t *inside);
 
 struct idplan {

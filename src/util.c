@@ -153,6 +153,26 @@ int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from)
 	return 0;
 }
 
+/* Append to BUF (SIZE bytes, *OFF used): the text is added whole or not
+ * at all (-ENOSPC, BUF unchanged); BUF stays NUL-terminated. */
+int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= size)
+		return -ENOSPC;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *off) {
+		buf[*off] = '\0';
+		return n < 0 ? -EINVAL : -ENOSPC;
+	}
+	*off += (size_t)n;
+	return 0;
+}
+
 /* Which knob disables unprivileged user namespaces on this machine. */
 const char *userns_sysctl_hint(void)
 {

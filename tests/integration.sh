@@ -1036,6 +1036,54 @@ if ((ME_UID != 0)); then
 	expect_setup_error '--gid-map' "$SANDBOX" --rootfs "$ROOTFS" --gid-map 0:100:1 -- true
 fi
 
+# ------------------------------------ issue 11: the smaller defects
+
+# descendants_named PID COMM: the pids of PID's descendants called COMM.
+descendants_named() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		[[ $(cat "/proc/$p/comm" 2>/dev/null) == "$2" ]] && echo "$p"
+		descendants_named "$p" "$2"
+	done
+}
+
+# has_descendant PID COMM: PID has a descendant called COMM (for poll).
+has_descendant() { [[ -n $(descendants_named "$1" "$2") ]]; }
+
+# fd_targets PID: where each fd of PID above 2 points, one a line.
+fd_targets() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[[ ${f##*/} -gt 2 ]] && readlink "$f"
+	done
+}
+
+t "--uid-map: a map longer than the kernel takes is a clean error"
+# 250 ranges of 20 bytes as text: more than one page
+if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT > 400))); then
+	um=()
+	for ((i = 1; i <= 250; i++)); do
+		um+=(--uid-map "$((4000000000 + i)):$((${SUID_START:-100000} + i)):1")
+	done
+	expect_setup_error $'^sandbox: --uid-map: .*251 ranges.*kernel' \
+		"$SANDBOX" --rootfs "$ROOTFS" --uid-map "0:$ME_UID:1" "${um[@]}" -- true
+	expect_no_match "newuidmap ran" newuidmap "$ERR"
+
+	t "--uid-map with CAP_SYS_ADMIN: a nested map longer than the kernel takes is a clean error"
+	# 200 ranges fit in a page as "4000000001 200001 1", not in the nested
+	# namespace's "4000000001 4000000001 1"
+	expect_setup_error $'^sandbox: --uid-map, in the nested user namespace.*201 ranges.*kernel' \
+		"$SANDBOX" --rootfs "$ROOTFS" --uid-map "0:$ME_UID:1" "${um[@]:0:400}" \
+		--cap-add CAP_SYS_ADMIN -- true
+	expect_no_match "no crash" 'overflow|terminated|cannot map the nested' "$ERR"
+
+	t "--uid-map with CAP_SYS_ADMIN: 150 ranges fit, nested too"
+	sbr --uid-map "0:$ME_UID:1" "${um[@]:0:300}" --cap-add CAP_SYS_ADMIN -- \
+		sh -c 'wc -l </proc/self/uid_map'
+	expect_status 0
+	expect_eq "lines of the nested uid_map" 151 "$(norm "$OUT")"
+fi
+
 # Nested sandboxes: an outer sandbox fakes a host where something is
 # missing or broken, and the inner one runs as an unprivileged user there:
 # the user running the tests, or (for root, who would write its maps

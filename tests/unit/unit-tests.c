@@ -306,6 +306,43 @@ static bool map_is(const struct id_map *m, const uint32_t *v, size_t n)
 	return true;
 }
 
+static void test_map_text(void)
+{
+	struct id_map m = { .n = 2, .r = { { 0, 1000, 1 }, { 1, 100000, 65536 } } };
+	char small[24], page[4096];
+	size_t i;
+
+	ok(idmap_text(&m, false, page, sizeof page) == 24 &&
+	   strcmp(page, "0 1000 1\n1 100000 65536\n") == 0, "map text", page);
+	ok(idmap_text(&m, true, page, sizeof page) == 16 &&
+	   strcmp(page, "0 0 1\n1 1 65536\n") == 0, "map text of the nested namespace", page);
+	ok(idmap_text(&m, false, small, sizeof small) == -E2BIG && strcmp(small, "0 1000 1\n") == 0,
+	   "map text that does not fit: an error, no line cut", small);
+	/* 200 lines of 24 bytes: more than a page, FORTIFY caught it before */
+	m.n = 200;
+	for (i = 0; i < m.n; i++)
+		m.r[i] = (struct id_range){ 4000000000u + (uint32_t)i, 200000 + (uint32_t)i, 1 };
+	ok(idmap_check_text(&m, false, "--uid-map") == 0, "200 ranges of 20 bytes fit", sb_errmsg());
+	ok(idmap_check_text(&m, true, "--uid-map") == -E2BIG &&
+	   strstr(sb_errmsg(), "--uid-map: ") == sb_errmsg(),
+	   "200 nested ranges of 24 bytes do not", sb_errmsg());
+}
+
+static void test_buf_printf(void)
+{
+	char buf[8];
+	size_t off = 0;
+
+	ok(buf_printf(buf, sizeof buf, &off, "%s", "abc") == 0 && off == 3 &&
+	   buf_printf(buf, sizeof buf, &off, "%d", 1234) == 0 && off == 7 &&
+	   strcmp(buf, "abc1234") == 0, "buf_printf appends", buf);
+	ok(buf_printf(buf, sizeof buf, &off, "x") == -ENOSPC && off == 7 &&
+	   strcmp(buf, "abc1234") == 0, "buf_printf: what does not fit is not added", buf);
+	off = 5;
+	ok(buf_printf(buf, sizeof buf, &off, "%s", "xyz") == -ENOSPC && off == 5 && buf[5] == '\0',
+	   "buf_printf: a part is not added either", buf);
+}
+
 static void test_layout(void)
 {
 	struct subid_ranges sub = { .n = 1, .r = { { 0, 200000, 65536 } } };
@@ -553,6 +590,8 @@ int main(void)
 	test_bwrap_cli();
 	test_subid();
 	test_layout();
+	test_map_text();
+	test_buf_printf();
 	test_numbers();
 	test_policy();
 	test_net();
