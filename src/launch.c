@@ -837,11 +837,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	mark_cloexec(spec->userns_block_fd);
 	mark_cloexec(spec->block_fd);
 	if (spec->personality != PERSONALITY_BWRAP) {
-		int keep[66];
-		size_t nk = 0, i;
-		for (i = 0; i < spec->n_keep_fds && nk < 64; i++)
-			keep[nk++] = spec->keep_fds[i];
-		if (fd_set_cloexec_all_except(keep, nk, 3) < 0) {
+		if (fd_set_cloexec_all_except(spec->keep_fds, spec->n_keep_fds, 3) < 0) {
 			sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
 			sb_print_error();
 			return sb_exit_setup;

@@ -1058,6 +1058,15 @@ fd_targets() {
 	done
 }
 
+t "--keep-fd: every fd listed is passed on, past the 64th"
+kf=()
+for ((fd = 10; fd < 90; fd++)); do kf+=(--keep-fd "$fd"); done
+run bash -c 'for ((fd = 10; fd < 90; fd++)); do eval "exec $fd</dev/null"; done; exec "$@"' \
+	bash "$SANDBOX" --rootfs "$ROOTFS" "${kf[@]}" -- sh -c \
+	'for fd in $(seq 10 89); do [ -e /proc/self/fd/$fd ] || echo "fd $fd missing"; done; echo done'
+expect_status 0
+expect_eq "fds 10 to 89 inside" "done" "$OUT"
+
 t "--uid-map: a map longer than the kernel takes is a clean error"
 # 250 ranges of 20 bytes as text: more than one page
 if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT > 400))); then

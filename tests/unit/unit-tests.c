@@ -343,6 +343,27 @@ static void test_buf_printf(void)
 	   "buf_printf: a part is not added either", buf);
 }
 
+/* More than 64 fds to keep: all lose close-on-exec, the others get it. */
+static void test_keep_fds(void)
+{
+	int fds[100], other = open("/dev/null", O_RDONLY | O_CLOEXEC), lost = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < 100; i++)
+		if ((fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+			n++;
+	fcntl(other, F_SETFD, 0);
+	ok(fd_set_cloexec_all_except(fds, n, 3) == 0, "fd_set_cloexec_all_except", NULL);
+	for (i = 0; i < n; i++)
+		if (fcntl(fds[i], F_GETFD) != 0)
+			lost++;
+	ok(n == 100 && lost == 0, "every fd of 100 to keep is inherited", NULL);
+	ok(fcntl(other, F_GETFD) == FD_CLOEXEC, "an fd not kept is close-on-exec", NULL);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(other);
+}
+
 static void test_layout(void)
 {
 	struct subid_ranges sub = { .n = 1, .r = { { 0, 200000, 65536 } } };
@@ -592,6 +613,7 @@ int main(void)
 	test_layout();
 	test_map_text();
 	test_buf_printf();
+	test_keep_fds();
 	test_numbers();
 	test_policy();
 	test_net();
