@@ -1093,6 +1093,64 @@ if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT > 400))); then
 	expect_eq "lines of the nested uid_map" 151 "$(norm "$OUT")"
 fi
 
+t "fuse-overlayfs inherits no fd but /dev/fuse and 0, 1, 2: not --keep-fd's"
+if [[ -z $(command -v fuse-overlayfs) ]]; then
+	skip "fuse-overlayfs is not installed"
+else
+	mkfifo "$T_TMP/fuse-go"
+	: >"$T_TMP/kept-file"
+	env --default-signal "$SANDBOX" --overlay-driver fuse --rootfs "$ROOTFS" --keep-fd 7 \
+		--bind "$T_TMP" /ctl -- sh -c 'read -r line </ctl/fuse-go; echo payload done' \
+		7<"$T_TMP/kept-file" >"$T_TMP/fuse.out" 2>"$T_TMP/fuse.err" </dev/null &
+	sp=$!
+	track_pid "$sp"
+	if poll 15 has_descendant "$sp" fuse-overlayfs; then
+		fp=$(descendants_named "$sp" fuse-overlayfs | head -n 1)
+		fds=$(fd_targets "$fp")
+		expect_match "fds of fuse-overlayfs" '/dev/fuse$' "$fds"
+		expect_no_match "fds of fuse-overlayfs" "kept-file" "$fds"
+		echo go >"$T_TMP/fuse-go"
+		wait "$sp"
+		expect_status 0 "$?"
+		expect_eq "payload output" "payload done" "$(cat "$T_TMP/fuse.out")"
+	else
+		fail "no fuse-overlayfs started: $(cat "$T_TMP/fuse.err")"
+		kill -KILL "$sp"
+		wait "$sp"
+	fi
+fi
+
+if ((ME_UID == 0)); then
+	t "newuidmap and newgidmap inherit 0, 1 and 2 only: not --keep-fd's"
+	# as the test user (strace, run by root, keeps the helpers setuid), each
+	# execve held 3 s after it is done, so that the helpers' fds can be read
+	tu=${SANDBOX_TEST_USER:-sbtest}
+	if ! id "$tu" >/dev/null 2>&1 || ! grep -qE "^($tu|$(id -u "$tu")):" /etc/subuid; then
+		fail "no test user $tu with /etc/subuid entries (tests/setup-host.sh creates it)"
+	elif [[ -z $(command -v strace) ]]; then
+		fail "strace is not installed (tests/setup-host.sh installs it)"
+	else
+		d=$(mktemp -d /tmp/sandbox-tests.XXXXXX) && chmod 0755 "$d" && cp "$SANDBOX" "$d/sandbox"
+		: >"$d/kept-file"
+		(cd / && exec strace -f -qq -o /dev/null -u "$tu" -e trace=execve \
+			-e inject=execve:delay_exit=3000000 "$d/sandbox" --keep-fd 7 -- true \
+			7<"$d/kept-file" >"$d/out" 2>&1 </dev/null) &
+		sp=$!
+		track_pid "$sp"
+		for helper in newuidmap newgidmap; do
+			if poll 30 has_descendant "$sp" "$helper"; then
+				fds=$(fd_targets "$(descendants_named "$sp" "$helper" | head -n 1)")
+				expect_eq "fds of $helper above 2" "" "$fds"
+			else
+				fail "$helper did not run: $(cat "$d/out")"
+			fi
+		done
+		wait "$sp"
+		expect_status 0 "$?"
+		rm -rf "$d"
+	fi
+fi
+
 # Nested sandboxes: an outer sandbox fakes a host where something is
 # missing or broken, and the inner one runs as an unprivileged user there:
 # the user running the tests, or (for root, who would write its maps

@@ -15,7 +15,7 @@ PACKAGES=(
 	build-essential pkg-config libcap-dev libseccomp-dev uidmap
 	busybox-static bubblewrap hyperfine fuse-overlayfs passt slirp4netns
 	nftables libnftables-dev iperf3 mandoc man-db bash-completion zsh fish
-	iproute2 procps psmisc util-linux time python3
+	iproute2 procps psmisc util-linux time python3 strace
 	# the escape probes (tests/escape/: static, and 32-bit for the compat
 	# table) and make fuzz (libFuzzer is in libclang-rt-14-dev)
 	gcc-multilib libc6-dev-i386 clang libclang-rt-14-dev
