@@ -242,29 +242,39 @@ int idmap_check_owned(const struct id_map *map, uint32_t host_id,
 	return 0;
 }
 
-static int load_subids(const char *file, const char *user, uint32_t id,
-		       struct subid_ranges *out)
+#define SUBID_FILE_MAX (16u << 20)
+
+/* The entries of USER or ID in FILE (/etc/subuid or /etc/subgid), all of
+ * it; a missing file has none. */
+int subid_load(const char *file, const char *user, uint32_t id, struct subid_ranges *out)
 {
-	static char buf[1 << 16];
-	int n = read_small_file(file, buf, sizeof buf);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file_all(file, &text, &len, SUBID_FILE_MAX);
 
 	out->n = 0;
-	if (n < 0)
-		return n;
-	return subid_parse(buf, user, id, out);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG)
+		return sb_err(EFBIG, "%s is larger than %u MiB: not a subordinate id file?",
+			      file, SUBID_FILE_MAX >> 20);
+	if (r < 0)
+		return sb_err(-r, "%s: %s", file, strerror(-r));
+	return subid_parse(text, user, id, out);
 }
 
 /* The first id at or above 100000 past every range in FILE, rounded up
  * to a multiple of 65536: a range to suggest that overlaps no one's. */
 static uint64_t subid_free_start(const char *file)
 {
-	static char buf[1 << 16];
+	_cleanup_free_ char *text = NULL;
 	uint64_t end = 100000;
-	const char *line = buf;
+	const char *line;
+	size_t len;
 
-	if (read_small_file(file, buf, sizeof buf) < 0)
+	if (read_file_all(file, &text, &len, SUBID_FILE_MAX) < 0)
 		return end;
-	while (line && *line) {
+	for (line = text; line && *line;) {
 		const char *c1 = strchr(line, ':'), *nl = strchr(line, '\n');
 		if (c1 && (!nl || c1 < nl)) {
 			char *e1, *e2;
@@ -316,8 +326,11 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	int r;
 
 	memset(plan, 0, sizeof *plan);
-	load_subids("/etc/subuid", user, uid, &su);
-	load_subids("/etc/subgid", user, uid, &sg);
+	su.n = sg.n = 0;
+	if (spec->subids != SUBIDS_NEVER &&
+	    ((r = subid_load("/etc/subuid", user, uid, &su)) < 0 ||
+	     (r = subid_load("/etc/subgid", user, uid, &sg)) < 0))
+		return r;
 	have_ranges = su.n > 0 && sg.n > 0;
 	helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
 	/* auto: ranges only where the helpers can actually work */

@@ -55,6 +55,7 @@ bool str_has_prefix(const char *s, const char *prefix);
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
 int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+int read_file_all(const char *path, char **data, size_t *len, size_t max);
 const char *userns_sysctl_hint(void);
 char *find_in_path(const char *name);
 
@@ -81,6 +82,8 @@ struct subid_ranges {
 /* Parse /etc/subuid-format TEXT for the entries of USER or UID. */
 int subid_parse(const char *text, const char *user, uint32_t uid,
 		struct subid_ranges *out);
+/* The entries of USER or UID in FILE; a missing file has none. */
+int subid_load(const char *file, const char *user, uint32_t id, struct subid_ranges *out);
 /* Build the map that puts HOST_ID at WANT inside, with the subordinate
  * ranges filling the ids below and above it. */
 int idmap_layout(uint32_t want, uint32_t host_id,

@@ -176,6 +176,21 @@ int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
 	return 0;
 }
 
+/* The whole of PATH, NUL-terminated, in *DATA (to free); -EFBIG past MAX
+ * bytes. */
+int read_file_all(const char *path, char **data, size_t *len, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
+		return -errno;
+	if ((r = read_fd_all(fd, data, len, max)) < 0)
+		return r;
+	*data = xrealloc(*data, *len + 1);
+	(*data)[*len] = '\0';
+	return 0;
+}
+
 /* Which knob disables unprivileged user namespaces on this machine. */
 const char *userns_sysctl_hint(void)
 {

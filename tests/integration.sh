@@ -1242,6 +1242,29 @@ expect_setup_error 'newuidmap: .*(uid_map|not allowed|[Pp]ermission|permitted)' 
 	"${NEST[@]}" "${NEST_USER[@]}" "${FAKE_SUBIDS[@]}" -- \
 	"$SANDBOX" --rootfs "$ROOTFS" --subids -- true
 
+# The inner sandbox runs as uid 0 of the outer one, with its capabilities:
+# it writes its maps itself, from root's entries in the fake files.
+if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT >= 1000 && SGID_COUNT >= 1000))); then
+	t "/etc/subuid and /etc/subgid are read to their end: an entry past 64 KiB counts"
+	for ((i = 0; i < 3000; i++)); do
+		printf 'sbfiller%04d:%d:65536\n' "$i" $((1000000 + i * 65536))
+	done >"$T_TMP/big-subids"
+	echo root:1:999 >>"$T_TMP/big-subids"
+	OUTER_MAPS=(--uid 0 --uid-map "0:$ME_UID:1" --uid-map "1:${SUID_START:-100000}:999"
+		--gid-map "0:$ME_GID:1" --gid-map "1:${SGID_START:-100000}:999")
+	run "${NEST[@]}" "${OUTER_MAPS[@]}" --ro-bind "$T_TMP/big-subids" /etc/subuid \
+		--ro-bind "$T_TMP/big-subids" /etc/subgid -- \
+		"$SANDBOX" --rootfs "$ROOTFS" -- sh -c "$IDS_SCRIPT"
+	expect_true "the file is larger than 64 KiB" test "$(stat -c %s "$T_TMP/big-subids")" -gt 65536
+	check_ids $'0 0 1\n1 1 999' $'0 0 1\n1 1 999' allow 0 0
+
+	t "bad input: an /etc/subuid larger than 16 MiB"
+	head -c 17M /dev/zero | tr '\0' '#' >"$T_TMP/huge-subids"
+	expect_setup_error '/etc/subuid.*larger than' "${NEST[@]}" "${OUTER_MAPS[@]}" \
+		--ro-bind "$T_TMP/huge-subids" /etc/subuid -- "$SANDBOX" --rootfs "$ROOTFS" -- true
+	rm -f "$T_TMP/huge-subids"
+fi
+
 t "bad input: user namespaces disabled names user.max_user_namespaces"
 # The limit is per user namespace: set it to 0 in a user namespace of our
 # own (util-linux unshare, root in it) and start sandbox there.

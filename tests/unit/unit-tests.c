@@ -291,6 +291,50 @@ static void test_subid(void)
 	ok(r.n == 1 && r.r[0].outside == 1, "subuid: last line without newline", NULL);
 }
 
+/* A file in /tmp with TEXT repeated N times, then TAIL; its path. */
+static char *temp_file(const char *text, size_t n, const char *tail)
+{
+	static char path[] = "/tmp/sandbox-unit.XXXXXX";
+	size_t len = strlen(text), i;
+	int fd;
+
+	strcpy(path, "/tmp/sandbox-unit.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (write(fd, text, len) != (ssize_t)len)
+			break;
+	if (write(fd, tail, strlen(tail)) < 0)
+		i = 0;
+	close(fd);
+	return path;
+}
+
+static void test_subid_load(void)
+{
+	struct subid_ranges r = { 0 };
+	char *path;
+	int e;
+
+	/* 4000 lines of 30 bytes: the entry is past the first 64 KiB */
+	path = temp_file("sbfiller:10000000:65536000000\n", 4000, "alice:100000:65536\n");
+	e = path ? subid_load(path, "alice", 1000, &r) : -1;
+	ok(e == 0 && r.n == 1 && r.r[0].outside == 100000 && r.r[0].count == 65536,
+	   "subuid: a file larger than 64 KiB is read to its end", sb_errmsg());
+	if (path)
+		unlink(path);
+	path = temp_file("#################################################################\n",
+			 17u << 14, "alice:100000:65536\n");
+	e = path ? subid_load(path, "alice", 1000, &r) : -1;
+	ok(e == -EFBIG && strstr(sb_errmsg(), "larger than"),
+	   "subuid: a file larger than 16 MiB is an error", sb_errmsg());
+	if (path)
+		unlink(path);
+	e = subid_load("/nonexistent/subuid", "alice", 1000, &r);
+	ok(e == 0 && r.n == 0, "subuid: a missing file has no entry", NULL);
+}
+
 /* ---- layout and checks ---- */
 
 static bool map_is(const struct id_map *m, const uint32_t *v, size_t n)
@@ -611,6 +655,7 @@ int main(void)
 	test_bwrap_cli();
 	test_subid();
 	test_layout();
+	test_subid_load();
 	test_map_text();
 	test_buf_printf();
 	test_keep_fds();
