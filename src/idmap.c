@@ -314,6 +314,11 @@ static const char *helper_unusable(const char *path)
 	return NULL;
 }
 
+static bool is_own_id(const struct id_map *m, uint32_t host_id)
+{
+	return m->n == 1 && m->r[0].count == 1 && m->r[0].outside == host_id;
+}
+
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 {
 	uid_t uid = getuid();
@@ -367,9 +372,9 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 			    (r = idmap_check_owned(&plan->gid, gid, &sg, "gid")) < 0)
 				return r;
 		}
+		/* only a map of our own id alone can be written directly */
 		plan->use_helpers = uid != 0 &&
-			!(plan->uid.n == 1 && plan->uid.r[0].count == 1 &&
-			  plan->gid.n == 1 && plan->gid.r[0].count == 1);
+			!(is_own_id(&plan->uid, uid) && is_own_id(&plan->gid, gid));
 		if (plan->use_helpers && !helpers)
 			return sb_err(ENOENT, "--uid-map/--gid-map: mapping subordinate ids needs %s "
 				      "and %s: install the package uidmap (apt-get install uidmap)",
@@ -385,6 +390,8 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 			plan->gid_ = 0;
 		else if (!idmap_inside_of(&plan->gid, gid, &plan->gid_))
 			plan->gid_ = plan->gid.r[0].inside;
+		plan->own_uid_unmapped = !idmap_inside_of(&plan->uid, uid, &(uint32_t){ 0 });
+		plan->own_gid_unmapped = !idmap_inside_of(&plan->gid, gid, &(uint32_t){ 0 });
 		plan->how = plan->use_helpers ? "explicit maps via newuidmap/newgidmap"
 					      : "explicit single-id maps";
 	} else {

@@ -491,6 +491,20 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	_exit(code);
 }
 
+/* A map without our own id leaves us the overflow id, which can create
+ * nothing: take the payload's ids (all capabilities stay: none of the
+ * ids was 0). */
+static int take_mapped_ids(const struct idplan *ip)
+{
+	if (ip->own_gid_unmapped && setresgid(ip->gid_, ip->gid_, ip->gid_) < 0)
+		return sb_err(errno, "--gid-map: cannot become gid %u: %s", ip->gid_,
+			      strerror(errno));
+	if (ip->own_uid_unmapped && setresuid(ip->uid_, ip->uid_, ip->uid_) < 0)
+		return sb_err(errno, "--uid-map: cannot become uid %u: %s", ip->uid_,
+			      strerror(errno));
+	return 0;
+}
+
 static int child_unshare(const struct sandbox_spec *spec)
 {
 	int flags = CLONE_NEWNS;
@@ -562,6 +576,8 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		if (n <= 0 || m.type != MSG_GO)
 			_exit(sb_exit_setup); /* the setup process failed and said so */
 		sb_step("ids mapped, inside the user namespace");
+		if (take_mapped_ids(&ip) < 0)
+			child_fail();
 		if (child_unshare(spec) < 0)
 			child_fail();
 	}

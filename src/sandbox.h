@@ -105,6 +105,8 @@ struct idplan {
 	bool use_helpers;       /* newuidmap/newgidmap, else direct writes */
 	uid_t uid_;             /* payload's ids inside */
 	gid_t gid_;
+	bool own_uid_unmapped;  /* the child becomes uid_ (gid_) once mapped, */
+	bool own_gid_unmapped;  /* to own what it creates */
 	const char *how;        /* for -v */
 };
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan);

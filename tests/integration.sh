@@ -1093,6 +1093,23 @@ if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT > 400))); then
 	expect_eq "lines of the nested uid_map" 151 "$(norm "$OUT")"
 fi
 
+if ((ME_UID != 0 && HAVE_RANGES)); then
+	t "--uid-map: one subordinate id alone goes through newuidmap"
+	s1=$((SUID_START + 1)) g1=$((SGID_START + 1))
+	sb --uid-map "0:$s1:1" -- sh -c "$IDS_SCRIPT"
+	expect_status 0
+	expect_eq "uid_map" "0 $s1 1" "$(norm "$(section 0 "$OUT")")"
+	expect_eq "gid_map" "$ME_GID $ME_GID 1" "$(norm "$(section 1 "$OUT")")"
+	expect_eq "payload uid and gid" "0 $ME_GID" "$(section 3 "$OUT" | paste -sd ' ')"
+	# the sandbox's own processes take the mapped ids too: they create
+	sb --uid-map "0:$s1:1" --gid-map "0:$g1:1" -- sh -c \
+		"$IDS_SCRIPT; echo --; touch /tmp/f; stat -c '%u %g' /tmp/f"
+	expect_status 0
+	expect_eq "gid_map" "0 $g1 1" "$(norm "$(section 1 "$OUT")")"
+	expect_eq "payload uid and gid" "0 0" "$(section 3 "$OUT" | paste -sd ' ')"
+	expect_eq "owner of a new file in /tmp" "0 0" "$(section 4 "$OUT")"
+fi
+
 t "fuse-overlayfs inherits no fd but /dev/fuse and 0, 1, 2: not --keep-fd's"
 if [[ -z $(command -v fuse-overlayfs) ]]; then
 	skip "fuse-overlayfs is not installed"
