@@ -546,6 +546,7 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != setup_pid)
 		_exit(sb_exit_setup);
+	setup_signals_close(); /* the setup process's */
 	/* the setup process's ends of the status protocols: EOF on them must
 	 * not wait for the sandbox */
 	if (spec->info_fd >= 0)
@@ -779,6 +780,35 @@ static int report_net_failure(void)
 	return sb_exit_setup;
 }
 
+/* The next message from the children (0 at EOF: the payload runs), or
+ * -EINTR when a signal that ends a program came first. */
+static ssize_t next_msg(struct sync_msg *m)
+{
+	struct pollfd p[2] = { { .fd = sync_fd, .events = POLLIN },
+			       { .fd = setup_signal_fd(), .events = POLLIN } };
+
+	for (;;) {
+		ssize_t n = recv(sync_fd, m, sizeof *m, MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (setup_signal_taken())
+			return -EINTR;
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* A signal ended the setup: the child takes everything it started along
+ * (pid 1 and the payload die with it), and we exit as the signal says. */
+static int setup_interrupted(pid_t child)
+{
+	sb_step("setup interrupted by signal %d", setup_signal_taken());
+	kill(child, SIGKILL);
+	return 128 + setup_signal_taken();
+}
+
 static void mark_cloexec(int fd)
 {
 	if (fd >= 0)
@@ -865,6 +895,11 @@ int sandbox_run(struct sandbox_spec *spec)
 		return sb_exit_setup;
 	}
 	signals_block();
+	if ((r = setup_signals_open()) < 0) {
+		sb_err(-r, "signalfd: %s", strerror(-r));
+		sb_print_error();
+		return sb_exit_setup;
+	}
 	fflush(NULL);
 	if (spec->userns_fd >= 0)
 		ca.flags = 0; /* the child joins that namespace instead */
@@ -910,9 +945,11 @@ int sandbox_run(struct sandbox_spec *spec)
 	/* Until EOF: pid 1's pid, and errors from the child, pid 1 or the
 	 * payload. */
 	for (;;) {
-		n = recv(sync_fd, &m, sizeof m, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = next_msg(&m);
+		if (n == -EINTR) {
+			result = setup_interrupted(child);
+			break;
+		}
 		if (n <= 0)
 			break;
 		if ((size_t)n < offsetof(struct sync_msg, text) + 1)
@@ -920,7 +957,8 @@ int sandbox_run(struct sandbox_spec *spec)
 		m.text[sizeof m.text - 1] = '\0';
 		if (m.type == MSG_NETNS && result < 0) {
 			if (net_start(spec, &np, child) < 0) {
-				result = report_net_failure();
+				result = setup_signal_taken() ? setup_interrupted(child)
+							      : report_net_failure();
 				kill(child, SIGKILL);
 			} else {
 				send_msg(MSG_NET_OK, 0, 0, NULL);
@@ -951,6 +989,7 @@ int sandbox_run(struct sandbox_spec *spec)
 		}
 	}
 	close(sync_fd);
+	setup_signals_close(); /* the payload's now: forwarded from here on */
 	sb_step("payload started");
 	r = forward_and_wait(child, np.pid, spec->new_session, false, &wst);
 	if (r < 0) {
@@ -961,7 +1000,8 @@ int sandbox_run(struct sandbox_spec *spec)
 	}
 	net_stop(&np);
 	overlay_tidy_workdir(&mp);
-	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
+	if ((result == sb_exit_setup || setup_signal_taken()) &&
+	    spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);
 	if (result >= 0)
 		r = result;

@@ -207,5 +207,13 @@ int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 		     int *watch_status);
 void signals_block(void);
 void signals_reset(void);
+/* The setup process, after signals_block() and until the payload runs:
+ * a signalfd for the signals that end a program (-errno on failure);
+ * setup_signal_taken() reads it and returns the first such signal, or 0
+ * while none arrived.  With none open, there is none to take. */
+int setup_signals_open(void);
+int setup_signal_fd(void);
+int setup_signal_taken(void);
+void setup_signals_close(void);
 
 #endif

@@ -1168,6 +1168,44 @@ if ((ME_UID == 0)); then
 	fi
 fi
 
+# held_setup NAME SANDBOX-ARGS...: start sandbox whose setup waits (on a
+# fifo of its own, never written) with its status on fd 4, into
+# $T_TMP/NAME.info; wait until the status is written. Sets SP.
+held_setup() {
+	local name=$1
+	shift
+	mkfifo "$T_TMP/$name.fifo"
+	: >"$T_TMP/$name.info"
+	env --default-signal SB_TEST_MARK="$HELD_MARK" "$SANDBOX" --info-fd 4 "$@" \
+		3<>"$T_TMP/$name.fifo" 4>"$T_TMP/$name.info" \
+		>"$T_TMP/$name.out" 2>"$T_TMP/$name.err" </dev/null &
+	SP=$!
+	track_pid "$SP"
+	poll 15 grep -q '^}' "$T_TMP/$name.info"
+}
+
+for held in block-fd userns-block-fd; do
+	t "SIGTERM while the setup waits on --$held ends it: 143, no payload, nothing left"
+	MARK_N=$((MARK_N + 1))
+	HELD_MARK=sbmark-$$-$MARK_N
+	snapshot "$HELD_MARK"
+	if held_setup "$held" --rootfs "$ROOTFS" "--$held" 3 -- sh -c 'echo payload ran'; then
+		kill -TERM "$SP"
+		if ! poll 10 _exited "$SP"; then
+			fail "sandbox still running 10 s after SIGTERM"
+			kill -KILL "$SP"
+		fi
+		wait "$SP"
+		expect_status 143 "$?"
+		expect_eq "output" "" "$(cat "$T_TMP/$held.out")"
+		expect_clean "$HELD_MARK"
+	else
+		fail "the status was not written: $(cat "$T_TMP/$held.err")"
+		kill -KILL "$SP"
+		wait "$SP"
+	fi
+done
+
 # Nested sandboxes: an outer sandbox fakes a host where something is
 # missing or broken, and the inner one runs as an unprivileged user there:
 # the user running the tests, or (for root, who would write its maps
