@@ -323,6 +323,7 @@ static int take_locks(const struct sandbox_spec *spec)
 static int enter_nested_userns(const struct idplan *ip, int procdir)
 {
 	int p[2], st, r = 0;
+	bool was_dumpable;
 	pid_t h;
 	char b = 0;
 
@@ -351,6 +352,7 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 	close(p[0]);
 	/* The helper opens our uid_map as its owner: our /proc entries belong
 	 * to us only while we are dumpable.  No payload exists yet. */
+	was_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
 	set_dumpable(true);
 	if (unshare(CLONE_NEWUSER) < 0)
 		r = sb_err(errno, "cannot enter a nested user namespace: %s", strerror(errno));
@@ -358,7 +360,7 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 	close(p[1]);
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
-	set_dumpable(false);
+	set_dumpable(was_dumpable);
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		r = sb_err(EPERM, "cannot map the nested user namespace");
 	if (r == 0 && unshare(CLONE_NEWNS) < 0)
@@ -435,6 +437,11 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
 		_exit(sb_exit_setup); /* the child died before PDEATHSIG was armed */
+	/* bwrap's callers read /proc/CHILD-PID of the pid it reports, pid 1:
+	 * Flatpak's portals resolve paths through its root, flatpak enter
+	 * joins its namespaces; bubblewrap's pid 1 allows it. */
+	if (spec->personality == PERSONALITY_BWRAP)
+		set_dumpable(true);
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
 	/* The final pivot detaches the staging root; the fuse-overlayfs server
@@ -609,6 +616,12 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	if (mounts_stage(spec, mp, &ov) < 0)
 		child_fail();
 	fuse_running = ov.fuse_pid > 0;
+	/* Nothing reads our /proc entries from outside any more (the maps
+	 * are written, the network helper has our namespaces), and the
+	 * payload will exist: this process, the one --pidns adds and pid 1
+	 * (which inherit it) are not dumpable, in both personalities.  As
+	 * bwrap, pid 1 makes itself dumpable again (see pid1_main). */
+	set_dumpable(false);
 	waited = -1;
 	if (spec->pidns_fd >= 0) {
 		if (setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
@@ -646,13 +659,6 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			child_fail();
 		}
 
-		/* from here on the payload can exist: this process and pid 1
-		 * (which inherits it) are not dumpable.  Not as bwrap: its
-		 * callers read /proc/CHILD-PID (Flatpak's portals resolve
-		 * paths through its root, flatpak enter joins its
-		 * namespaces), and bubblewrap's pid 1 allows it. */
-		if (spec->personality != PERSONALITY_BWRAP)
-			set_dumpable(false);
 		self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 		pid1 = fork();
 		if (pid1 < 0) {

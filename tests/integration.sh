@@ -1206,6 +1206,46 @@ for held in block-fd userns-block-fd; do
 	fi
 done
 
+if ((ME_UID != 0)); then
+	# (root may read any process: only another user shows the difference)
+	for personality in sandbox bwrap; do
+		t "$personality: the user-namespace child is not dumpable$([[ $personality == bwrap ]] && echo ', pid 1 is')"
+		ln -sf "$SANDBOX" "$T_TMP/$personality"
+		rm -f "$T_TMP/dump-go"
+		mkfifo "$T_TMP/dump-go"
+		if [[ $personality == bwrap ]]; then
+			args=(--unshare-pid --ro-bind / / --dev /dev --proc /proc)
+		else
+			args=(--rootfs "$ROOTFS" --bind "$T_TMP" "$T_TMP")
+		fi
+		env --default-signal "$T_TMP/$personality" "${args[@]}" -- \
+			sh -c "read -r line <$T_TMP/dump-go; echo payload done" \
+			>"$T_TMP/dump.out" 2>&1 </dev/null &
+		sp=$!
+		track_pid "$sp"
+		# the user-namespace child and pid 1 (named as we were called), once
+		# the payload runs
+		poll 10 has_descendant "$sp" sh
+		mapfile -t procs < <(descendants_named "$sp" "$personality")
+		if ((${#procs[@]} == 2)); then
+			expect_false "/proc/CHILD/exe of the user-namespace child is readable" \
+				readlink "/proc/${procs[0]}/exe"
+			if [[ $personality == bwrap ]]; then
+				expect_true "/proc/PID1/root of pid 1 is readable (Flatpak)" \
+					test -d "/proc/${procs[1]}/root/proc"
+			else
+				expect_false "/proc/PID1/exe of pid 1 is readable" \
+					readlink "/proc/${procs[1]}/exe"
+			fi
+		else
+			fail "not 2 processes of the sandbox found: ${procs[*]}: $(cat "$T_TMP/dump.out")"
+		fi
+		echo go >"$T_TMP/dump-go"
+		wait "$sp"
+		expect_status 0 "$?"
+	done
+fi
+
 # Nested sandboxes: an outer sandbox fakes a host where something is
 # missing or broken, and the inner one runs as an unprivileged user there:
 # the user running the tests, or (for root, who would write its maps
