@@ -1038,11 +1038,13 @@ fi
 
 # ------------------------------------ issue 11: the smaller defects
 
-# descendants_named PID COMM: the pids of PID's descendants called COMM.
+# descendants_named PID COMM: the pids of PID's descendants called COMM
+# (a glob).
 descendants_named() {
 	local p
 	for p in $(pgrep -P "$1"); do
-		[[ $(cat "/proc/$p/comm" 2>/dev/null) == "$2" ]] && echo "$p"
+		# shellcheck disable=SC2053 # COMM is a pattern
+		[[ $(cat "/proc/$p/comm" 2>/dev/null) == $2 ]] && echo "$p"
 		descendants_named "$p" "$2"
 	done
 }
@@ -1205,6 +1207,34 @@ for held in block-fd userns-block-fd; do
 		wait "$SP"
 	fi
 done
+
+t "SIGTERM while pasta starts ends the setup: 143, the payload is never executed"
+# strace holds each setns 3 s: pasta's, as it joins the sandbox's
+# namespaces, is slow to start (and, as the test user, no setuid helper:
+# --no-subids). Only sandbox itself and pasta may execute a program.
+if [[ -z $(command -v pasta) || -z $(command -v strace) ]]; then
+	fail "pasta or strace is not installed (tests/setup-host.sh installs them)"
+else
+	tr=$T_TMP/pasta.trace
+	(exec strace -f -qq -o "$tr" -e trace=execve,setns -e inject=setns:delay_enter=3000000 \
+		"$SANDBOX" --no-subids --net pasta -- sh -c 'echo payload ran' \
+		>"$T_TMP/pasta.out" 2>"$T_TMP/pasta.err" </dev/null) &
+	sp=$!
+	track_pid "$sp"
+	if poll 30 has_descendant "$sp" 'pas*'; then
+		kill -TERM "$(pgrep -P "$sp" | head -n 1)"
+		wait "$sp"
+		expect_status 143 "$?"
+		expect_eq "output" "" "$(cat "$T_TMP/pasta.out")"
+		expect_eq "processes that executed a program" \
+			"$(awk 'NR == 1 || /execve\(.*\["[^"]*pasta"/ { print $1 }' "$tr" | sort -u)" \
+			"$(awk '/ execve\(.* = 0/ { print $1 }' "$tr" | sort -u)"
+	else
+		fail "pasta did not start: $(cat "$T_TMP/pasta.err")"
+		kill -KILL "$sp"
+		wait "$sp"
+	fi
+fi
 
 if ((ME_UID != 0)); then
 	# (root may read any process: only another user shows the difference)
