@@ -824,6 +824,21 @@ static void mark_cloexec(int fd)
 #define NESTED(what) what ", in the nested user namespace (for --cap-add CAP_SYS_ADMIN " \
 	"or CAP_SYS_PTRACE, or --disable-userns)"
 
+/* The nested namespace maps each id to itself: a text of another length
+ * than the sandbox's maps, which idmap_plan checked. */
+static int check_nested_maps(const struct sandbox_spec *spec, const struct idplan *ip)
+{
+	int r;
+
+	if (!needs_nesting(spec, ip))
+		return 0;
+	if ((r = idmap_check_text(&ip->uid, true, spec->uid_map_opt.n ? NESTED("--uid-map")
+				  : NESTED("/etc/subuid"))) < 0)
+		return r;
+	return idmap_check_text(&ip->gid, true, spec->gid_map_opt.n ? NESTED("--gid-map")
+				: NESTED("/etc/subgid"));
+}
+
 int sandbox_run(struct sandbox_spec *spec)
 {
 	struct clone_args_ ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
@@ -867,12 +882,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	} else {
 		warn_unmapped_rootfs(spec, &mp, &ip);
 	}
-	/* the nested namespace maps each id to itself: another text */
-	if (needs_nesting(spec, &ip) &&
-	    ((r = idmap_check_text(&ip.uid, true, spec->uid_map_opt.n ? NESTED("--uid-map")
-				   : NESTED("/etc/subuid"))) < 0 ||
-	     (r = idmap_check_text(&ip.gid, true, spec->gid_map_opt.n ? NESTED("--gid-map")
-				   : NESTED("/etc/subgid"))) < 0)) {
+	if (check_nested_maps(spec, &ip) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(&mp);
 		return sb_exit_setup;
