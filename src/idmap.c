@@ -242,29 +242,39 @@ int idmap_check_owned(const struct id_map *map, uint32_t host_id,
 	return 0;
 }
 
-static int load_subids(const char *file, const char *user, uint32_t id,
-		       struct subid_ranges *out)
+#define SUBID_FILE_MAX (16u << 20)
+
+/* The entries of USER or ID in FILE (/etc/subuid or /etc/subgid), all of
+ * it; a missing file has none. */
+int subid_load(const char *file, const char *user, uint32_t id, struct subid_ranges *out)
 {
-	static char buf[1 << 16];
-	int n = read_small_file(file, buf, sizeof buf);
+	_cleanup_free_ char *text = NULL;
+	size_t len;
+	int r = read_file_all(file, &text, &len, SUBID_FILE_MAX);
 
 	out->n = 0;
-	if (n < 0)
-		return n;
-	return subid_parse(buf, user, id, out);
+	if (r == -ENOENT)
+		return 0;
+	if (r == -EFBIG)
+		return sb_err(EFBIG, "%s is larger than %u MiB: not a subordinate id file?",
+			      file, SUBID_FILE_MAX >> 20);
+	if (r < 0)
+		return sb_err(-r, "%s: %s", file, strerror(-r));
+	return subid_parse(text, user, id, out);
 }
 
 /* The first id at or above 100000 past every range in FILE, rounded up
  * to a multiple of 65536: a range to suggest that overlaps no one's. */
 static uint64_t subid_free_start(const char *file)
 {
-	static char buf[1 << 16];
+	_cleanup_free_ char *text = NULL;
 	uint64_t end = 100000;
-	const char *line = buf;
+	const char *line;
+	size_t len;
 
-	if (read_small_file(file, buf, sizeof buf) < 0)
+	if (read_file_all(file, &text, &len, SUBID_FILE_MAX) < 0)
 		return end;
-	while (line && *line) {
+	for (line = text; line && *line;) {
 		const char *c1 = strchr(line, ':'), *nl = strchr(line, '\n');
 		if (c1 && (!nl || c1 < nl)) {
 			char *e1, *e2;
@@ -304,6 +314,11 @@ static const char *helper_unusable(const char *path)
 	return NULL;
 }
 
+static bool is_own_id(const struct id_map *m, uint32_t host_id)
+{
+	return m->n == 1 && m->r[0].count == 1 && m->r[0].outside == host_id;
+}
+
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 {
 	uid_t uid = getuid();
@@ -316,8 +331,11 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	int r;
 
 	memset(plan, 0, sizeof *plan);
-	load_subids("/etc/subuid", user, uid, &su);
-	load_subids("/etc/subgid", user, uid, &sg);
+	su.n = sg.n = 0;
+	if (spec->subids != SUBIDS_NEVER &&
+	    ((r = subid_load("/etc/subuid", user, uid, &su)) < 0 ||
+	     (r = subid_load("/etc/subgid", user, uid, &sg)) < 0))
+		return r;
 	have_ranges = su.n > 0 && sg.n > 0;
 	helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
 	/* auto: ranges only where the helpers can actually work */
@@ -354,9 +372,9 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 			    (r = idmap_check_owned(&plan->gid, gid, &sg, "gid")) < 0)
 				return r;
 		}
+		/* only a map of our own id alone can be written directly */
 		plan->use_helpers = uid != 0 &&
-			!(plan->uid.n == 1 && plan->uid.r[0].count == 1 &&
-			  plan->gid.n == 1 && plan->gid.r[0].count == 1);
+			!(is_own_id(&plan->uid, uid) && is_own_id(&plan->gid, gid));
 		if (plan->use_helpers && !helpers)
 			return sb_err(ENOENT, "--uid-map/--gid-map: mapping subordinate ids needs %s "
 				      "and %s: install the package uidmap (apt-get install uidmap)",
@@ -372,6 +390,8 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 			plan->gid_ = 0;
 		else if (!idmap_inside_of(&plan->gid, gid, &plan->gid_))
 			plan->gid_ = plan->gid.r[0].inside;
+		plan->own_uid_unmapped = !idmap_inside_of(&plan->uid, uid, &(uint32_t){ 0 });
+		plan->own_gid_unmapped = !idmap_inside_of(&plan->gid, gid, &(uint32_t){ 0 });
 		plan->how = plan->use_helpers ? "explicit maps via newuidmap/newgidmap"
 					      : "explicit single-id maps";
 	} else {
@@ -395,6 +415,9 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 		if (ranges && uid == 0)
 			plan->how = "subordinate ranges (written directly as root)";
 	}
+	if ((r = idmap_check_text(&plan->uid, false, explicit_map ? "--uid-map" : "/etc/subuid")) < 0 ||
+	    (r = idmap_check_text(&plan->gid, false, explicit_map ? "--gid-map" : "/etc/subgid")) < 0)
+		return r;
 	if (!idmap_has_inside(&plan->uid, plan->uid_))
 		return sb_err(EINVAL, "--uid %u: uid %u is not mapped inside the sandbox",
 			      plan->uid_, plan->uid_);
@@ -404,14 +427,41 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 	return 0;
 }
 
-static void map_text(const struct id_map *m, char *buf, size_t len)
+/* MAP as the kernel reads it, "INSIDE OUTSIDE COUNT" a line (with
+ * IDENTITY "INSIDE INSIDE COUNT": the nested namespace's map), in BUF of
+ * LEN bytes; the length, or -E2BIG when it does not fit. */
+int idmap_text(const struct id_map *m, bool identity, char *buf, size_t len)
 {
 	size_t i, off = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < m->n && off < len; i++)
-		off += (size_t)snprintf(buf + off, len - off, "%u %u %u\n",
-					m->r[i].inside, m->r[i].outside, m->r[i].count);
+	for (i = 0; i < m->n; i++)
+		if (buf_printf(buf, len, &off, "%u %u %u\n", m->r[i].inside,
+			       identity ? m->r[i].inside : m->r[i].outside, m->r[i].count) < 0)
+			return -E2BIG;
+	return (int)off;
+}
+
+/* The kernel takes a map in one write of less than a page. */
+size_t idmap_text_max(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+
+	return page > 0 ? (size_t)page : 4096;
+}
+
+int idmap_check_text(const struct id_map *m, bool identity, const char *what)
+{
+	size_t len = idmap_text_max();
+	char *buf = xmalloc(len);
+	int r = idmap_text(m, identity, buf, len);
+
+	free(buf);
+	if (r < 0)
+		return sb_err(E2BIG, "%s: the map's %zu ranges are more than %zu bytes as text, "
+			      "the most the kernel accepts: use fewer, larger ranges",
+			      what, m->n, len - 1);
+	return 0;
 }
 
 struct helper_run {
@@ -448,6 +498,8 @@ static int helper_start(const char *path, pid_t target, const struct id_map *m,
 	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
 	posix_spawn_file_actions_adddup2(&fa, p[1], 2);
+	/* nothing else: not --keep-fd's, nor what bwrap's caller passed */
+	posix_spawn_file_actions_addclosefrom_np(&fa, 3);
 	posix_spawnattr_init(&at);
 	sigemptyset(&none);
 	sigfillset(&all);
@@ -494,7 +546,8 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 			return sb_err(errno, "waitpid %s: %s", h->path, strerror(errno));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
-	map_text(m, maps, sizeof maps);
+	if (idmap_text(m, false, maps, sizeof maps) < 0)
+		snprintf(maps, sizeof maps, "%zu ranges", m->n);
 	for (char *c = maps; *c; c++)
 		if (*c == '\n')
 			*c = c[1] ? ',' : '\0';
@@ -509,9 +562,21 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 	}
 }
 
+static int write_map(int dfd, const char *file, const struct id_map *m)
+{
+	size_t len = idmap_text_max();
+	char *buf = xmalloc(len);
+	int r = idmap_text(m, false, buf, len);
+
+	if (r >= 0)
+		r = write_file_at(dfd, file, buf);
+	free(buf);
+	return r;
+}
+
 int idmap_apply(pid_t pid, const struct idplan *plan)
 {
-	char path[64], buf[4096];
+	char path[64];
 	int dfd, r;
 
 	if (plan->use_helpers) {
@@ -543,13 +608,11 @@ int idmap_apply(pid_t pid, const struct idplan *plan)
 		close(dfd);
 		return sb_err(-r, "%s/setgroups: cannot write 'deny': %s", path, strerror(-r));
 	}
-	map_text(&plan->gid, buf, sizeof buf);
-	if ((r = write_file_at(dfd, "gid_map", buf)) < 0) {
+	if ((r = write_map(dfd, "gid_map", &plan->gid)) < 0) {
 		close(dfd);
 		return sb_err(-r, "%s/gid_map: cannot write the gid map: %s", path, strerror(-r));
 	}
-	map_text(&plan->uid, buf, sizeof buf);
-	if ((r = write_file_at(dfd, "uid_map", buf)) < 0) {
+	if ((r = write_map(dfd, "uid_map", &plan->uid)) < 0) {
 		close(dfd);
 		if (r == -EPERM && idmap_inside_of(&plan->uid, 0, &(uint32_t){ 0 }))
 			return sb_err(EPERM, "%s/uid_map: cannot map uid 0 of this namespace: the "

@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/wait.h>
 
 #include "sandbox.h"
@@ -48,6 +49,47 @@ void signals_reset(void)
 			signal(s, SIG_DFL);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* Until the payload runs, the setup process takes the signals that end a
+ * program by default (the forwarded ones but SIGWINCH, all blocked) from
+ * a signalfd: one of them ends the setup instead of reaching a payload
+ * that has not started. */
+static int setup_sfd = -1;
+static int setup_signo;
+
+int setup_signals_open(void)
+{
+	sigset_t set;
+	size_t i;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof forwarded / sizeof forwarded[0]; i++)
+		if (forwarded[i] != SIGWINCH)
+			sigaddset(&set, forwarded[i]);
+	setup_sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	return setup_sfd < 0 ? -errno : 0;
+}
+
+int setup_signal_fd(void)
+{
+	return setup_sfd;
+}
+
+int setup_signal_taken(void)
+{
+	struct signalfd_siginfo si;
+
+	if (setup_signo == 0 && setup_sfd >= 0 && read(setup_sfd, &si, sizeof si) == sizeof si)
+		setup_signo = (int)si.ssi_signo;
+	return setup_signo;
+}
+
+void setup_signals_close(void)
+{
+	if (setup_sfd >= 0)
+		close(setup_sfd);
+	setup_sfd = -1;
 }
 
 static int status_to_code(int st)

@@ -60,9 +60,10 @@ static void ns_ids_text(int dirfd, char *buf, size_t len)
 		char path[32];
 		struct stat st;
 		snprintf(path, sizeof path, "ns/%s", ns_names[i]);
-		off += (size_t)snprintf(buf + off, len - off, "%s%llu", i ? " " : "",
-					fstatat(dirfd, path, &st, 0) == 0 ?
-					(unsigned long long)st.st_ino : 0ULL);
+		if (buf_printf(buf, len, &off, "%s%llu", i ? " " : "",
+			       fstatat(dirfd, path, &st, 0) == 0 ?
+			       (unsigned long long)st.st_ino : 0ULL) < 0)
+			break;
 	}
 }
 
@@ -329,6 +330,7 @@ static int take_locks(const struct sandbox_spec *spec)
 static int enter_nested_userns(const struct idplan *ip, int procdir)
 {
 	int p[2], st, r = 0;
+	bool was_dumpable;
 	pid_t h;
 	char b = 0;
 
@@ -340,29 +342,24 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 	if (h < 0)
 		return sb_err(errno, "fork: %s", strerror(errno));
 	if (h == 0) {
-		char buf[4096];
-		size_t i, off = 0;
+		/* each id to itself; the setup process checked that it fits */
+		size_t len = idmap_text_max();
+		char *buf = xmalloc(len);
 		close(p[1]);
 		if (read(p[0], &b, 1) != 1)
 			_exit(1);
-		for (i = 0; i < ip->uid.n; i++)
-			off += (size_t)snprintf(buf + off, sizeof buf - off, "%u %u %u\n",
-						ip->uid.r[i].inside, ip->uid.r[i].inside,
-						ip->uid.r[i].count);
-		if (write_file_at(procdir, "uid_map", buf) < 0)
+		if (idmap_text(&ip->uid, true, buf, len) < 0 ||
+		    write_file_at(procdir, "uid_map", buf) < 0)
 			_exit(2);
-		off = 0;
-		for (i = 0; i < ip->gid.n; i++)
-			off += (size_t)snprintf(buf + off, sizeof buf - off, "%u %u %u\n",
-						ip->gid.r[i].inside, ip->gid.r[i].inside,
-						ip->gid.r[i].count);
-		if (write_file_at(procdir, "gid_map", buf) < 0)
+		if (idmap_text(&ip->gid, true, buf, len) < 0 ||
+		    write_file_at(procdir, "gid_map", buf) < 0)
 			_exit(3);
 		_exit(0);
 	}
 	close(p[0]);
 	/* The helper opens our uid_map as its owner: our /proc entries belong
 	 * to us only while we are dumpable.  No payload exists yet. */
+	was_dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) == 1;
 	set_dumpable(true);
 	if (unshare(CLONE_NEWUSER) < 0)
 		r = sb_err(errno, "cannot enter a nested user namespace: %s", strerror(errno));
@@ -370,7 +367,7 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 	close(p[1]);
 	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
 		;
-	set_dumpable(false);
+	set_dumpable(was_dumpable);
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		r = sb_err(EPERM, "cannot map the nested user namespace");
 	if (r == 0 && unshare(CLONE_NEWNS) < 0)
@@ -447,6 +444,11 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
 		_exit(sb_exit_setup); /* the child died before PDEATHSIG was armed */
+	/* bwrap's callers read /proc/CHILD-PID of the pid it reports, pid 1:
+	 * Flatpak's portals resolve paths through its root, flatpak enter
+	 * joins its namespaces; bubblewrap's pid 1 allows it. */
+	if (spec->personality == PERSONALITY_BWRAP)
+		set_dumpable(true);
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
 	/* The final pivot detaches the staging root; the fuse-overlayfs server
@@ -503,6 +505,20 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	_exit(code);
 }
 
+/* A map without our own id leaves us the overflow id, which can create
+ * nothing: take the payload's ids (all capabilities stay: none of the
+ * ids was 0). */
+static int take_mapped_ids(const struct idplan *ip)
+{
+	if (ip->own_gid_unmapped && setresgid(ip->gid_, ip->gid_, ip->gid_) < 0)
+		return sb_err(errno, "--gid-map: cannot become gid %u: %s", ip->gid_,
+			      strerror(errno));
+	if (ip->own_uid_unmapped && setresuid(ip->uid_, ip->uid_, ip->uid_) < 0)
+		return sb_err(errno, "--uid-map: cannot become uid %u: %s", ip->uid_,
+			      strerror(errno));
+	return 0;
+}
+
 static int child_unshare(const struct sandbox_spec *spec)
 {
 	int flags = CLONE_NEWNS;
@@ -544,6 +560,7 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (getppid() != setup_pid)
 		_exit(sb_exit_setup);
+	setup_signals_close(); /* the setup process's */
 	/* the setup process's ends of the status protocols: EOF on them must
 	 * not wait for the sandbox */
 	if (spec->info_fd >= 0)
@@ -574,6 +591,8 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		if (n <= 0 || m.type != MSG_GO)
 			_exit(sb_exit_setup); /* the setup process failed and said so */
 		sb_step("ids mapped, inside the user namespace");
+		if (take_mapped_ids(&ip) < 0)
+			child_fail();
 		if (child_unshare(spec) < 0)
 			child_fail();
 	}
@@ -604,6 +623,12 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	if (mounts_stage(spec, mp, &ov) < 0)
 		child_fail();
 	fuse_running = ov.fuse_pid > 0;
+	/* Nothing reads our /proc entries from outside any more (the maps
+	 * are written, the network helper has our namespaces), and the
+	 * payload will exist: this process, the one --pidns adds and pid 1
+	 * (which inherit it) are not dumpable, in both personalities.  As
+	 * bwrap, pid 1 makes itself dumpable again (see pid1_main). */
+	set_dumpable(false);
 	waited = -1;
 	if (spec->pidns_fd >= 0) {
 		if (setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
@@ -641,13 +666,6 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			child_fail();
 		}
 
-		/* from here on the payload can exist: this process and pid 1
-		 * (which inherits it) are not dumpable.  Not as bwrap: its
-		 * callers read /proc/CHILD-PID (Flatpak's portals resolve
-		 * paths through its root, flatpak enter joins its
-		 * namespaces), and bubblewrap's pid 1 allows it. */
-		if (spec->personality != PERSONALITY_BWRAP)
-			set_dumpable(false);
 		self_pidfd = (int)syscall(SYS_pidfd_open, getpid(), 0);
 		pid1 = fork();
 		if (pid1 < 0) {
@@ -740,13 +758,11 @@ static void write_status(const struct sandbox_spec *spec, pid_t pid, const char 
 		p = end;
 		if (!own[i] || ino == 0)
 			continue;
-		ni += (size_t)snprintf(info + ni, sizeof info - ni, ",\n    \"%s-namespace\": %llu",
-				       ns_names[i], ino);
-		nj += (size_t)snprintf(json + nj, sizeof json - nj, ", \"%s-namespace\": %llu",
-				       ns_names[i], ino);
+		buf_printf(info, sizeof info, &ni, ",\n    \"%s-namespace\": %llu", ns_names[i], ino);
+		buf_printf(json, sizeof json, &nj, ", \"%s-namespace\": %llu", ns_names[i], ino);
 	}
-	snprintf(info + ni, sizeof info - ni, "\n}\n");
-	snprintf(json + nj, sizeof json - nj, " }\n");
+	buf_printf(info, sizeof info, &ni, "\n}\n");
+	buf_printf(json, sizeof json, &nj, " }\n");
 	if (spec->info_fd >= 0) {
 		write_fd_text(spec->info_fd, info);
 		close(spec->info_fd);
@@ -777,6 +793,35 @@ static int report_net_failure(void)
 	return sb_exit_setup;
 }
 
+/* The next message from the children (0 at EOF: the payload runs), or
+ * -EINTR when a signal that ends a program came first. */
+static ssize_t next_msg(struct sync_msg *m)
+{
+	struct pollfd p[2] = { { .fd = sync_fd, .events = POLLIN },
+			       { .fd = setup_signal_fd(), .events = POLLIN } };
+
+	for (;;) {
+		ssize_t n = recv(sync_fd, m, sizeof *m, MSG_DONTWAIT);
+		if (n >= 0)
+			return n;
+		if (errno != EAGAIN && errno != EINTR)
+			return -errno;
+		if (setup_signal_taken())
+			return -EINTR;
+		if (poll(p, 2, -1) < 0 && errno != EINTR)
+			return -errno;
+	}
+}
+
+/* A signal ended the setup: the child takes everything it started along
+ * (pid 1 and the payload die with it), and we exit as the signal says. */
+static int setup_interrupted(pid_t child)
+{
+	sb_step("setup interrupted by signal %d", setup_signal_taken());
+	kill(child, SIGKILL);
+	return 128 + setup_signal_taken();
+}
+
 static void mark_cloexec(int fd)
 {
 	if (fd >= 0)
@@ -796,6 +841,24 @@ static int setup_died(int code)
 		       code);
 	sb_print_error();
 	return sb_exit_setup;
+}
+
+#define NESTED(what) what ", in the nested user namespace (for --cap-add CAP_SYS_ADMIN " \
+	"or CAP_SYS_PTRACE, or --disable-userns)"
+
+/* The nested namespace maps each id to itself: a text of another length
+ * than the sandbox's maps, which idmap_plan checked. */
+static int check_nested_maps(const struct sandbox_spec *spec, const struct idplan *ip)
+{
+	int r;
+
+	if (!needs_nesting(spec, ip))
+		return 0;
+	if ((r = idmap_check_text(&ip->uid, true, spec->uid_map_opt.n ? NESTED("--uid-map")
+				  : NESTED("/etc/subuid"))) < 0)
+		return r;
+	return idmap_check_text(&ip->gid, true, spec->gid_map_opt.n ? NESTED("--gid-map")
+				: NESTED("/etc/subgid"));
 }
 
 int sandbox_run(struct sandbox_spec *spec)
@@ -841,6 +904,11 @@ int sandbox_run(struct sandbox_spec *spec)
 	} else {
 		warn_unmapped_rootfs(spec, &mp, &ip);
 	}
+	if (check_nested_maps(spec, &ip) < 0) {
+		sb_print_error();
+		overlay_preflight_undo(&mp);
+		return sb_exit_setup;
+	}
 	sb_step("preflight done: ids by %s", ip.how);
 	/* Our own fds never reach the payload; the native personality also
 	 * closes what it inherited (bwrap passes it through). */
@@ -853,11 +921,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	mark_cloexec(spec->userns_block_fd);
 	mark_cloexec(spec->block_fd);
 	if (spec->personality != PERSONALITY_BWRAP) {
-		int keep[66];
-		size_t nk = 0, i;
-		for (i = 0; i < spec->n_keep_fds && nk < 64; i++)
-			keep[nk++] = spec->keep_fds[i];
-		if (fd_set_cloexec_all_except(keep, nk, 3) < 0) {
+		if (fd_set_cloexec_all_except(spec->keep_fds, spec->n_keep_fds, 3) < 0) {
 			sb_err(errno, "cannot mark inherited fds close-on-exec: %s", strerror(errno));
 			sb_print_error();
 			return sb_exit_setup;
@@ -869,6 +933,11 @@ int sandbox_run(struct sandbox_spec *spec)
 		return sb_exit_setup;
 	}
 	signals_block();
+	if ((r = setup_signals_open()) < 0) {
+		sb_err(-r, "signalfd: %s", strerror(-r));
+		sb_print_error();
+		return sb_exit_setup;
+	}
 	fflush(NULL);
 	if (spec->userns_fd >= 0)
 		ca.flags = 0; /* the child joins that namespace instead */
@@ -914,9 +983,11 @@ int sandbox_run(struct sandbox_spec *spec)
 	/* Until EOF: pid 1's pid, and errors from the child, pid 1 or the
 	 * payload. */
 	for (;;) {
-		n = recv(sync_fd, &m, sizeof m, 0);
-		if (n < 0 && errno == EINTR)
-			continue;
+		n = next_msg(&m);
+		if (n == -EINTR) {
+			result = setup_interrupted(child);
+			break;
+		}
 		if (n <= 0)
 			break;
 		if ((size_t)n < offsetof(struct sync_msg, text) + 1)
@@ -924,7 +995,8 @@ int sandbox_run(struct sandbox_spec *spec)
 		m.text[sizeof m.text - 1] = '\0';
 		if (m.type == MSG_NETNS && result < 0) {
 			if (net_start(spec, &np, child) < 0) {
-				result = report_net_failure();
+				result = setup_signal_taken() ? setup_interrupted(child)
+							      : report_net_failure();
 				kill(child, SIGKILL);
 			} else {
 				send_msg(MSG_NET_OK, 0, 0, NULL);
@@ -958,6 +1030,7 @@ int sandbox_run(struct sandbox_spec *spec)
 		}
 	}
 	close(sync_fd);
+	setup_signals_close(); /* the payload's now: forwarded from here on */
 	sb_step("payload started");
 	r = forward_and_wait(child, np.pid, spec->new_session, false, &wst);
 	if (r < 0) {
@@ -970,7 +1043,8 @@ int sandbox_run(struct sandbox_spec *spec)
 	if (result < 0 && !exec_seen)
 		result = setup_died(r);
 	overlay_tidy_workdir(&mp);
-	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
+	if ((result == sb_exit_setup || setup_signal_taken()) &&
+	    spec->personality != PERSONALITY_BWRAP)
 		overlay_preflight_undo(&mp);
 	if (result >= 0)
 		r = result;

@@ -699,8 +699,9 @@ static int wait_ready(struct net_plan *np, int rd, bool line)
 		return sb_err(errno, "pidfd_open: %s", strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		struct pollfd p[2] = { { .fd = rd, .events = POLLIN },
-				       { .fd = pidfd, .events = POLLIN } };
+		struct pollfd p[3] = { { .fd = rd, .events = POLLIN },
+				       { .fd = pidfd, .events = POLLIN },
+				       { .fd = setup_signal_fd(), .events = POLLIN } };
 		long left;
 
 		clock_gettime(CLOCK_MONOTONIC, &t);
@@ -712,7 +713,13 @@ static int wait_ready(struct net_plan *np, int rd, bool line)
 				      net_mode_name(np->mode), net_mode_name(np->mode),
 				      NET_READY_TIMEOUT_MS / 1000);
 		}
-		r = poll(p, 2, (int)left);
+		if (setup_signal_taken()) { /* ^C while it starts: the caller ends all */
+			r = sb_err(EINTR, "--net %s: interrupted by signal %d while %s started",
+				   net_mode_name(np->mode), setup_signal_taken(),
+				   net_mode_name(np->mode));
+			break;
+		}
+		r = poll(p, 3, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
@@ -906,8 +913,9 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 	if (sb_verbose) {
 		char line[1024];
 		size_t o = 0;
-		for (i = 0; i < n && o < sizeof line - 1; i++)
-			o += (size_t)snprintf(line + o, sizeof line - o, "%s%s", i ? " " : "", argv[i]);
+		for (i = 0; i < n; i++)
+			if (buf_printf(line, sizeof line, &o, "%s%s", i ? " " : "", argv[i]) < 0)
+				break;
 		sb_step("starting %s", line);
 	}
 	r = spawn_helper(np, argv, rp[1], ep[0]);

@@ -374,6 +374,12 @@ static int fuse_overlay(const char *bin, const char *lower, const char *upper, c
 			dup2(devnull, 0);
 			dup2(devnull, 1);
 		}
+		/* only /dev/fuse: not --keep-fd's, nor what bwrap's caller passed */
+		if (nfd < 0 || fd_set_cloexec_all_except(&nfd, 1, 3) < 0) {
+			fprintf(stderr, "%s: fuse-overlayfs: cannot set up its file descriptors: "
+				"%s\n", sb_prog, strerror(errno));
+			_exit(127);
+		}
 		snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
 		snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", nfd);
 		/* it must chown copied-up files to their owners */

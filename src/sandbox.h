@@ -53,6 +53,9 @@ int read_small_file(const char *path, char *buf, size_t len);
 int write_file_at(int dirfd, const char *path, const char *data);
 bool str_has_prefix(const char *s, const char *prefix);
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
+int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int read_file_all(const char *path, char **data, size_t *len, size_t max);
 const char *userns_sysctl_hint(void);
 char *find_in_path(const char *name);
 
@@ -79,6 +82,8 @@ struct subid_ranges {
 /* Parse /etc/subuid-format TEXT for the entries of USER or UID. */
 int subid_parse(const char *text, const char *user, uint32_t uid,
 		struct subid_ranges *out);
+/* The entries of USER or UID in FILE; a missing file has none. */
+int subid_load(const char *file, const char *user, uint32_t id, struct subid_ranges *out);
 /* Build the map that puts HOST_ID at WANT inside, with the subordinate
  * ranges filling the ids below and above it. */
 int idmap_layout(uint32_t want, uint32_t host_id,
@@ -87,6 +92,12 @@ int idmap_layout(uint32_t want, uint32_t host_id,
 int idmap_check_owned(const struct id_map *map, uint32_t host_id,
 		      const struct subid_ranges *sub, const char *what);
 bool idmap_has_inside(const struct id_map *map, uint32_t id);
+/* MAP as text for /proc/PID/uid_map (IDENTITY: each inside id to
+ * itself); its length, or -E2BIG when longer than LEN - 1. */
+int idmap_text(const struct id_map *m, bool identity, char *buf, size_t len);
+size_t idmap_text_max(void);    /* the longest map the kernel takes, + 1 */
+/* An error naming WHAT when the kernel cannot take MAP in one write. */
+int idmap_check_text(const struct id_map *m, bool identity, const char *what);
 bool idmap_inside_of(const struct id_map *map, uint32_t outside, uint32_t *inside);
 
 struct idplan {
@@ -94,6 +105,8 @@ struct idplan {
 	bool use_helpers;       /* newuidmap/newgidmap, else direct writes */
 	uid_t uid_;             /* payload's ids inside */
 	gid_t gid_;
+	bool own_uid_unmapped;  /* the child becomes uid_ (gid_) once mapped, */
+	bool own_gid_unmapped;  /* to own what it creates */
 	const char *how;        /* for -v */
 };
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan);
@@ -195,5 +208,13 @@ int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 		     int *watch_status);
 void signals_block(void);
 void signals_reset(void);
+/* The setup process, after signals_block() and until the payload runs:
+ * a signalfd for the signals that end a program (-errno on failure);
+ * setup_signal_taken() reads it and returns the first such signal, or 0
+ * while none arrived.  With none open, there is none to take. */
+int setup_signals_open(void);
+int setup_signal_fd(void);
+int setup_signal_taken(void);
+void setup_signals_close(void);
 
 #endif

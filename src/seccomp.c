@@ -368,14 +368,12 @@ static size_t personality_rules(char *buf, size_t size)
 		uint32_t bit = 1u << b;
 		if (bit == 0x0008 || bit == 0x20000)
 			continue;
-		off += (size_t)snprintf(buf + off, size - off,
-					"personality errno:EPERM arg0&0x%x==0x%x\n",
-					bit | 0x80000000u, bit);
+		buf_printf(buf, size, &off, "personality errno:EPERM arg0&0x%x==0x%x\n",
+			   bit | 0x80000000u, bit);
 	}
 	for (b = 0; b < 31; b++)
-		off += (size_t)snprintf(buf + off, size - off,
-					"personality errno:EPERM arg0&0x%x==0x80000000\n",
-					(1u << b) | 0x80000000u);
+		buf_printf(buf, size, &off, "personality errno:EPERM arg0&0x%x==0x80000000\n",
+			   (1u << b) | 0x80000000u);
 	return off;
 }
 
@@ -417,26 +415,32 @@ static unsigned int clone_flags_arg(void)
 
 char *seccomp_default_text(bool disable_userns)
 {
-	size_t size = 16384, off;
+	size_t size = 16384, off = 0;
 	char *buf = xmalloc(size);
+	int r;
 
-	off = (size_t)snprintf(buf, size,
-			       "# sandbox's built-in default seccomp policy\n"
-			       "# terminal injection: push input into a terminal, drive the console\n"
-			       "ioctl errno:EPERM arg1&0xffffffff==0x%lx\n"
-			       "ioctl errno:EPERM arg1&0xffffffff==0x%lx\n",
-			       (unsigned long)TIOCSTI, (unsigned long)TIOCLINUX);
-	off += (size_t)snprintf(buf + off, size - off, "%s", default_rules);
+	r = buf_printf(buf, size, &off,
+		       "# sandbox's built-in default seccomp policy\n"
+		       "# terminal injection: push input into a terminal, drive the console\n"
+		       "ioctl errno:EPERM arg1&0xffffffff==0x%lx\n"
+		       "ioctl errno:EPERM arg1&0xffffffff==0x%lx\n",
+		       (unsigned long)TIOCSTI, (unsigned long)TIOCLINUX);
+	r |= buf_printf(buf, size, &off, "%s", default_rules);
 	off += personality_rules(buf + off, size - off);
 	if (disable_userns)
-		snprintf(buf + off, size - off,
-			 "# --disable-userns: no new user namespace (clone3 hides its flags\n"
-			 "# in memory: ENOSYS, and the C library falls back to clone)\n"
-			 "unshare errno:EPERM arg0&0x%x==0x%x\n"
-			 "clone errno:EPERM arg%u&0x%x==0x%x\n"
-			 "clone3 errno:ENOSYS\n",
-			 CLONE_NEWUSER, CLONE_NEWUSER, clone_flags_arg(), CLONE_NEWUSER,
-			 CLONE_NEWUSER);
+		r |= buf_printf(buf, size, &off,
+				"# --disable-userns: no new user namespace (clone3 hides its flags\n"
+				"# in memory: ENOSYS, and the C library falls back to clone)\n"
+				"unshare errno:EPERM arg0&0x%x==0x%x\n"
+				"clone errno:EPERM arg%u&0x%x==0x%x\n"
+				"clone3 errno:ENOSYS\n",
+				CLONE_NEWUSER, CLONE_NEWUSER, clone_flags_arg(), CLONE_NEWUSER,
+				CLONE_NEWUSER);
+	if (r < 0 || off + 1 >= size) { /* a policy cut short must never load */
+		fprintf(stderr, "%s: internal error: the default seccomp policy is longer "
+			"than %zu bytes\n", sb_prog, size);
+		abort();
+	}
 	return buf;
 }
 

@@ -125,31 +125,69 @@ static int cmp_int(const void *a, const void *b)
 }
 
 /* Mark every fd >= FROM close-on-exec except those in KEEP (whose
- * close-on-exec flag is cleared). */
+ * close-on-exec flag is cleared).  KEEP may be as long as the caller
+ * likes and in any order. */
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from)
 {
-	int sorted[64];
-	size_t n = n_keep < 64 ? n_keep : 64, i;
+	int *sorted = n_keep ? xmalloc(n_keep * sizeof(int)) : NULL;
 	unsigned int lo = (unsigned int)from;
+	size_t i;
+	int r = 0;
 
-	memcpy(sorted, keep, n * sizeof(int));
-	qsort(sorted, n, sizeof(int), cmp_int);
-	for (i = 0; i < n; i++) {
-		int k = sorted[i];
-		if (k < from)
-			continue;
+	if (n_keep) {
+		memcpy(sorted, keep, n_keep * sizeof(int));
+		qsort(sorted, n_keep, sizeof(int), cmp_int);
+	}
+	for (i = 0; i < n_keep && r == 0; i++) {
+		int k = sorted[i], fl;
+		if (k < from || (unsigned int)k < lo)
+			continue; /* below FROM, or listed twice */
 		if ((unsigned int)k > lo &&
 		    syscall(SYS_close_range, lo, (unsigned int)k - 1, CLOSE_RANGE_CLOEXEC) < 0)
-			return -errno;
-		{
-			int fl = fcntl(k, F_GETFD);
-			if (fl >= 0)
-				fcntl(k, F_SETFD, fl & ~FD_CLOEXEC);
-		}
+			r = -errno;
+		fl = fcntl(k, F_GETFD);
+		if (fl >= 0)
+			fcntl(k, F_SETFD, fl & ~FD_CLOEXEC);
 		lo = (unsigned int)k + 1;
 	}
-	if (syscall(SYS_close_range, lo, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+	free(sorted);
+	if (r == 0 && syscall(SYS_close_range, lo, ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+		r = -errno;
+	return r;
+}
+
+/* Append to BUF (SIZE bytes, *OFF used): the text is added whole or not
+ * at all (-ENOSPC, BUF unchanged); BUF stays NUL-terminated. */
+int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*off >= size)
+		return -ENOSPC;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *off, size - *off, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= size - *off) {
+		buf[*off] = '\0';
+		return n < 0 ? -EINVAL : -ENOSPC;
+	}
+	*off += (size_t)n;
+	return 0;
+}
+
+/* The whole of PATH, NUL-terminated, in *DATA (to free); -EFBIG past MAX
+ * bytes. */
+int read_file_all(const char *path, char **data, size_t *len, size_t max)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), r;
+
+	if (fd < 0)
 		return -errno;
+	if ((r = read_fd_all(fd, data, len, max)) < 0)
+		return r;
+	*data = xrealloc(*data, *len + 1);
+	(*data)[*len] = '\0';
 	return 0;
 }
 

@@ -1036,6 +1036,246 @@ if ((ME_UID != 0)); then
 	expect_setup_error '--gid-map' "$SANDBOX" --rootfs "$ROOTFS" --gid-map 0:100:1 -- true
 fi
 
+# ------------------------------------ issue 11: the smaller defects
+
+# descendants_named PID COMM: the pids of PID's descendants called COMM
+# (a glob).
+descendants_named() {
+	local p
+	for p in $(pgrep -P "$1"); do
+		# shellcheck disable=SC2053 # COMM is a pattern
+		[[ $(cat "/proc/$p/comm" 2>/dev/null) == $2 ]] && echo "$p"
+		descendants_named "$p" "$2"
+	done
+}
+
+# has_descendant PID COMM: PID has a descendant called COMM (for poll).
+has_descendant() { [[ -n $(descendants_named "$1" "$2") ]]; }
+
+# fd_targets PID: where each fd of PID above 2 points, one a line.
+fd_targets() {
+	local f
+	for f in /proc/"$1"/fd/*; do
+		[[ ${f##*/} -gt 2 ]] && readlink "$f"
+	done
+}
+
+t "--keep-fd: every fd listed is passed on, past the 64th"
+kf=()
+for ((fd = 10; fd < 90; fd++)); do kf+=(--keep-fd "$fd"); done
+run bash -c 'for ((fd = 10; fd < 90; fd++)); do eval "exec $fd</dev/null"; done; exec "$@"' \
+	bash "$SANDBOX" --rootfs "$ROOTFS" "${kf[@]}" -- sh -c \
+	'for fd in $(seq 10 89); do [ -e /proc/self/fd/$fd ] || echo "fd $fd missing"; done; echo done'
+expect_status 0
+expect_eq "fds 10 to 89 inside" "done" "$OUT"
+
+t "--uid-map: a map longer than the kernel takes is a clean error"
+# 250 ranges of 20 bytes as text: more than one page
+if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT > 400))); then
+	um=()
+	for ((i = 1; i <= 250; i++)); do
+		um+=(--uid-map "$((4000000000 + i)):$((${SUID_START:-100000} + i)):1")
+	done
+	expect_setup_error $'^sandbox: --uid-map: .*251 ranges.*kernel' \
+		"$SANDBOX" --rootfs "$ROOTFS" --uid-map "0:$ME_UID:1" "${um[@]}" -- true
+	expect_no_match "newuidmap ran" newuidmap "$ERR"
+
+	t "--uid-map with CAP_SYS_ADMIN: a nested map longer than the kernel takes is a clean error"
+	# 200 ranges fit in a page as "4000000001 200001 1", not in the nested
+	# namespace's "4000000001 4000000001 1"
+	expect_setup_error $'^sandbox: --uid-map, in the nested user namespace.*201 ranges.*kernel' \
+		"$SANDBOX" --rootfs "$ROOTFS" --uid-map "0:$ME_UID:1" "${um[@]:0:400}" \
+		--cap-add CAP_SYS_ADMIN -- true
+	expect_no_match "no crash" 'overflow|terminated|cannot map the nested' "$ERR"
+
+	t "--uid-map with CAP_SYS_ADMIN: 150 ranges fit, nested too"
+	sbr --uid-map "0:$ME_UID:1" "${um[@]:0:300}" --cap-add CAP_SYS_ADMIN -- \
+		sh -c 'wc -l </proc/self/uid_map'
+	expect_status 0
+	expect_eq "lines of the nested uid_map" 151 "$(norm "$OUT")"
+fi
+
+if ((ME_UID != 0 && HAVE_RANGES)); then
+	t "--uid-map: one subordinate id alone goes through newuidmap"
+	s1=$((SUID_START + 1)) g1=$((SGID_START + 1))
+	sb --uid-map "0:$s1:1" -- sh -c "$IDS_SCRIPT"
+	expect_status 0
+	expect_eq "uid_map" "0 $s1 1" "$(norm "$(section 0 "$OUT")")"
+	expect_eq "gid_map" "$ME_GID $ME_GID 1" "$(norm "$(section 1 "$OUT")")"
+	expect_eq "payload uid and gid" "0 $ME_GID" "$(section 3 "$OUT" | paste -sd ' ')"
+	# the sandbox's own processes take the mapped ids too: they create
+	sb --uid-map "0:$s1:1" --gid-map "0:$g1:1" -- sh -c \
+		"$IDS_SCRIPT; echo --; touch /tmp/f; stat -c '%u %g' /tmp/f"
+	expect_status 0
+	expect_eq "gid_map" "0 $g1 1" "$(norm "$(section 1 "$OUT")")"
+	expect_eq "payload uid and gid" "0 0" "$(section 3 "$OUT" | paste -sd ' ')"
+	expect_eq "owner of a new file in /tmp" "0 0" "$(section 4 "$OUT")"
+fi
+
+t "fuse-overlayfs inherits no fd but /dev/fuse and 0, 1, 2: not --keep-fd's"
+if [[ -z $(command -v fuse-overlayfs) ]]; then
+	skip "fuse-overlayfs is not installed"
+else
+	mkfifo "$T_TMP/fuse-go"
+	: >"$T_TMP/kept-file"
+	env --default-signal "$SANDBOX" --overlay-driver fuse --rootfs "$ROOTFS" --keep-fd 7 \
+		--bind "$T_TMP" /ctl -- sh -c 'read -r line </ctl/fuse-go; echo payload done' \
+		7<"$T_TMP/kept-file" >"$T_TMP/fuse.out" 2>"$T_TMP/fuse.err" </dev/null &
+	sp=$!
+	track_pid "$sp"
+	if poll 15 has_descendant "$sp" fuse-overlayfs; then
+		fp=$(descendants_named "$sp" fuse-overlayfs | head -n 1)
+		fds=$(fd_targets "$fp")
+		expect_match "fds of fuse-overlayfs" '/dev/fuse$' "$fds"
+		expect_no_match "fds of fuse-overlayfs" "kept-file" "$fds"
+		echo go >"$T_TMP/fuse-go"
+		wait "$sp"
+		expect_status 0 "$?"
+		expect_eq "payload output" "payload done" "$(cat "$T_TMP/fuse.out")"
+	else
+		fail "no fuse-overlayfs started: $(cat "$T_TMP/fuse.err")"
+		kill -KILL "$sp"
+		wait "$sp"
+	fi
+fi
+
+if ((ME_UID == 0)); then
+	t "newuidmap and newgidmap inherit 0, 1 and 2 only: not --keep-fd's"
+	# as the test user (strace, run by root, keeps the helpers setuid), each
+	# execve held 3 s after it is done, so that the helpers' fds can be read
+	tu=${SANDBOX_TEST_USER:-sbtest}
+	if ! id "$tu" >/dev/null 2>&1 || ! grep -qE "^($tu|$(id -u "$tu")):" /etc/subuid; then
+		fail "no test user $tu with /etc/subuid entries (tests/setup-host.sh creates it)"
+	elif [[ -z $(command -v strace) ]]; then
+		fail "strace is not installed (tests/setup-host.sh installs it)"
+	else
+		d=$(mktemp -d /tmp/sandbox-tests.XXXXXX) && chmod 0755 "$d" && cp "$SANDBOX" "$d/sandbox"
+		: >"$d/kept-file"
+		(cd / && exec strace -f -qq -o /dev/null -u "$tu" -e trace=execve \
+			-e inject=execve:delay_exit=3000000 "$d/sandbox" --keep-fd 7 -- true \
+			7<"$d/kept-file" >"$d/out" 2>&1 </dev/null) &
+		sp=$!
+		track_pid "$sp"
+		for helper in newuidmap newgidmap; do
+			if poll 30 has_descendant "$sp" "$helper"; then
+				fds=$(fd_targets "$(descendants_named "$sp" "$helper" | head -n 1)")
+				expect_eq "fds of $helper above 2" "" "$fds"
+			else
+				fail "$helper did not run: $(cat "$d/out")"
+			fi
+		done
+		wait "$sp"
+		expect_status 0 "$?"
+		rm -rf "$d"
+	fi
+fi
+
+# held_setup NAME SANDBOX-ARGS...: start sandbox whose setup waits (on a
+# fifo of its own, never written) with its status on fd 4, into
+# $T_TMP/NAME.info; wait until the status is written. Sets SP.
+held_setup() {
+	local name=$1
+	shift
+	mkfifo "$T_TMP/$name.fifo"
+	: >"$T_TMP/$name.info"
+	env --default-signal SB_TEST_MARK="$HELD_MARK" "$SANDBOX" --info-fd 4 "$@" \
+		3<>"$T_TMP/$name.fifo" 4>"$T_TMP/$name.info" \
+		>"$T_TMP/$name.out" 2>"$T_TMP/$name.err" </dev/null &
+	SP=$!
+	track_pid "$SP"
+	poll 15 grep -q '^}' "$T_TMP/$name.info"
+}
+
+for held in block-fd userns-block-fd; do
+	t "SIGTERM while the setup waits on --$held ends it: 143, no payload, nothing left"
+	MARK_N=$((MARK_N + 1))
+	HELD_MARK=sbmark-$$-$MARK_N
+	snapshot "$HELD_MARK"
+	if held_setup "$held" --rootfs "$ROOTFS" "--$held" 3 -- sh -c 'echo payload ran'; then
+		kill -TERM "$SP"
+		if ! poll 10 _exited "$SP"; then
+			fail "sandbox still running 10 s after SIGTERM"
+			kill -KILL "$SP"
+		fi
+		wait "$SP"
+		expect_status 143 "$?"
+		expect_eq "output" "" "$(cat "$T_TMP/$held.out")"
+		expect_clean "$HELD_MARK"
+	else
+		fail "the status was not written: $(cat "$T_TMP/$held.err")"
+		kill -KILL "$SP"
+		wait "$SP"
+	fi
+done
+
+t "SIGTERM while pasta starts ends the setup: 143, the payload is never executed"
+# strace holds each setns 3 s: pasta's, as it joins the sandbox's
+# namespaces, is slow to start (and, as the test user, no setuid helper:
+# --no-subids). Only sandbox itself and pasta may execute a program.
+if [[ -z $(command -v pasta) || -z $(command -v strace) ]]; then
+	fail "pasta or strace is not installed (tests/setup-host.sh installs them)"
+else
+	tr=$T_TMP/pasta.trace
+	(exec strace -f -qq -o "$tr" -e trace=execve,setns -e inject=setns:delay_enter=3000000 \
+		"$SANDBOX" --no-subids --net pasta -- sh -c 'echo payload ran' \
+		>"$T_TMP/pasta.out" 2>"$T_TMP/pasta.err" </dev/null) &
+	sp=$!
+	track_pid "$sp"
+	if poll 30 has_descendant "$sp" 'pas*'; then
+		kill -TERM "$(pgrep -P "$sp" | head -n 1)"
+		wait "$sp"
+		expect_status 143 "$?"
+		expect_eq "output" "" "$(cat "$T_TMP/pasta.out")"
+		expect_eq "processes that executed a program" \
+			"$(awk 'NR == 1 || /execve\(.*\["[^"]*pasta"/ { print $1 }' "$tr" | sort -u)" \
+			"$(awk '/ execve\(.* = 0/ { print $1 }' "$tr" | sort -u)"
+	else
+		fail "pasta did not start: $(cat "$T_TMP/pasta.err")"
+		kill -KILL "$sp"
+		wait "$sp"
+	fi
+fi
+
+if ((ME_UID != 0)); then
+	# (root may read any process: only another user shows the difference)
+	for personality in sandbox bwrap; do
+		t "$personality: the user-namespace child is not dumpable$([[ $personality == bwrap ]] && echo ', pid 1 is')"
+		ln -sf "$SANDBOX" "$T_TMP/$personality"
+		rm -f "$T_TMP/dump-go"
+		mkfifo "$T_TMP/dump-go"
+		if [[ $personality == bwrap ]]; then
+			args=(--unshare-pid --ro-bind / / --dev /dev --proc /proc)
+		else
+			args=(--rootfs "$ROOTFS" --bind "$T_TMP" "$T_TMP")
+		fi
+		env --default-signal "$T_TMP/$personality" "${args[@]}" -- \
+			sh -c "read -r line <$T_TMP/dump-go; echo payload done" \
+			>"$T_TMP/dump.out" 2>&1 </dev/null &
+		sp=$!
+		track_pid "$sp"
+		# the user-namespace child and pid 1 (named as we were called), once
+		# the payload runs
+		poll 10 has_descendant "$sp" sh
+		mapfile -t procs < <(descendants_named "$sp" "$personality")
+		if ((${#procs[@]} == 2)); then
+			expect_false "/proc/CHILD/exe of the user-namespace child is readable" \
+				readlink "/proc/${procs[0]}/exe"
+			if [[ $personality == bwrap ]]; then
+				expect_true "/proc/PID1/root of pid 1 is readable (Flatpak)" \
+					test -d "/proc/${procs[1]}/root/proc"
+			else
+				expect_false "/proc/PID1/exe of pid 1 is readable" \
+					readlink "/proc/${procs[1]}/exe"
+			fi
+		else
+			fail "not 2 processes of the sandbox found: ${procs[*]}: $(cat "$T_TMP/dump.out")"
+		fi
+		echo go >"$T_TMP/dump-go"
+		wait "$sp"
+		expect_status 0 "$?"
+	done
+fi
+
 # Nested sandboxes: an outer sandbox fakes a host where something is
 # missing or broken, and the inner one runs as an unprivileged user there:
 # the user running the tests, or (for root, who would write its maps
@@ -1126,6 +1366,29 @@ t "bad input: newuidmap failing shows newuidmap's own message"
 expect_setup_error 'newuidmap: .*(uid_map|not allowed|[Pp]ermission|permitted)' \
 	"${NEST[@]}" "${NEST_USER[@]}" "${FAKE_SUBIDS[@]}" -- \
 	"$SANDBOX" --rootfs "$ROOTFS" --subids -- true
+
+# The inner sandbox runs as uid 0 of the outer one, with its capabilities:
+# it writes its maps itself, from root's entries in the fake files.
+if ((ME_UID == 0 || (HAVE_RANGES && SUID_COUNT >= 1000 && SGID_COUNT >= 1000))); then
+	t "/etc/subuid and /etc/subgid are read to their end: an entry past 64 KiB counts"
+	for ((i = 0; i < 3000; i++)); do
+		printf 'sbfiller%04d:%d:65536\n' "$i" $((1000000 + i * 65536))
+	done >"$T_TMP/big-subids"
+	echo root:1:999 >>"$T_TMP/big-subids"
+	OUTER_MAPS=(--uid 0 --uid-map "0:$ME_UID:1" --uid-map "1:${SUID_START:-100000}:999"
+		--gid-map "0:$ME_GID:1" --gid-map "1:${SGID_START:-100000}:999")
+	run "${NEST[@]}" "${OUTER_MAPS[@]}" --ro-bind "$T_TMP/big-subids" /etc/subuid \
+		--ro-bind "$T_TMP/big-subids" /etc/subgid -- \
+		"$SANDBOX" --rootfs "$ROOTFS" -- sh -c "$IDS_SCRIPT"
+	expect_true "the file is larger than 64 KiB" test "$(stat -c %s "$T_TMP/big-subids")" -gt 65536
+	check_ids $'0 0 1\n1 1 999' $'0 0 1\n1 1 999' allow 0 0
+
+	t "bad input: an /etc/subuid larger than 16 MiB"
+	head -c 17M /dev/zero | tr '\0' '#' >"$T_TMP/huge-subids"
+	expect_setup_error '/etc/subuid.*larger than' "${NEST[@]}" "${OUTER_MAPS[@]}" \
+		--ro-bind "$T_TMP/huge-subids" /etc/subuid -- "$SANDBOX" --rootfs "$ROOTFS" -- true
+	rm -f "$T_TMP/huge-subids"
+fi
 
 t "bad input: user namespaces disabled names user.max_user_namespaces"
 # The limit is per user namespace: set it to 0 in a user namespace of our

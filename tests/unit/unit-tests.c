@@ -291,6 +291,50 @@ static void test_subid(void)
 	ok(r.n == 1 && r.r[0].outside == 1, "subuid: last line without newline", NULL);
 }
 
+/* A file in /tmp with TEXT repeated N times, then TAIL; its path. */
+static char *temp_file(const char *text, size_t n, const char *tail)
+{
+	static char path[] = "/tmp/sandbox-unit.XXXXXX";
+	size_t len = strlen(text), i;
+	int fd;
+
+	strcpy(path, "/tmp/sandbox-unit.XXXXXX");
+	fd = mkstemp(path);
+	if (fd < 0)
+		return NULL;
+	for (i = 0; i < n; i++)
+		if (write(fd, text, len) != (ssize_t)len)
+			break;
+	if (write(fd, tail, strlen(tail)) < 0)
+		i = 0;
+	close(fd);
+	return path;
+}
+
+static void test_subid_load(void)
+{
+	struct subid_ranges r = { 0 };
+	char *path;
+	int e;
+
+	/* 4000 lines of 30 bytes: the entry is past the first 64 KiB */
+	path = temp_file("sbfiller:10000000:65536000000\n", 4000, "alice:100000:65536\n");
+	e = path ? subid_load(path, "alice", 1000, &r) : -1;
+	ok(e == 0 && r.n == 1 && r.r[0].outside == 100000 && r.r[0].count == 65536,
+	   "subuid: a file larger than 64 KiB is read to its end", sb_errmsg());
+	if (path)
+		unlink(path);
+	path = temp_file("#################################################################\n",
+			 17u << 14, "alice:100000:65536\n");
+	e = path ? subid_load(path, "alice", 1000, &r) : -1;
+	ok(e == -EFBIG && strstr(sb_errmsg(), "larger than"),
+	   "subuid: a file larger than 16 MiB is an error", sb_errmsg());
+	if (path)
+		unlink(path);
+	e = subid_load("/nonexistent/subuid", "alice", 1000, &r);
+	ok(e == 0 && r.n == 0, "subuid: a missing file has no entry", NULL);
+}
+
 /* ---- layout and checks ---- */
 
 static bool map_is(const struct id_map *m, const uint32_t *v, size_t n)
@@ -304,6 +348,64 @@ static bool map_is(const struct id_map *m, const uint32_t *v, size_t n)
 		    m->r[i].count != v[3 * i + 2])
 			return false;
 	return true;
+}
+
+static void test_map_text(void)
+{
+	struct id_map m = { .n = 2, .r = { { 0, 1000, 1 }, { 1, 100000, 65536 } } };
+	char small[24], page[4096];
+	size_t i;
+
+	ok(idmap_text(&m, false, page, sizeof page) == 24 &&
+	   strcmp(page, "0 1000 1\n1 100000 65536\n") == 0, "map text", page);
+	ok(idmap_text(&m, true, page, sizeof page) == 16 &&
+	   strcmp(page, "0 0 1\n1 1 65536\n") == 0, "map text of the nested namespace", page);
+	ok(idmap_text(&m, false, small, sizeof small) == -E2BIG && strcmp(small, "0 1000 1\n") == 0,
+	   "map text that does not fit: an error, no line cut", small);
+	/* 200 lines of 24 bytes: more than a page, FORTIFY caught it before */
+	m.n = 200;
+	for (i = 0; i < m.n; i++)
+		m.r[i] = (struct id_range){ 4000000000u + (uint32_t)i, 200000 + (uint32_t)i, 1 };
+	ok(idmap_check_text(&m, false, "--uid-map") == 0, "200 ranges of 20 bytes fit", sb_errmsg());
+	ok(idmap_check_text(&m, true, "--uid-map") == -E2BIG &&
+	   strstr(sb_errmsg(), "--uid-map: ") == sb_errmsg(),
+	   "200 nested ranges of 24 bytes do not", sb_errmsg());
+}
+
+static void test_buf_printf(void)
+{
+	char buf[8];
+	size_t off = 0;
+
+	ok(buf_printf(buf, sizeof buf, &off, "%s", "abc") == 0 && off == 3 &&
+	   buf_printf(buf, sizeof buf, &off, "%d", 1234) == 0 && off == 7 &&
+	   strcmp(buf, "abc1234") == 0, "buf_printf appends", buf);
+	ok(buf_printf(buf, sizeof buf, &off, "x") == -ENOSPC && off == 7 &&
+	   strcmp(buf, "abc1234") == 0, "buf_printf: what does not fit is not added", buf);
+	off = 5;
+	ok(buf_printf(buf, sizeof buf, &off, "%s", "xyz") == -ENOSPC && off == 5 && buf[5] == '\0',
+	   "buf_printf: a part is not added either", buf);
+}
+
+/* More than 64 fds to keep: all lose close-on-exec, the others get it. */
+static void test_keep_fds(void)
+{
+	int fds[100], other = open("/dev/null", O_RDONLY | O_CLOEXEC), lost = 0;
+	size_t i, n = 0;
+
+	for (i = 0; i < 100; i++)
+		if ((fds[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+			n++;
+	fcntl(other, F_SETFD, 0);
+	ok(fd_set_cloexec_all_except(fds, n, 3) == 0, "fd_set_cloexec_all_except", NULL);
+	for (i = 0; i < n; i++)
+		if (fcntl(fds[i], F_GETFD) != 0)
+			lost++;
+	ok(n == 100 && lost == 0, "every fd of 100 to keep is inherited", NULL);
+	ok(fcntl(other, F_GETFD) == FD_CLOEXEC, "an fd not kept is close-on-exec", NULL);
+	for (i = 0; i < n; i++)
+		close(fds[i]);
+	close(other);
 }
 
 static void test_layout(void)
@@ -553,6 +655,10 @@ int main(void)
 	test_bwrap_cli();
 	test_subid();
 	test_layout();
+	test_subid_load();
+	test_map_text();
+	test_buf_printf();
+	test_keep_fds();
 	test_numbers();
 	test_policy();
 	test_net();
