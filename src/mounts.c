@@ -99,6 +99,11 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 		}
 		if (op->kind != MOP_BIND && op->kind != MOP_RO_BIND && op->kind != MOP_DEV_BIND)
 			continue;
+		if (op->by_fd) {
+			/* only to name it: the fd itself is bound (do_bind) */
+			mp->src_real[i] = xstrdup(op->src);
+			continue;
+		}
 		mp->src_real[i] = realpath(op->src, NULL);
 		if (!mp->src_real[i] && !(op->try_ && errno == ENOENT))
 			return sb_err(errno, "%s %s: %s", op->opt, op->src, strerror(errno));
@@ -270,25 +275,87 @@ int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned
 	return r;
 }
 
-/* Clone the tree at host path SRC (under /oldroot) with ATTRS set on every
- * mount of it. */
-int clone_tree(const char *src, unsigned int attrs)
+static int clone_at(int dirfd, const char *path, unsigned int flags, unsigned int attrs)
 {
 	struct mount_attr ma = { .attr_set = attrs };
-	char *path = xasprintf("/oldroot%s", strcmp(src, "/") == 0 ? "" : src);
 	int mfd, e;
 
-	mfd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	e = errno;
-	free(path);
+	mfd = open_tree(dirfd, path, flags | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (mfd < 0)
-		return -e;
+		return -errno;
 	if (attrs && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
 		e = errno;
 		close(mfd);
 		return -e;
 	}
 	return mfd;
+}
+
+/* Clone the tree at host path SRC (under /oldroot) with ATTRS set on every
+ * mount of it. */
+int clone_tree(const char *src, unsigned int attrs)
+{
+	char *path = xasprintf("/oldroot%s", strcmp(src, "/") == 0 ? "" : src);
+	int mfd = clone_at(AT_FDCWD, path, 0, attrs);
+
+	free(path);
+	return mfd;
+}
+
+/* PATH, from DIRFD or absolute, without following any link; a relative
+ * PATH stays beneath DIRFD. */
+int open_nolinks(int dirfd, const char *path, int flags)
+{
+	return openat2_(dirfd, path, (uint64_t)flags | O_CLOEXEC,
+			RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			(path[0] == '/' ? 0 : RESOLVE_BENEATH));
+}
+
+/* Open host path REAL (a realpath, so free of symbolic links) under
+ * /oldroot without following any link: one found there now was planted
+ * since, and is refused (ELOOP). */
+int open_host_path(const char *real, int flags)
+{
+	int root = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (root < 0)
+		return -errno;
+	fd = openat2_(root, real, (uint64_t)flags | O_CLOEXEC,
+		      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	close(root);
+	return fd;
+}
+
+/* FD, an fd of the setup process (from the host's mount namespace, where
+ * this namespace can neither clone nor layer it), opened again here: its
+ * current path, looked up without following a link, must lead to the same
+ * inode on the same device.  -ESTALE when something else is there now. */
+int reopen_host_fd(int fd, int flags)
+{
+	char link[64], path[PATH_MAX];
+	struct stat want, got;
+	ssize_t n;
+	int nfd;
+
+	if (fstat(fd, &want) < 0)
+		return -errno;
+	snprintf(link, sizeof link, "/oldroot/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof path);
+	if (n < 0)
+		return -errno;
+	if (n == 0 || (size_t)n >= sizeof path || path[0] != '/')
+		return -ESTALE;
+	path[n] = '\0';
+	nfd = open_host_path(path, flags);
+	if (nfd == -ENOENT || nfd == -ELOOP || nfd == -ENOTDIR)
+		return -ESTALE; /* removed ("... (deleted)"), or a link put in its way */
+	if (nfd < 0)
+		return nfd;
+	if (fstat(nfd, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+		close(nfd);
+		return -ESTALE;
+	}
+	return nfd;
 }
 
 static int bind_dev_node(int devfd, const char *name)
@@ -480,7 +547,19 @@ static int do_bind(int rootfd, const struct mount_op *op, const char *src)
 		attrs |= MOUNT_ATTR_NODEV;
 	if (op->kind == MOP_RO_BIND)
 		attrs |= MOUNT_ATTR_RDONLY;
-	mfd = clone_tree(src, attrs);
+	if (op->by_fd) {
+		/* the object open at the fd, never whatever its path names now */
+		int hfd = reopen_host_fd(op->fd, O_PATH);
+		if (hfd == -ESTALE)
+			return sb_err(ESTALE, "%s %d: what the descriptor refers to is no longer "
+				      "at %s (moved or replaced while the sandbox started): "
+				      "nothing was bound", op->opt, op->fd, op->src);
+		mfd = hfd < 0 ? hfd : clone_at(hfd, "", AT_EMPTY_PATH, attrs);
+		if (hfd >= 0)
+			close(hfd);
+	} else {
+		mfd = clone_tree(src, attrs);
+	}
 	if (mfd < 0)
 		return sb_err(-mfd, "%s %s: cannot bind it: %s", op->opt, op->src, strerror(-mfd));
 	if (fstat(mfd, &st) < 0)

@@ -124,12 +124,16 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 int new_fs(const char *type, const char *const *opts, unsigned int attrs);
 int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs);
 int clone_tree(const char *src, unsigned int attrs);
+int open_nolinks(int dirfd, const char *path, int flags);
+int open_host_path(const char *real, int flags);
+int reopen_host_fd(int fd, int flags);
 
 /* ---- overlay.c ---- */
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 void overlay_preflight_undo(const struct mount_plan *mp);
 void overlay_tidy_workdir(const struct mount_plan *mp);
 char *escape_lower(const char *path);
+int overlay_set_layer(int fsfd, const char *key, int fd);
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
 
