@@ -28,6 +28,13 @@
 
 #define BASE "/tmp"
 
+/* fchmodat2 (Linux 6.6): its number differs between architectures, so
+ * the headers' where they have it; older x86_64 headers lack it (452),
+ * and elsewhere without it do_chmod goes through the fd's magic link */
+#if !defined(SYS_fchmodat2) && defined(__x86_64__)
+#define SYS_fchmodat2 452
+#endif
+
 static int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {
 	struct open_how how = { .flags = flags, .resolve = resolve };
@@ -728,23 +735,31 @@ static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
 	return 0;
 }
 
-static int do_chmod(int rootfd, const struct mount_op *op)
+/* chmod the object open at O_PATH fd FD: fchmodat2 (6.6) takes the fd
+ * itself; else its magic link under PROC */
+static int chmod_fd(int fd, mode_t mode, const char *proc)
 {
 	char path[64];
-	int fd, r = 0;
+
+#ifdef SYS_fchmodat2
+	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
+		return 0;
+#endif
+	snprintf(path, sizeof path, "%s/self/fd/%d", proc, fd);
+	return chmod(path, mode) < 0 ? -errno : 0;
+}
+
+static int do_chmod(int rootfd, const struct mount_op *op)
+{
+	int fd, r;
 
 	fd = openat2_(rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
 	if (fd < 0)
 		return sb_err(-fd, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-fd));
-	/* fchmodat2 (6.6) takes the O_PATH fd itself; else its magic link */
-	if (syscall(452 /* fchmodat2 */, fd, "", op->perms, AT_EMPTY_PATH) < 0) {
-		snprintf(path, sizeof path, "/oldroot/proc/self/fd/%d", fd);
-		if (chmod(path, op->perms) < 0)
-			r = errno;
-	}
+	r = chmod_fd(fd, op->perms, "/oldroot/proc");
 	close(fd);
-	if (r)
-		return sb_err(r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(r));
+	if (r < 0)
+		return sb_err(-r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-r));
 	return 0;
 }
 
