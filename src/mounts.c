@@ -763,13 +763,32 @@ static int do_chmod(int rootfd, const struct mount_op *op)
 	return 0;
 }
 
+/* --overlay RWSRC WORKDIR: host directories that a payload has written
+ * (the upper one's parent may well be bound writable too), opened without
+ * following a link, to be handed to the kernel as fds. */
+static int open_rw_layers(const struct mount_op *op, char **real, int *upfd, int *wkfd)
+{
+	int r;
+
+	*upfd = open_host_path(real[op->n_lowers], O_RDONLY | O_DIRECTORY);
+	*wkfd = *upfd < 0 ? -1 : open_host_path(real[op->n_lowers + 1], O_RDONLY | O_DIRECTORY);
+	if (*upfd >= 0 && *wkfd >= 0)
+		return 0;
+	r = *upfd < 0 ? *upfd : *wkfd;
+	if (*upfd >= 0)
+		close(*upfd);
+	*upfd = -1;
+	return sb_err(-r, "%s %s %s: %s%s", op->opt, op->src, op->work, strerror(-r),
+		      r == -ELOOP ? " (a symbolic link was put on its path)" : "");
+}
+
 /* bwrap's overlays: --overlay-src layers (bottom first) under an upper
  * directory of the host, a tmpfs, or nothing (read-only). */
 static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t i)
 {
 	static const char *const tmp_opts_[] = { "mode", "0755", NULL };
 	char upper[48], work[96], *up = NULL, *wk = NULL;
-	int fsfd, mfd, dfd, r = 0;
+	int fsfd, mfd, dfd, upfd = -1, wkfd = -1, r = 0;
 	size_t j;
 
 	if (op->ovl == OVL_TMP) {
@@ -786,14 +805,8 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 			return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
 		up = xstrdup(upper);
 		wk = xstrdup(work);
-	} else if (op->ovl == OVL_RW) {
-		/* the kernel unescapes upperdir and workdir too */
-		char *u = xasprintf("/oldroot%s", real[op->n_lowers]);
-		char *w = xasprintf("/oldroot%s", real[op->n_lowers + 1]);
-		up = escape_lower(u);
-		wk = escape_lower(w);
-		free(u);
-		free(w);
+	} else if (op->ovl == OVL_RW && (r = open_rw_layers(op, real, &upfd, &wkfd)) < 0) {
+		return r;
 	}
 	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0) {
@@ -826,6 +839,8 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 	if (r == 0 && up && (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
 			     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", wk, 0) < 0))
 		r = -errno;
+	if (r == 0 && upfd >= 0 && (r = overlay_set_layer(fsfd, "upperdir", upfd)) == 0)
+		r = overlay_set_layer(fsfd, "workdir", wkfd);
 	if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		r = -errno;
 	if (r == 0 && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -852,6 +867,10 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 out:
 	free(up);
 	free(wk);
+	if (upfd >= 0)
+		close(upfd);
+	if (wkfd >= 0)
+		close(wkfd);
 	if (r < 0)
 		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
 	return 0;

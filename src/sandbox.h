@@ -109,6 +109,11 @@ struct mount_plan {
 	const char *cwd;             /* setup process's cwd */
 	char *overlay_dir_real;      /* realpath of --overlay-dir */
 	bool overlay_dir_created;    /* by us, in this run */
+	/* --overlay-dir, held by the setup process from preflight to the end:
+	 * the directory, its upper/ and work/, and (when we created it) its
+	 * parent; -1 when not open */
+	int ovl_dir_fd, ovl_upper_fd, ovl_work_fd, ovl_parent_fd;
+	char *ovl_name;              /* its name in that parent */
 	char *fuse_bin;              /* fuse-overlayfs, in the host's view */
 	const char *fuse_why;        /* why fuse-overlayfs cannot be used */
 	mode_t umask;                /* the caller's, restored for the payload */
