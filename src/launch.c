@@ -943,7 +943,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	}
 	net_stop(&np);
 	overlay_tidy_workdir(&mp);
-	if (result == sb_exit_setup && spec->personality != PERSONALITY_BWRAP)
+	if (result == sb_exit_setup)
 		overlay_preflight_undo(&mp);
 	if (result >= 0)
 		r = result;
