@@ -983,7 +983,7 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 {
 	/* no device node of the host's is usable but the minimal /dev's */
 	unsigned int rattrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	int mfd, r;
+	int rfd, mfd, r;
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
@@ -1015,7 +1015,12 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 
 	if (spec->rootfs_mode != ROOTFS_RW)
 		rattrs |= MOUNT_ATTR_RDONLY;
-	mfd = clone_tree(mp->rootfs_real ? mp->rootfs_real : "/", rattrs);
+	/* a realpath: a link on it now (--rootfs-rw lets a payload write
+	 * next to it) was put there since preflight */
+	rfd = open_host_path(mp->rootfs_real ? mp->rootfs_real : "/", O_PATH | O_DIRECTORY);
+	mfd = rfd < 0 ? rfd : clone_at(rfd, "", AT_EMPTY_PATH, rattrs);
+	if (rfd >= 0)
+		close(rfd);
 	if (mfd < 0)
 		return sb_err(-mfd, "%s %s: cannot bind it: %s", spec->rootfs ? "--rootfs" : "host root",
 			      spec->rootfs ? spec->rootfs : "/", strerror(-mfd));
