@@ -576,6 +576,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		case O_BIND_FD:
 		case O_RO_BIND_FD: {
 			char link[64], target[PATH_MAX];
+			struct mount_op *bop;
 			ssize_t n;
 			int fd;
 			if ((r = parse_fd(o->name, v[0], &fd)) < 0)
@@ -586,9 +587,13 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 				return sb_err(EBADF, "%s %s: the descriptor does not refer to a path "
 					      "in this mount namespace", o->name, v[0]);
 			target[n] = '\0';
-			add_op(spec, o->id == O_BIND_FD ? MOP_BIND : MOP_RO_BIND, o->name,
-			       xstrdup(target), v[1], false);
-			close(fd);
+			/* the fd itself is bound; the path only names it in messages */
+			if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0)
+				return sb_err(errno, "%s %s: %s", o->name, v[0], strerror(errno));
+			bop = add_op(spec, o->id == O_BIND_FD ? MOP_BIND : MOP_RO_BIND, o->name,
+				     xstrdup(target), v[1], false);
+			bop->by_fd = true;
+			bop->fd = fd;
 			break;
 		}
 		case O_RW: add_op(spec, MOP_BIND, o->name, v[0], v[0], false); break;

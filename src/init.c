@@ -98,7 +98,7 @@ static int status_to_code(int st)
 		return WEXITSTATUS(st);
 	if (WIFSIGNALED(st))
 		return 128 + WTERMSIG(st);
-	return EXIT_SETUP;
+	return sb_exit_setup;
 }
 
 /* With REAP_ALL (pid 1) every other child is reaped too. */
@@ -123,7 +123,7 @@ int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 			}
 		}
 		if (p < 0 && errno == ECHILD)
-			return EXIT_SETUP;
+			return sb_exit_setup;
 
 		if (sigwaitinfo(&set, &si) < 0)
 			continue;

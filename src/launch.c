@@ -305,7 +305,9 @@ static int take_locks(const struct sandbox_spec *spec)
 	lock_fds = xcalloc(spec->n_lock_files, sizeof(int));
 	for (i = 0; i < spec->n_lock_files; i++) {
 		struct flock l = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
-		int fd = open(spec->lock_files[i], O_RDONLY | O_CLOEXEC);
+		/* in the new root, where an earlier payload may have left a
+		 * FIFO: open never waits */
+		int fd = open(spec->lock_files[i], O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
 		if (fd < 0)
 			return sb_err(errno, "--lock-file %s: %s", spec->lock_files[i], strerror(errno));
@@ -1043,8 +1045,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	if (result < 0 && !exec_seen)
 		result = setup_died(r);
 	overlay_tidy_workdir(&mp);
-	if ((result == sb_exit_setup || setup_signal_taken()) &&
-	    spec->personality != PERSONALITY_BWRAP)
+	if (result == sb_exit_setup || setup_signal_taken())
 		overlay_preflight_undo(&mp);
 	if (result >= 0)
 		r = result;

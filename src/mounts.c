@@ -28,6 +28,13 @@
 
 #define BASE "/tmp"
 
+/* fchmodat2 (Linux 6.6): its number differs between architectures, so
+ * the headers' where they have it; older x86_64 headers lack it (452),
+ * and elsewhere without it do_chmod goes through the fd's magic link */
+#if !defined(SYS_fchmodat2) && defined(__x86_64__)
+#define SYS_fchmodat2 452
+#endif
+
 static int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {
 	struct open_how how = { .flags = flags, .resolve = resolve };
@@ -99,6 +106,11 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 		}
 		if (op->kind != MOP_BIND && op->kind != MOP_RO_BIND && op->kind != MOP_DEV_BIND)
 			continue;
+		if (op->by_fd) {
+			/* only to name it: the fd itself is bound (do_bind) */
+			mp->src_real[i] = xstrdup(op->src);
+			continue;
+		}
 		mp->src_real[i] = realpath(op->src, NULL);
 		if (!mp->src_real[i] && !(op->try_ && errno == ENOENT))
 			return spec->personality == PERSONALITY_BWRAP
@@ -273,25 +285,87 @@ int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned
 	return r;
 }
 
-/* Clone the tree at host path SRC (under /oldroot) with ATTRS set on every
- * mount of it. */
-int clone_tree(const char *src, unsigned int attrs)
+static int clone_at(int dirfd, const char *path, unsigned int flags, unsigned int attrs)
 {
 	struct mount_attr ma = { .attr_set = attrs };
-	char *path = xasprintf("/oldroot%s", strcmp(src, "/") == 0 ? "" : src);
 	int mfd, e;
 
-	mfd = open_tree(AT_FDCWD, path, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	e = errno;
-	free(path);
+	mfd = open_tree(dirfd, path, flags | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 	if (mfd < 0)
-		return -e;
+		return -errno;
 	if (attrs && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
 		e = errno;
 		close(mfd);
 		return -e;
 	}
 	return mfd;
+}
+
+/* Clone the tree at host path SRC (under /oldroot) with ATTRS set on every
+ * mount of it. */
+int clone_tree(const char *src, unsigned int attrs)
+{
+	char *path = xasprintf("/oldroot%s", strcmp(src, "/") == 0 ? "" : src);
+	int mfd = clone_at(AT_FDCWD, path, 0, attrs);
+
+	free(path);
+	return mfd;
+}
+
+/* PATH, from DIRFD or absolute, without following any link; a relative
+ * PATH stays beneath DIRFD. */
+int open_nolinks(int dirfd, const char *path, int flags)
+{
+	return openat2_(dirfd, path, (uint64_t)flags | O_CLOEXEC,
+			RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
+			(path[0] == '/' ? 0 : RESOLVE_BENEATH));
+}
+
+/* Open host path REAL (a realpath, so free of symbolic links) under
+ * /oldroot without following any link: one found there now was planted
+ * since, and is refused (ELOOP). */
+int open_host_path(const char *real, int flags)
+{
+	int root = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
+
+	if (root < 0)
+		return -errno;
+	fd = openat2_(root, real, (uint64_t)flags | O_CLOEXEC,
+		      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+	close(root);
+	return fd;
+}
+
+/* FD, an fd of the setup process (from the host's mount namespace, where
+ * this namespace can neither clone nor layer it), opened again here: its
+ * current path, looked up without following a link, must lead to the same
+ * inode on the same device.  -ESTALE when something else is there now. */
+int reopen_host_fd(int fd, int flags)
+{
+	char link[64], path[PATH_MAX];
+	struct stat want, got;
+	ssize_t n;
+	int nfd;
+
+	if (fstat(fd, &want) < 0)
+		return -errno;
+	snprintf(link, sizeof link, "/oldroot/proc/self/fd/%d", fd);
+	n = readlink(link, path, sizeof path);
+	if (n < 0)
+		return -errno;
+	if (n == 0 || (size_t)n >= sizeof path || path[0] != '/')
+		return -ESTALE;
+	path[n] = '\0';
+	nfd = open_host_path(path, flags);
+	if (nfd == -ENOENT || nfd == -ELOOP || nfd == -ENOTDIR)
+		return -ESTALE; /* removed ("... (deleted)"), or a link put in its way */
+	if (nfd < 0)
+		return nfd;
+	if (fstat(nfd, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
+		close(nfd);
+		return -ESTALE;
+	}
+	return nfd;
 }
 
 static int bind_dev_node(int devfd, const char *name)
@@ -542,8 +616,20 @@ static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mou
 		attrs |= MOUNT_ATTR_NODEV;
 	if (op->kind == MOP_RO_BIND)
 		attrs |= MOUNT_ATTR_RDONLY;
-	mfd = clone_tree(src, attrs);
-	if (mfd < 0 && spec->not_a_security_boundary)
+	if (op->by_fd) {
+		/* the object open at the fd, never whatever its path names now */
+		int hfd = reopen_host_fd(op->fd, O_PATH);
+		if (hfd == -ESTALE)
+			return sb_err(ESTALE, "%s %d: what the descriptor refers to is no longer "
+				      "at %s (moved or replaced while the sandbox started): "
+				      "nothing was bound", op->opt, op->fd, op->src);
+		mfd = hfd < 0 ? hfd : clone_at(hfd, "", AT_EMPTY_PATH, attrs);
+		if (hfd >= 0)
+			close(hfd);
+	} else {
+		mfd = clone_tree(src, attrs);
+	}
+	if (mfd < 0 && !op->by_fd && spec->not_a_security_boundary)
 		mfd = clone_tree_fail_open(op, src, attrs, mfd);
 	if (mfd < 0)
 		return sb_err(-mfd, "%s %s: cannot bind it: %s", op->opt, op->src, strerror(-mfd));
@@ -734,24 +820,51 @@ static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
 	return 0;
 }
 
-static int do_chmod(int rootfd, const struct mount_op *op)
+/* chmod the object open at O_PATH fd FD: fchmodat2 (6.6) takes the fd
+ * itself; else its magic link under PROC */
+static int chmod_fd(int fd, mode_t mode, const char *proc)
 {
 	char path[64];
-	int fd, r = 0;
+
+#ifdef SYS_fchmodat2
+	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
+		return 0;
+#endif
+	snprintf(path, sizeof path, "%s/self/fd/%d", proc, fd);
+	return chmod(path, mode) < 0 ? -errno : 0;
+}
+
+static int do_chmod(int rootfd, const struct mount_op *op)
+{
+	int fd, r;
 
 	fd = openat2_(rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
 	if (fd < 0)
 		return sb_err(-fd, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-fd));
-	/* fchmodat2 (6.6) takes the O_PATH fd itself; else its magic link */
-	if (syscall(452 /* fchmodat2 */, fd, "", op->perms, AT_EMPTY_PATH) < 0) {
-		snprintf(path, sizeof path, "/oldroot/proc/self/fd/%d", fd);
-		if (chmod(path, op->perms) < 0)
-			r = errno;
-	}
+	r = chmod_fd(fd, op->perms, "/oldroot/proc");
 	close(fd);
-	if (r)
-		return sb_err(r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(r));
+	if (r < 0)
+		return sb_err(-r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-r));
 	return 0;
+}
+
+/* --overlay RWSRC WORKDIR: host directories that a payload has written
+ * (the upper one's parent may well be bound writable too), opened without
+ * following a link, to be handed to the kernel as fds. */
+static int open_rw_layers(const struct mount_op *op, char **real, int *upfd, int *wkfd)
+{
+	int r;
+
+	*upfd = open_host_path(real[op->n_lowers], O_RDONLY | O_DIRECTORY);
+	*wkfd = *upfd < 0 ? -1 : open_host_path(real[op->n_lowers + 1], O_RDONLY | O_DIRECTORY);
+	if (*upfd >= 0 && *wkfd >= 0)
+		return 0;
+	r = *upfd < 0 ? *upfd : *wkfd;
+	if (*upfd >= 0)
+		close(*upfd);
+	*upfd = -1;
+	return sb_err(-r, "%s %s %s: %s%s", op->opt, op->src, op->work, strerror(-r),
+		      r == -ELOOP ? " (a symbolic link was put on its path)" : "");
 }
 
 /* bwrap's overlays: --overlay-src layers (bottom first) under an upper
@@ -760,7 +873,7 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 {
 	static const char *const tmp_opts_[] = { "mode", "0755", NULL };
 	char upper[48], work[96], *up = NULL, *wk = NULL;
-	int fsfd, mfd, dfd, r = 0;
+	int fsfd, mfd, dfd, upfd = -1, wkfd = -1, r = 0;
 	size_t j;
 
 	if (op->ovl == OVL_TMP) {
@@ -777,14 +890,8 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 			return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
 		up = xstrdup(upper);
 		wk = xstrdup(work);
-	} else if (op->ovl == OVL_RW) {
-		/* the kernel unescapes upperdir and workdir too */
-		char *u = xasprintf("/oldroot%s", real[op->n_lowers]);
-		char *w = xasprintf("/oldroot%s", real[op->n_lowers + 1]);
-		up = escape_lower(u);
-		wk = escape_lower(w);
-		free(u);
-		free(w);
+	} else if (op->ovl == OVL_RW && (r = open_rw_layers(op, real, &upfd, &wkfd)) < 0) {
+		return r;
 	}
 	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
 	if (fsfd < 0) {
@@ -817,6 +924,8 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 	if (r == 0 && up && (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
 			     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", wk, 0) < 0))
 		r = -errno;
+	if (r == 0 && upfd >= 0 && (r = overlay_set_layer(fsfd, "upperdir", upfd)) == 0)
+		r = overlay_set_layer(fsfd, "workdir", wkfd);
 	if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
 		r = -errno;
 	if (r == 0 && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
@@ -843,6 +952,10 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 out:
 	free(up);
 	free(wk);
+	if (upfd >= 0)
+		close(upfd);
+	if (wkfd >= 0)
+		close(wkfd);
 	if (r < 0)
 		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
 	return 0;
@@ -979,7 +1092,7 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 {
 	/* no device node of the host's is usable but the minimal /dev's */
 	unsigned int rattrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV;
-	int mfd, r;
+	int rfd, mfd, r;
 
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
@@ -1011,7 +1124,12 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 
 	if (spec->rootfs_mode != ROOTFS_RW)
 		rattrs |= MOUNT_ATTR_RDONLY;
-	mfd = clone_tree(mp->rootfs_real ? mp->rootfs_real : "/", rattrs);
+	/* a realpath: a link on it now (--rootfs-rw lets a payload write
+	 * next to it) was put there since preflight */
+	rfd = open_host_path(mp->rootfs_real ? mp->rootfs_real : "/", O_PATH | O_DIRECTORY);
+	mfd = rfd < 0 ? rfd : clone_at(rfd, "", AT_EMPTY_PATH, rattrs);
+	if (rfd >= 0)
+		close(rfd);
 	if (mfd < 0)
 		return sb_err(-mfd, "%s %s: cannot bind it: %s", spec->rootfs ? "--rootfs" : "host root",
 			      spec->rootfs ? spec->rootfs : "/", strerror(-mfd));

@@ -54,20 +54,152 @@ static bool path_within(const char *inner, const char *outer)
 	return strncmp(inner, outer, n) == 0 && (inner[n] == '/' || inner[n] == '\0');
 }
 
-static int mkdir_owned(const char *path)
+/* A source that this sandbox binds writable and that holds DIR or lies
+ * in it, or NULL; *OPT is its option. */
+static const char *writable_overlap(const struct sandbox_spec *spec, const struct mount_plan *mp,
+				    const char *dir, const char **opt)
 {
-	if (mkdir(path, 0755) < 0 && errno != EEXIST)
-		return -errno;
+	size_t i, k;
+
+	for (i = 0; i < spec->n_ops; i++) {
+		const struct mount_op *op = &spec->ops[i];
+		const char *w[2] = { NULL, NULL };
+
+		if ((op->kind == MOP_BIND || op->kind == MOP_DEV_BIND) && mp->src_real[i])
+			w[0] = mp->src_real[i];
+		if (op->kind == MOP_OVERLAY && op->ovl == OVL_RW) {
+			w[0] = ((char **)mp->src_real[i])[op->n_lowers];
+			w[1] = ((char **)mp->src_real[i])[op->n_lowers + 1];
+		}
+		for (k = 0; k < 2; k++)
+			if (w[k] && (path_within(dir, w[k]) || path_within(w[k], dir))) {
+				*opt = op->opt;
+				return w[k];
+			}
+	}
+	return NULL;
+}
+
+/* Where --overlay-dir is refused, before anything is created: DIR2 is
+ * WANT, its real path; PFD its parent. */
+static int overlay_dir_check(const struct sandbox_spec *spec, const struct mount_plan *mp,
+			     const char *want, int pfd)
+{
+	const char *w, *opt = NULL;
+	struct statfs sfs;
+
+	if (mp->rootfs_real && path_within(want, mp->rootfs_real))
+		return sb_err(EINVAL, "--overlay-dir %s is inside --rootfs %s: the upper layer "
+			      "cannot live in the tree it covers", spec->overlay_dir, spec->rootfs);
+	if (mp->rootfs_real && path_within(mp->rootfs_real, want))
+		return sb_err(EINVAL, "--rootfs %s is inside --overlay-dir %s: the tree cannot "
+			      "live in its own upper layer", spec->rootfs, spec->overlay_dir);
+	if ((w = writable_overlap(spec, mp, want, &opt)))
+		return sb_err(EINVAL, "--overlay-dir %s overlaps %s %s, which this sandbox can "
+			      "write: its payload could plant links for the next run to follow; "
+			      "keep the layer out of what it binds writable",
+			      spec->overlay_dir, opt, w);
+	if (fstatfs(pfd, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC)
+		return sb_err(EINVAL, "--overlay-dir %s is on an overlayfs, which cannot hold an "
+			      "upper layer: choose a directory on a regular filesystem",
+			      spec->overlay_dir);
+	return 0;
+}
+
+/* NAME in DFD: a directory, made if missing, never a link; an O_PATH fd. */
+static int layer_dir(const struct sandbox_spec *spec, int dfd, const char *name)
+{
+	int fd;
+
+	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
+		return sb_err(errno, "--overlay-dir %s: cannot create %s/ in it: %s",
+			      spec->overlay_dir, name, strerror(errno));
+	fd = open_nolinks(dfd, name, O_PATH | O_DIRECTORY);
+	if (fd < 0)
+		return sb_err(-fd, "--overlay-dir %s: %s/: %s%s", spec->overlay_dir, name,
+			      strerror(-fd), fd == -ELOOP ? " (a symbolic link: refused)" : "");
+	return fd;
+}
+
+/* --overlay-dir DIR2: its parent is opened without following a link
+ * anywhere on the path, DIR2 itself O_NOFOLLOW, and upper/ and work/
+ * beneath it; the fds are kept for the child (which opens the same
+ * objects again in its namespace) and for the tidy at the end. */
+static int overlay_dir_open(const struct sandbox_spec *spec, struct mount_plan *mp)
+{
+	char *abs, *slash, *name, preal[PATH_MAX], link[64];
+	int pfd, dfd, r;
+	ssize_t n;
+
+	if (spec->overlay_dir[0] != '/' && !mp->cwd)
+		return sb_err(ENOENT, "--overlay-dir %s: the current directory is gone",
+			      spec->overlay_dir);
+	abs = spec->overlay_dir[0] == '/' ? xstrdup(spec->overlay_dir)
+					  : xasprintf("%s/%s", mp->cwd, spec->overlay_dir);
+	n = (ssize_t)strlen(abs);
+	while (n > 1 && abs[n - 1] == '/')
+		abs[--n] = '\0';
+	slash = strrchr(abs, '/');
+	name = slash + 1;
+	*slash = '\0';
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		free(abs);
+		return sb_err(EINVAL, "--overlay-dir %s: name the directory itself, not '.' or "
+			      "'..'", spec->overlay_dir);
+	}
+	pfd = open_nolinks(AT_FDCWD, *abs ? abs : "/", O_PATH | O_DIRECTORY);
+	if (pfd < 0) {
+		char *real = pfd == -ELOOP ? realpath(*abs ? abs : "/", NULL) : NULL;
+		char *hint = pfd != -ELOOP ? xstrdup("") :
+			xasprintf(": a symbolic link on its path is refused (the setup runs with "
+				  "your rights); give the real path%s%s/%s", real ? ", " : "",
+				  real && strcmp(real, "/") ? real : "", real ? name : "");
+		r = sb_err(-pfd, "--overlay-dir %s: %s%s", spec->overlay_dir, strerror(-pfd), hint);
+		free(hint);
+		free(real);
+		free(abs);
+		return r;
+	}
+	mp->ovl_name = xstrdup(name);
+	free(abs);
+	snprintf(link, sizeof link, "/proc/self/fd/%d", pfd);
+	n = readlink(link, preal, sizeof preal - 1);
+	if (n <= 0 || preal[0] != '/') {
+		close(pfd);
+		return sb_err(EINVAL, "--overlay-dir %s: cannot name its parent", spec->overlay_dir);
+	}
+	preal[n] = '\0';
+	mp->overlay_dir_real = xasprintf("%s/%s", strcmp(preal, "/") ? preal : "", mp->ovl_name);
+	r = overlay_dir_check(spec, mp, mp->overlay_dir_real, pfd);
+	if (r == 0 && mkdirat(pfd, mp->ovl_name, 0700) == 0)
+		mp->overlay_dir_created = true;
+	else if (r == 0 && errno != EEXIST)
+		r = sb_err(errno, "--overlay-dir %s: cannot create it: %s", spec->overlay_dir,
+			   strerror(errno));
+	dfd = r < 0 ? -1 : openat(pfd, mp->ovl_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (r == 0 && dfd < 0)
+		r = sb_err(errno, "--overlay-dir %s: %s%s", spec->overlay_dir, strerror(errno),
+			   errno == ENOTDIR ? " (not a directory, or a symbolic link: refused)" : "");
+	if (r < 0) {
+		close(pfd);
+		free(mp->overlay_dir_real);
+		mp->overlay_dir_real = NULL;
+		return r;
+	}
+	mp->ovl_parent_fd = pfd;
+	mp->ovl_dir_fd = dfd;
+	if ((r = overlay_dir_check(spec, mp, mp->overlay_dir_real, dfd)) < 0 ||
+	    (r = mp->ovl_upper_fd = layer_dir(spec, dfd, "upper")) < 0 ||
+	    (r = mp->ovl_work_fd = layer_dir(spec, dfd, "work")) < 0)
+		return r;
 	return 0;
 }
 
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 {
-	struct statfs sfs;
 	char *bin;
-	char *real;
-	int r;
 
+	mp->ovl_dir_fd = mp->ovl_upper_fd = mp->ovl_work_fd = mp->ovl_parent_fd = -1;
 	if (spec->rootfs_mode != ROOTFS_OVERLAY)
 		return 0;
 	/* looked up here, in the host's view; the child runs it from /oldroot */
@@ -81,115 +213,63 @@ int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 		return sb_err(ENOENT, "--overlay-driver fuse: %s", mp->fuse_why);
 	if (!spec->overlay_dir)
 		return 0;
+	return overlay_dir_open(spec, mp);
+}
 
-	real = realpath(spec->overlay_dir, NULL);
-	if (!real && errno == ENOENT) {
-		/* the checks below, on the path it would have, before creating
-		 * anything: a refused DIR2 must leave DIR untouched */
-		char *copy = xstrdup(spec->overlay_dir), *slash, *parent, *want = NULL;
-		size_t n = strlen(copy);
+/* Remove NAME in DIRFD and all below it, never following a link. */
+static void remove_tree_at(int at, const char *name, int depth)
+{
+	struct dirent *e;
+	DIR *d;
+	int fd;
 
-		while (n > 1 && copy[n - 1] == '/')
-			copy[--n] = '\0';
-		slash = strrchr(copy, '/');
-		if (slash)
-			*slash = '\0';
-		parent = realpath(!slash ? "." : slash == copy ? "/" : copy, NULL);
-		if (parent)
-			want = xasprintf("%s/%s", strcmp(parent, "/") ? parent : "",
-					 slash ? slash + 1 : copy);
-		r = 0;
-		if (want && mp->rootfs_real && path_within(want, mp->rootfs_real))
-			r = sb_err(EINVAL, "--overlay-dir %s is inside --rootfs %s: the upper layer "
-				   "cannot live in the tree it covers", spec->overlay_dir, spec->rootfs);
-		else if (parent && statfs(parent, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC)
-			r = sb_err(EINVAL, "--overlay-dir %s is on an overlayfs, which cannot hold an "
-				   "upper layer: choose a directory on a regular filesystem",
-				   spec->overlay_dir);
-		free(want);
-		free(parent);
-		free(copy);
-		if (r < 0)
-			return r;
-		if (mkdir(spec->overlay_dir, 0700) < 0)
-			return sb_err(errno, "--overlay-dir %s: cannot create it: %s",
-				      spec->overlay_dir, strerror(errno));
-		mp->overlay_dir_created = true;
-		real = realpath(spec->overlay_dir, NULL);
+	if (unlinkat(at, name, 0) == 0 || errno != EISDIR || depth > 32)
+		return;
+	/* the kernel leaves work/work mode 000 */
+	(void)!fchmodat(at, name, 0700, AT_SYMLINK_NOFOLLOW);
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
 	}
-	if (!real)
-		return sb_err(errno, "--overlay-dir %s: %s", spec->overlay_dir, strerror(errno));
-	mp->overlay_dir_real = real;
-	if (path_within(real, mp->rootfs_real))
-		return sb_err(EINVAL, "--overlay-dir %s is inside --rootfs %s: the upper layer "
-			      "cannot live in the tree it covers", spec->overlay_dir, spec->rootfs);
-	if (path_within(mp->rootfs_real, real))
-		return sb_err(EINVAL, "--rootfs %s is inside --overlay-dir %s: the tree cannot "
-			      "live in its own upper layer", spec->rootfs, spec->overlay_dir);
-	if (statfs(real, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC)
-		return sb_err(EINVAL, "--overlay-dir %s is on an overlayfs, which cannot hold an "
-			      "upper layer: choose a directory on a regular filesystem",
-			      spec->overlay_dir);
-	{
-		char *up = xasprintf("%s/upper", real), *wk = xasprintf("%s/work", real);
-		r = mkdir_owned(up);
-		if (r == 0)
-			r = mkdir_owned(wk);
-		free(up);
-		free(wk);
-		if (r < 0)
-			return sb_err(-r, "--overlay-dir %s: cannot create upper/ and work/ in it: %s",
-				      spec->overlay_dir, strerror(-r));
-	}
-	return 0;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			remove_tree_at(dirfd(d), e->d_name, depth + 1);
+	closedir(d);
+	(void)unlinkat(at, name, AT_REMOVEDIR);
 }
 
 /* After a run over --overlay-dir: the kernel leaves DIR2/work/work mode
- * 000 with whiteouts in it, which its owner could not even rm -rf.  Empty
- * it; the kernel makes it again next time. */
+ * 000 with whiteouts in it, which its owner could not even rm -rf.  Remove
+ * it, through the fds held since preflight; the kernel makes it again
+ * next time. */
 void overlay_tidy_workdir(const struct mount_plan *mp)
 {
-	char *ww;
-	DIR *d;
-	struct dirent *e;
-
-	if (!mp->overlay_dir_real)
-		return;
-	ww = xasprintf("%s/work/work", mp->overlay_dir_real);
-	if (chmod(ww, 0700) == 0 && (d = opendir(ww))) {
-		while ((e = readdir(d)))
-			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-				(void)unlinkat(dirfd(d), e->d_name, 0);
-		closedir(d);
-		rmdir(ww);
-	}
-	free(ww);
+	if (mp->overlay_dir_real && mp->ovl_work_fd >= 0)
+		remove_tree_at(mp->ovl_work_fd, "work", 0);
 }
 
-/* Undo what overlay_preflight created when the sandbox could not start. */
+/* Undo what overlay_preflight created when the sandbox could not start:
+ * DIR2 when this run made it (what is in it is the setup's own work), else
+ * only what the kernel left in work/. */
 void overlay_preflight_undo(const struct mount_plan *mp)
 {
-	char *p;
-
-	if (!mp->overlay_dir_created || !mp->overlay_dir_real)
+	if (!mp->overlay_dir_real)
 		return;
-	p = xasprintf("%s/work/work", mp->overlay_dir_real);
-	rmdir(p);
-	free(p);
-	p = xasprintf("%s/work", mp->overlay_dir_real);
-	rmdir(p);
-	free(p);
-	p = xasprintf("%s/upper", mp->overlay_dir_real);
-	rmdir(p);
-	free(p);
-	rmdir(mp->overlay_dir_real);
+	if (mp->overlay_dir_created && mp->ovl_parent_fd >= 0)
+		remove_tree_at(mp->ovl_parent_fd, mp->ovl_name, 0);
+	else
+		overlay_tidy_workdir(mp);
 }
 
 /* The upper layer: DIR2/upper, or a fresh tmpfs at /ovl in the staging root.
  * A fresh upper root takes the lower root's owner and mode, so / looks the
- * same as DIR's. */
-static int prepare_upper(const struct sandbox_spec *spec, const struct mount_plan *mp,
-			 char **upper, char **work)
+ * same as DIR's.  *UPFD and *WKFD: the upper and work directories, open
+ * in this mount namespace. */
+static int prepare_upper(const struct mount_plan *mp, int *upfd, int *wkfd)
 {
 	static const char *const opts[] = { "mode", "0755", NULL };
 	struct stat st;
@@ -197,9 +277,14 @@ static int prepare_upper(const struct sandbox_spec *spec, const struct mount_pla
 	int dfd, r;
 
 	if (mp->overlay_dir_real) {
-		*upper = xasprintf("/oldroot%s/upper", mp->overlay_dir_real);
-		*work = xasprintf("/oldroot%s/work", mp->overlay_dir_real);
-		return 0;
+		/* the objects preflight checked, or nothing */
+		*upfd = reopen_host_fd(mp->ovl_upper_fd, O_RDONLY | O_DIRECTORY);
+		*wkfd = *upfd < 0 ? *upfd : reopen_host_fd(mp->ovl_work_fd, O_RDONLY | O_DIRECTORY);
+		if (*upfd >= 0 && *wkfd >= 0)
+			return 0;
+		r = *upfd < 0 ? *upfd : *wkfd;
+		return sb_err(-r, "--overlay-dir %s: upper/ or work/: %s", mp->overlay_dir_real,
+			      r == -ESTALE ? "moved or replaced while the sandbox started" : strerror(-r));
 	}
 	if (mkdir("/ovl", 0755) < 0 || (dfd = open("/ovl", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return sb_err(errno, "cannot create the upper layer's mount point: %s", strerror(errno));
@@ -216,10 +301,25 @@ static int prepare_upper(const struct sandbox_spec *spec, const struct mount_pla
 		chmod("/ovl/upper", st.st_mode & 07777);
 	}
 	free(lower);
-	*upper = xstrdup("/ovl/upper");
-	*work = xstrdup("/ovl/work");
-	(void)spec;
+	*upfd = open("/ovl/upper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*wkfd = open("/ovl/work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*upfd < 0 || *wkfd < 0)
+		return sb_err(errno, "cannot open the upper layer: %s", strerror(errno));
 	return 0;
+}
+
+/* Give overlayfs the layer open at FD (in this mount namespace): the fd
+ * itself (6.13), else its magic link; never a name to look up again. */
+int overlay_set_layer(int fsfd, const char *key, int fd)
+{
+	char path[64];
+
+	if (fsconfig(fsfd, FSCONFIG_SET_FD, key, NULL, fd) == 0)
+		return 0;
+	if (errno != EINVAL)
+		return -errno;
+	snprintf(path, sizeof path, "/oldroot/proc/self/fd/%d", fd);
+	return fsconfig(fsfd, FSCONFIG_SET_STRING, key, path, 0) < 0 ? -errno : 0;
 }
 
 /* Collect what the kernel said about a failed fsconfig (the fs_context
@@ -252,8 +352,7 @@ char *escape_lower(const char *path)
 	return out;
 }
 
-static int kernel_overlay(const char *lower, const char *upper, const char *work,
-			  char *why, size_t whylen)
+static int kernel_overlay(const char *lower, int upfd, int wkfd, char *why, size_t whylen)
 {
 	int fsfd, mfd, r, e;
 
@@ -271,16 +370,10 @@ static int kernel_overlay(const char *lower, const char *upper, const char *work
 		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", esc, 0);
 		free(esc);
 	}
-	if (r == 0) {
-		/* upperdir and workdir are unescaped by the kernel ('\\' dropped) */
-		char *esc = escape_lower(upper);
-		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", esc, 0);
-		free(esc);
-	}
-	if (r == 0) {
-		char *esc = escape_lower(work);
-		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", esc, 0);
-		free(esc);
+	if (r == 0 && ((e = overlay_set_layer(fsfd, "upperdir", upfd)) < 0 ||
+		       (e = overlay_set_layer(fsfd, "workdir", wkfd)) < 0)) {
+		errno = -e;
+		r = -1;
 	}
 	if (r == 0)
 		r = fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0);
@@ -324,7 +417,7 @@ static void link_host_dirs(void)
 	}
 }
 
-static int fuse_overlay(const char *bin, const char *lower, const char *upper, const char *work,
+static int fuse_overlay(const char *bin, const char *lower, int upfd, int wkfd,
 			struct overlay_run *ov)
 {
 	char mopts[256];
@@ -346,11 +439,10 @@ static int fuse_overlay(const char *bin, const char *lower, const char *upper, c
 		return sb_err(r, "cannot mount a fuse filesystem in the user namespace: %s",
 			      strerror(r));
 	}
-	if (strpbrk(lower, ",:\\") || strpbrk(upper, ",:\\") || strpbrk(work, ",:\\")) {
+	if (strpbrk(lower, ",:\\")) {
 		close(fd);
 		return sb_err(EINVAL, "fuse-overlayfs cannot take a layer path with ',', ':' or "
-			      "'\\' in it: %s", strpbrk(lower, ",:\\") ? lower
-			      : strpbrk(upper, ",:\\") ? upper : work);
+			      "'\\' in it: %s", lower);
 	}
 	link_host_dirs();
 	pid = fork();
@@ -374,13 +466,16 @@ static int fuse_overlay(const char *bin, const char *lower, const char *upper, c
 			dup2(devnull, 0);
 			dup2(devnull, 1);
 		}
-		/* only /dev/fuse: not --keep-fd's, nor what bwrap's caller passed */
-		if (nfd < 0 || fd_set_cloexec_all_except(&nfd, 1, 3) < 0) {
+		/* only /dev/fuse and the layers it inherits (by their magic
+		 * links): not --keep-fd's, nor what bwrap's caller passed */
+		int keep[3] = { nfd, upfd, wkfd };
+		if (nfd < 0 || fd_set_cloexec_all_except(keep, 3, 3) < 0) {
 			fprintf(stderr, "%s: fuse-overlayfs: cannot set up its file descriptors: "
 				"%s\n", sb_prog, strerror(errno));
 			_exit(127);
 		}
-		snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=%s,workdir=%s", lower, upper, work);
+		snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=/proc/self/fd/%d,"
+			 "workdir=/proc/self/fd/%d", lower, upfd, wkfd);
 		snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", nfd);
 		/* it must chown copied-up files to their owners */
 		if (caps_keep_across_exec() < 0)
@@ -414,17 +509,17 @@ static int fuse_overlay(const char *bin, const char *lower, const char *upper, c
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov)
 {
-	char *lower = xasprintf("/oldroot%s", mp->rootfs_real), *upper = NULL, *work = NULL;
+	char *lower = xasprintf("/oldroot%s", mp->rootfs_real);
 	char why[1024];
 	const char *nofuse = mp->fuse_why;
 	char *bin = mp->fuse_bin ? xstrdup(mp->fuse_bin) : NULL; /* found through the links to the host */
-	int r;
+	int upfd = -1, wkfd = -1, r;
 
 	ov->fuse_pid = -1;
-	if ((r = prepare_upper(spec, mp, &upper, &work)) < 0)
+	if ((r = prepare_upper(mp, &upfd, &wkfd)) < 0)
 		goto out;
 	if (spec->overlay_driver != OVERLAY_FUSE) {
-		r = kernel_overlay(lower, upper, work, why, sizeof why);
+		r = kernel_overlay(lower, upfd, wkfd, why, sizeof why);
 		if (r == 0) {
 			ov->driver = "kernel";
 			sb_step("root filesystem: kernel overlayfs over %s (upper: %s)",
@@ -442,17 +537,13 @@ int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 			goto out;
 		}
 		sb_step("kernel overlayfs refused (%s): using fuse-overlayfs", why);
-		if (mp->overlay_dir_real) {
-			/* a failed kernel mount may have left work/work */
-			char *ww = xasprintf("%s/work", work);
-			rmdir(ww);
-			free(ww);
-		}
+		/* a failed kernel mount may have left work/work */
+		(void)unlinkat(wkfd, "work", AT_REMOVEDIR);
 	} else if (nofuse) {
 		r = sb_err(ENOENT, "--overlay-driver fuse: %s", nofuse);
 		goto out;
 	}
-	r = fuse_overlay(bin, lower, upper, work, ov);
+	r = fuse_overlay(bin, lower, upfd, wkfd, ov);
 	if (r == 0) {
 		ov->driver = "fuse";
 		sb_step("root filesystem: fuse-overlayfs over %s (pid %d)", mp->rootfs_real,
@@ -461,7 +552,9 @@ int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 out:
 	free(bin);
 	free(lower);
-	free(upper);
-	free(work);
+	if (upfd >= 0)
+		close(upfd);
+	if (wkfd >= 0)
+		close(wkfd);
 	return r;
 }

@@ -122,6 +122,11 @@ struct mount_plan {
 	const char *cwd;             /* setup process's cwd */
 	char *overlay_dir_real;      /* realpath of --overlay-dir */
 	bool overlay_dir_created;    /* by us, in this run */
+	/* --overlay-dir, held by the setup process from preflight to the end:
+	 * the directory, its upper/ and work/, and (when we created it) its
+	 * parent; -1 when not open */
+	int ovl_dir_fd, ovl_upper_fd, ovl_work_fd, ovl_parent_fd;
+	char *ovl_name;              /* its name in that parent */
 	char *fuse_bin;              /* fuse-overlayfs, in the host's view */
 	const char *fuse_why;        /* why fuse-overlayfs cannot be used */
 	mode_t umask;                /* the caller's, restored for the payload */
@@ -137,12 +142,16 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 int new_fs(const char *type, const char *const *opts, unsigned int attrs);
 int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs);
 int clone_tree(const char *src, unsigned int attrs);
+int open_nolinks(int dirfd, const char *path, int flags);
+int open_host_path(const char *real, int flags);
+int reopen_host_fd(int fd, int flags);
 
 /* ---- overlay.c ---- */
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 void overlay_preflight_undo(const struct mount_plan *mp);
 void overlay_tidy_workdir(const struct mount_plan *mp);
 char *escape_lower(const char *path);
+int overlay_set_layer(int fsfd, const char *key, int fd);
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
 

@@ -1,8 +1,9 @@
 /* spec.h - the plan: everything the command line asked for, in one struct.
  *
  * cli.c fills it, preflight checks it, launch.c/mounts.c/init.c carry it out.
- * Nothing in here is a live resource (no fds, no pids); it is plain data
- * that the child processes inherit through fork/clone.
+ * Nothing in here is a live resource but the fds the caller passed (--bind-fd
+ * and the bwrap protocols), kept close-on-exec; the rest is plain data that
+ * the child processes inherit through fork/clone.
  */
 #ifndef SANDBOX_SPEC_H
 #define SANDBOX_SPEC_H
@@ -58,6 +59,8 @@ struct mount_op {
 	bool ro;           /* --ro-bind-data */
 	bool generated;    /* /etc/resolv.conf, /etc/hosts of --net: see mounts.c */
 	const char *opt;   /* option name as typed, for messages */
+	bool by_fd;        /* --bind-fd, --ro-bind-fd: bind the object open at fd, */
+	int fd;            /* close-on-exec; src is its path, for messages only */
 	bool perms_set;    /* --perms before it */
 	mode_t perms;
 	uint64_t size;     /* --size before --tmpfs; 0: the default */

@@ -421,6 +421,110 @@ expect_status 0
 expect_eq "made in the new root" $'f\nnew' "$OUT"
 expect_eq "host directory" "file" "$(ls -A "$HOSTD")"
 
+# ------------------------------- host paths the setup process acts on
+
+# The setup process runs with the user's full rights on the host: what it
+# binds or writes there must be the object it checked, never what a name
+# leads to later (issue 11).
+
+# race_dirs DIR: DIR/public and DIR/secret, each with a key.
+race_dirs() {
+	rm -rf "$1"
+	mkdir -p "$1/public" "$1/secret"
+	echo public >"$1/public/key"
+	echo SECRET >"$1/secret/key"
+}
+# swap_after_parse DIR, on an --args fd: an argument longer than a pipe
+# holds, so the write returns only once the sandbox is reading that fd,
+# past every option before --args; then DIR/public becomes a link to
+# DIR/secret, while the setup has yet to mount anything.
+swap_after_parse() {
+	printf -- '--setenv\0PAD\0%s\0' "$(printf '%*s' 100000 '' | tr ' ' x)"
+	mv "$1/public" "$1/public.moved" && ln -s secret "$1/public"
+}
+
+t "--bind-fd: the directory open at the fd is bound, not what its path names later"
+race_dirs "$T_TMP/bfd"
+sbp --bind-fd 5 /mnt --args 6 -- cat /mnt/key 5<"$T_TMP/bfd/public" \
+	6< <(swap_after_parse "$T_TMP/bfd")
+expect_status 0
+expect_eq "bound" public "$OUT"
+expect_true "the path was swapped during the setup" test -L "$T_TMP/bfd/public"
+t "bwrap personality: --ro-bind-fd binds the same object"
+race_dirs "$T_TMP/bfd"
+run "$BWRAP" --ro-bind "$ROOTFS" / --ro-bind-fd 5 /mnt --args 6 cat /mnt/key \
+	5<"$T_TMP/bfd/public" 6< <(swap_after_parse "$T_TMP/bfd")
+expect_status 0
+expect_eq "bound" public "$OUT"
+t "control: a bind by path, after the same swap, shows the other directory"
+race_dirs "$T_TMP/bfd"
+sbp --bind "$T_TMP/bfd/public" /mnt --args 6 -- cat /mnt/key 6< <(swap_after_parse "$T_TMP/bfd")
+expect_status 0
+expect_eq "bound" SECRET "$OUT"
+
+t "--lock-file: a FIFO that a payload left in a writable root does not hold the setup"
+run "$SANDBOX" --rootfs "$RFS" --rootfs-rw -- mkfifo /lockfifo
+expect_status 0
+T_TIMEOUT=10 run "$SANDBOX" --rootfs "$RFS" --rootfs-rw --lock-file /lockfifo -- echo ran
+expect_status 0
+expect_eq "output" ran "$OUT"
+t "control: a plain open of that FIFO waits"
+T_TIMEOUT=2 run sh -c 'exec 3<"$1"' sh "$RFS/lockfifo"
+expect_status 124
+rm -f "$RFS/lockfifo"
+
+# An --overlay-dir in a project that a sandbox binds writable (issue 11's
+# reproducers).  $VT is outside /tmp, so the paths are the same inside.
+PROJ=$VT/proj
+mkdir -p "$PROJ" "$VT/victim" "$VT/target"
+: >"$VT/victim/precious"
+
+t "--overlay-dir inside a source bound writable: 125, nothing created, nothing emptied"
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" --rw "$PROJ" -- sh -c \
+	"cd $PROJ/.ovl && mv work w.old && mkdir work && ln -s $VT/victim work/work"
+expect_status 125
+expect_match "error" "overlay-dir $PROJ/.ovl overlaps --rw $PROJ" "$ERR"
+expect_false "no $PROJ/.ovl" test -e "$PROJ/.ovl"
+expect_eq "the host directory" precious "$(ls "$VT/victim")"
+t "control: the link that payload plants leads a tidy by name into the host directory"
+chmod -R u+rwX "$PROJ"
+rm -rf "$PROJ/.ovl"
+: >"$VT/victim/precious"
+run "$SANDBOX" --rootfs "$ROOTFS" --rw "$PROJ" -- sh -c \
+	"mkdir -p $PROJ/.ovl/work && ln -s $VT/victim $PROJ/.ovl/work/work"
+expect_status 0
+expect_eq "the link, from the host" precious "$(ls "$PROJ/.ovl/work/work/")"
+rm -rf "$PROJ/.ovl"
+
+t "--overlay-dir: an upper/ replaced by a link since the last run is refused"
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" -- true
+expect_status 0
+run "$SANDBOX" --rootfs "$ROOTFS" --rw "$PROJ" -- sh -c \
+	"cd $PROJ/.ovl && mv upper u.old && ln -s ../../target upper"
+expect_status 0
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" -- sh -c 'echo x >/.profile'
+expect_status 125
+expect_match "error" 'upper/: .*symbolic link' "$ERR"
+expect_false "nothing written through the link" test -e "$VT/target/.profile"
+t "control: the planted upper/ leads out of DIR2"
+echo x >"$PROJ/.ovl/upper/.probe"
+expect_true "written through the link" test -e "$VT/target/.probe"
+rm -rf "$PROJ/.ovl" "$VT/target/.probe"
+
+t "--overlay-dir that is a link, or with a link on its path: 125, the target untouched"
+ln -s "$VT/target" "$PROJ/.ovl"
+ln -s "$VT" "$PROJ/up"
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" -- true
+expect_status 125
+expect_match "error" "overlay-dir $PROJ/.ovl: .*symbolic link" "$ERR"
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/up/target/od" -- true
+expect_status 125
+expect_match "error" "a symbolic link on its path is refused.*, $VT/target/od" "$ERR"
+expect_eq "the target" "" "$(ls -A "$VT/target")"
+t "control: the link leads to the target"
+expect_true "through $PROJ/.ovl" test "$PROJ/.ovl/." -ef "$VT/target"
+rm -f "$PROJ/.ovl" "$PROJ/up"
+
 # ------------------------------------------------------ fds and sockets
 
 t "inherited fds do not reach the payload"

@@ -566,6 +566,24 @@ expect_status 125
 expect_match "error" "$VT/a-file" "$ERR"
 expect_eq "the file" file "$(cat "$VT/a-file")"
 
+for drv in kernel fuse; do
+	t "$drv: an --overlay-dir made by a run whose setup fails later is removed"
+	if need_driver "$drv"; then
+		# --dir puts /made in upper/ before --chmod fails
+		run "$SANDBOX" --overlay-driver "$drv" --rootfs "$LOWER" --overlay-dir "$VT/od-late" \
+			--dir /made --chmod 0644 /no/such -- true
+		expect_status 125
+		expect_match "error" '--chmod 0644 /no/such' "$ERR"
+		expect_false "$VT/od-late is left" test -e "$VT/od-late"
+	fi
+done
+t "an --overlay-dir that existed keeps its layer when the setup fails"
+mkdir -p "$VT/od-kept/upper"
+echo kept >"$VT/od-kept/upper/k"
+run "$SANDBOX" --rootfs "$LOWER" --overlay-dir "$VT/od-kept" --chmod 0644 /no/such -- true
+expect_status 125
+expect_eq "upper/k" kept "$(cat "$VT/od-kept/upper/k" 2>&1)"
+
 conflicts=(
 	"--read-only --overlay-dir $VT/od-conflict"
 	"--rootfs-rw --overlay-dir $VT/od-conflict"
