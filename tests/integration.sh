@@ -1184,7 +1184,8 @@ else
 	expect_no_match "no key read" 'SECRET' "$OUT"
 	expect_match "the rest of the home is there" '^public$' "$OUT"
 	expect_no_match "no agent reached" 'agent-reply' "$OUT"
-	expect_match "both sockets refused" $'refused: Permission denied\nrefused: Permission denied' "$OUT"
+	# EACCES, or for root (who may open mode 000) a node that is no socket
+	expect_eq "both sockets refused" 2 "$(grep -cE '^refused: (Permission denied|Connection refused)$' <<<"$OUT")"
 	hv -- stat -c '%a %s' "$FH/.ssh" "$FH/.agent.sock"
 	expect_eq "empty mode-000 nodes" $'0 40\n0 0' "$OUT"
 fi
@@ -1233,17 +1234,20 @@ fi
 
 t "--hide: an empty mode-000 node over a file, a directory; nothing for a missing path"
 sbr --hide /etc/passwd --hide /home --hide /no/such/path -- sh -c \
-	'stat -c "%a %s" /etc/passwd; stat -c "%a" /home; cat /etc/passwd'
-expect_status 1
-expect_eq "modes" $'0 0\n0' "$OUT"
-expect_match "unreadable" 'Permission denied' "$ERR"
+	'stat -c "%a %s" /etc/passwd; stat -c "%a" /home; ls -A /home; cat /etc/passwd'
+expect_eq "modes, and nothing in them" $'0 0\n0' "$OUT"
+if ((ME_UID != 0)); then
+	# root's own files: root may open them despite mode 000 (they are empty)
+	expect_status 1
+	expect_match "unreadable" 'Permission denied' "$ERR"
+fi
 
 t "--hide applies in order: a later bind shows the path again"
 sbr --hide /mnt --ro-bind "$FH/proj" /mnt -- cat /mnt/readme
 expect_status 0
 expect_eq "read" public "$OUT"
 sbr --ro-bind "$FH/proj" /mnt --hide /mnt/readme -- cat /mnt/readme
-expect_status 1
+expect_eq "hidden after the bind" "" "$OUT"
 
 t "--home tmpfs: an empty private home, writable, the host's unchanged"
 hv --home tmpfs -- sh -c 'ls -A ~; stat -c "%a %u" ~; echo x >~/f && cat ~/f'
