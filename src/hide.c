@@ -201,6 +201,7 @@ static int open_persist_home(const char *dir, const char *cwd, struct mount_plan
 int hide_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 {
 	size_t i, j;
+	int r;
 
 	mp->home_fd = -1;
 	if (spec->personality == PERSONALITY_BWRAP)
@@ -208,8 +209,8 @@ int hide_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 	mp->home = caller_home();
 	if (spec->home != HOME_RO && !mp->home)
 		return sb_err(EINVAL, "--home: $HOME is not set to an absolute path");
-	if (spec->home == HOME_PERSIST)
-		return open_persist_home(spec->home_dir, mp->cwd, mp);
+	if (spec->home == HOME_PERSIST && (r = open_persist_home(spec->home_dir, mp->cwd, mp)) < 0)
+		return r;
 	if (spec->rootfs_mode != ROOTFS_HOST || spec->no_default_hide)
 		return 0;
 	default_hides(&mp->hides, &mp->n_hides);
