@@ -95,6 +95,11 @@ nft_chain() {
 	}
 	if poll 20 payload_running; then
 		run nsenter -t "$cmd" -U -n nft list chain ip sandbox output
+		# nsenter becomes uid 0 there and sets its groups, which a namespace
+		# under an outer "setgroups deny" (unshare --map-root-user) refuses;
+		# there our own uid is the sandbox's 0 already: keep it
+		((RC == 0)) || run nsenter -t "$cmd" -U -n --preserve-credentials \
+			nft list chain ip sandbox output
 	else
 		RC=99 OUT='' ERR="the sandbox did not start: $*"
 	fi
