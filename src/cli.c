@@ -852,7 +852,9 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 				return r;
 			break;
 		case O_PRINT_HIDES:
-			return print_default_hides(stdout) < 0 ? -EIO : 1;
+			if (print_default_hides(stdout) < 0)
+				return sb_err(EIO, "--print-hides: cannot write the list");
+			return 1;
 		case O_VERBOSE: spec->verbose++; break;
 		case O_HELP:
 			print_usage(spec, stdout);
