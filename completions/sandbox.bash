@@ -124,6 +124,8 @@ _sandbox()
                     # persist:DIR: directories after the prefix
                     local p=${cur#persist:}
                     mapfile -t COMPREPLY < <(compgen -d -P persist: -- "$p")
+                    # bash splits the word at the colon: offer what follows it
+                    __ltrim_colon_completions "$cur"
                 else
                     mapfile -t COMPREPLY < <(compgen -W 'ro tmpfs persist: none' -- "$cur")
                     [[ ${COMPREPLY[0]} == persist: ]] && compopt -o nospace
