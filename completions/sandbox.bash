@@ -11,6 +11,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --unshare-all --unshare-user --unshare-user-try --unshare-ipc --unshare-pid
 --unshare-net --unshare-uts --unshare-cgroup --unshare-cgroup-try
 --disable-userns --assert-userns-disabled --not-a-security-boundary
+--allow-userns --no-default-hide --print-hides
 --allow-host-loopback
 --clearenv --as-pid-1 --new-session --die-with-parent --landlock
 --level-prefix
@@ -19,7 +20,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 # Options that take one argument.
 _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --rw --ro --tmpfs --proc --dev --mqueue --dir --remount-ro --perms --size
---overlay-src --tmp-overlay --ro-overlay
+--overlay-src --tmp-overlay --ro-overlay --hide --home
 --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns
 --net -p --publish --net-allow --dns
 --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
@@ -115,8 +116,20 @@ _sandbox()
                 COMPREPLY+=($(compgen -W 'default none' -- "$cur"))
                 ;;
             --bind | --bind-try | --ro-bind | --ro-bind-try | --dev-bind | \
-                --dev-bind-try | --rw | --ro | --symlink | --lock-file)
+                --dev-bind-try | --rw | --ro | --symlink | --lock-file | --hide)
                 _filedir
+                ;;
+            --home)
+                if [[ $cur == persist:* ]]; then
+                    # persist:DIR: directories after the prefix
+                    local p=${cur#persist:}
+                    mapfile -t COMPREPLY < <(compgen -d -P persist: -- "$p")
+                    # bash splits the word at the colon: offer what follows it
+                    __ltrim_colon_completions "$cur"
+                else
+                    mapfile -t COMPREPLY < <(compgen -W 'ro tmpfs persist: none' -- "$cur")
+                    [[ ${COMPREPLY[0]} == persist: ]] && compopt -o nospace
+                fi
                 ;;
             --bind-fd | --ro-bind-fd)
                 # FD, then the directory inside.

@@ -12,7 +12,7 @@
 # Options that take one and two arguments.
 set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
     --rw --ro --tmpfs --proc --dev --mqueue --dir --remount-ro --perms --size \
-    --overlay-src --tmp-overlay --ro-overlay \
+    --overlay-src --tmp-overlay --ro-overlay --hide --home \
     --uid --gid --uid-map --gid-map --hostname --userns --userns2 --pidns \
     --net -p --publish --net-allow --dns \
     --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop \
@@ -86,7 +86,7 @@ function __sandbox_at_file_arg
     test "$s[1]" = arg; or return 1
     switch $s[2]
         case --bind --bind-try --ro-bind --ro-bind-try --dev-bind --dev-bind-try \
-            --rw --ro --symlink --lock-file
+            --rw --ro --symlink --lock-file --hide
             return 0
         case --file --bind-data --ro-bind-data --chmod
             # FD or OCTAL first, then the file inside
@@ -144,6 +144,16 @@ function __sandbox_net_modes
         slirp4netns 'Userspace network by slirp4netns' auto 'pasta, else slirp4netns'
 end
 
+function __sandbox_home_modes
+    set -l cur (commandline -ct)
+    if string match -q -- 'persist:*' $cur
+        __fish_complete_directories (string replace -- persist: '' $cur) | string replace -r '^' persist:
+        return
+    end
+    printf '%s\t%s\n' ro 'Read-only (the default)' tmpfs 'An empty tmpfs' \
+        persist: 'A persistent home in DIR' none 'Hidden'
+end
+
 function __sandbox_overlay_drivers
     printf '%s\t%s\n' auto 'Kernel overlayfs where allowed, else fuse-overlayfs' \
         kernel 'The kernel\'s overlayfs' fuse fuse-overlayfs
@@ -190,6 +200,11 @@ complete -c sandbox -n $o -l size -d 'Size of the next --tmpfs (k, M, G suffixes
 complete -c sandbox -n $o -l overlay-src -d 'A lower layer for the next overlay operation'
 complete -c sandbox -n $o -l tmp-overlay -d 'Overlay on DEST whose writes are thrown away'
 complete -c sandbox -n $o -l ro-overlay -d 'Read-only overlay of two or more --overlay-src'
+complete -c sandbox -n $o -l hide -d 'An empty node of mode 000 over PATH'
+# Home directory and the built-in hide list
+complete -c sandbox -n $o -l no-default-hide -d 'Show the built-in hide list (keys, agents\' sockets, other homes)'
+complete -c sandbox -n $o -l print-hides -d 'Print the built-in hide list for this user and exit'
+complete -c sandbox -n $o -l home -d 'Home inside: ro, tmpfs, persist:DIR or none'
 # Identity
 complete -c sandbox -n $o -l uid -d 'Uid inside the sandbox'
 complete -c sandbox -n $o -l gid -d 'Gid inside the sandbox'
@@ -217,6 +232,7 @@ complete -c sandbox -n $o -l unshare-cgroup-try -d 'New cgroup namespace (undoes
 complete -c sandbox -n $o -l userns -d 'Use the user namespace open at FD'
 complete -c sandbox -n $o -l userns2 -d 'Switch to the user namespace at FD after setup'
 complete -c sandbox -n $o -l pidns -d 'Use (or nest in) the pid namespace at FD'
+complete -c sandbox -n $o -l allow-userns -d 'Let the command create user namespaces'
 complete -c sandbox -n $o -l disable-userns -d 'The sandbox may not create user namespaces'
 complete -c sandbox -n $o -l assert-userns-disabled -d 'Fail unless user namespaces are already disabled'
 complete -c sandbox -n $o -l not-a-security-boundary -d 'A submount that cannot be made read-only only warns'
@@ -269,6 +285,7 @@ complete -c sandbox -n __sandbox_at_dir_arg \
     -a '(__fish_complete_directories (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg --overlay-driver' -a '(__sandbox_overlay_drivers)'
 complete -c sandbox -n '__sandbox_at_arg --net' -a '(__sandbox_net_modes)'
+complete -c sandbox -n '__sandbox_at_arg --home' -a '(__sandbox_home_modes)'
 complete -c sandbox -n '__sandbox_at_arg --cap-add --cap-drop' -a '(__sandbox_caps)'
 complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a 'default none' -d 'Policy'
 complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a '(__fish_complete_path (commandline -ct))'

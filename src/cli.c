@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 
 #include "sandbox.h"
 #include "usage.h"
@@ -35,6 +36,7 @@ enum opt_id {
 	O_SECCOMP, O_ADD_SECCOMP_FD, O_SECCOMP_POLICY, O_LANDLOCK, O_LANDLOCK_REQUIRE, O_EXEC_LABEL, O_FILE_LABEL,
 	O_INFO_FD, O_JSON_STATUS_FD, O_SYNC_FD, O_BLOCK_FD, O_USERNS_BLOCK_FD, O_LOCK_FILE,
 	O_ARGS, O_LEVEL_PREFIX,
+	O_ALLOW_USERNS, O_HIDE, O_NO_DEFAULT_HIDE, O_HOME, O_PRINT_HIDES,
 	O_VERBOSE, O_HELP, O_VERSION,
 };
 
@@ -137,6 +139,11 @@ static const struct opt opts[] = {
 	{ "--lock-file", NULL, 1, O_LOCK_FILE },
 	{ "--args", NULL, 1, O_ARGS },
 	{ "--level-prefix", NULL, 0, O_LEVEL_PREFIX },
+	{ "--allow-userns", NULL, 0, O_ALLOW_USERNS },
+	{ "--hide", NULL, 1, O_HIDE },
+	{ "--no-default-hide", NULL, 0, O_NO_DEFAULT_HIDE },
+	{ "--home", NULL, 1, O_HOME },
+	{ "--print-hides", NULL, 0, O_PRINT_HIDES },
 	{ "--verbose", "-v", 0, O_VERBOSE },
 	{ "--help", "-h", 0, O_HELP },
 	{ "--version", NULL, 0, O_VERSION },
@@ -152,6 +159,9 @@ static const struct opt *find_opt(const char *arg)
 			return &opts[i];
 	return NULL;
 }
+
+/* what lets the payload past the --net-allow rules in its namespace */
+#define NET_ALLOW_BYPASS_CAPS ((1ULL << CAP_NET_ADMIN) | (1ULL << CAP_NET_RAW))
 
 /* --perms/--size waiting for the operation they qualify */
 struct pending {
@@ -427,6 +437,24 @@ static void print_usage(const struct sandbox_spec *spec, const char *argv0, FILE
 		fprintf(f, "usage: %s" BWRAP_USAGE, argv0 ? argv0 : "bwrap");
 	else
 		fputs(SANDBOX_USAGE, f);
+}
+
+/* --home ro|tmpfs|persist:DIR|none */
+static int parse_home(struct sandbox_spec *spec, const char *v)
+{
+	spec->home_dir = NULL;
+	if (strcmp(v, "ro") == 0)
+		spec->home = HOME_RO;
+	else if (strcmp(v, "tmpfs") == 0)
+		spec->home = HOME_TMPFS;
+	else if (strcmp(v, "none") == 0)
+		spec->home = HOME_NONE;
+	else if (str_has_prefix(v, "persist:") && v[8]) {
+		spec->home = HOME_PERSIST;
+		spec->home_dir = v + 8;
+	} else
+		return sb_err(EINVAL, "--home: '%s' is not ro, tmpfs, persist:DIR or none", v);
+	return 0;
 }
 
 /* Options that only qualify the next operation must be followed by one. */
@@ -864,6 +892,21 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			spec->lock_files[spec->n_lock_files++] = v[0];
 			break;
 		case O_LEVEL_PREFIX: spec->level_prefix = sb_level_prefix = true; break;
+		case O_ALLOW_USERNS: spec->allow_userns = true; break;
+		case O_HIDE:
+			if (!*v[0])
+				return sb_err(EINVAL, "--hide: the path is empty");
+			add_op(spec, MOP_HIDE, o->name, NULL, v[0], false);
+			break;
+		case O_NO_DEFAULT_HIDE: spec->no_default_hide = true; break;
+		case O_HOME:
+			if ((r = parse_home(spec, v[0])) < 0)
+				return r;
+			break;
+		case O_PRINT_HIDES:
+			if (print_default_hides(stdout) < 0)
+				return sb_err(EIO, "--print-hides: cannot write the list");
+			return 1;
 		case O_VERBOSE: spec->verbose++; break;
 		case O_HELP:
 			print_usage(spec, argv[0], stdout);
@@ -972,5 +1015,15 @@ int cli_check(struct sandbox_spec *spec)
 				    : "--as-pid-1 needs a pid namespace of its own (drop --share-pid)");
 	if (bwrap(spec) && spec->disable_userns && !spec->unshare_user)
 		return sb_err(EINVAL, "--disable-userns requires --unshare-user");
+	if (spec->allow_userns && (spec->disable_userns || spec->assert_userns_disabled))
+		return sb_err(EINVAL, "--allow-userns contradicts %s", spec->disable_userns ?
+			      "--disable-userns" : "--assert-userns-disabled");
+	if (spec->n_allow && (spec->caps_add & NET_ALLOW_BYPASS_CAPS))
+		return sb_err(EINVAL, "--cap-add %s cannot be combined with --net-allow: with it "
+			      "the command could %s and reach any destination (drop the "
+			      "capability, or --net-allow)",
+			      spec->caps_add & (1ULL << CAP_NET_ADMIN) ? "CAP_NET_ADMIN" : "CAP_NET_RAW",
+			      spec->caps_add & (1ULL << CAP_NET_ADMIN) ?
+			      "delete the --net-allow rules" : "send raw packets past them");
 	return 0;
 }

@@ -1,5 +1,6 @@
 /* gen-seccomp-default.c - a build-time tool: compiles the built-in seccomp
- * policy, plain and with the --disable-userns rules, with the same parser
+ * policy, plain and with the user namespace rules (the native default,
+ * and --disable-userns), with the same parser
  * and libseccomp the run-time path uses, and prints them as C arrays for
  * src/seccomp.c (build/seccomp-default.h). */
 #define _GNU_SOURCE
@@ -13,6 +14,7 @@ static int emit(const char *name, bool disable_userns)
 
 	memset(&spec, 0, sizeof spec);
 	spec.disable_userns = disable_userns;
+	spec.allow_userns = !disable_userns;
 	if (seccomp_compile_policy(&spec, "default") < 0) {
 		fprintf(stderr, "gen-seccomp-default: %s\n", sb_errmsg());
 		return 1;

@@ -166,6 +166,7 @@ static enum ll_kind op_kind(const struct mount_op *op)
 	case MOP_REMOUNT_RO:
 	case MOP_FILE:
 	case MOP_CHMOD:
+	case MOP_HIDE:
 		break;
 	}
 	return LL_NONE;

@@ -863,6 +863,24 @@ static int check_nested_maps(const struct sandbox_spec *spec, const struct idpla
 				: NESTED("/etc/subgid"));
 }
 
+/* clone3, or clone where a seccomp policy answers clone3 with ENOSYS so
+ * that the flags can be checked (ours does in a sandbox, as flatpak's) */
+static pid_t clone_child(const struct clone_args_ *ca, bool *by_clone)
+{
+	unsigned long flags = (unsigned long)ca->flags | SIGCHLD;
+	long pid = syscall(SYS_clone3, ca, sizeof *ca);
+
+	if (pid < 0 && errno == ENOSYS) {
+		*by_clone = true;
+#if defined(__s390__)
+		pid = syscall(SYS_clone, 0UL, flags, 0UL, 0UL, 0UL);
+#else
+		pid = syscall(SYS_clone, flags, 0UL, 0UL, 0UL, 0UL);
+#endif
+	}
+	return (pid_t)pid;
+}
+
 int sandbox_run(struct sandbox_spec *spec)
 {
 	struct clone_args_ ca = { .flags = CLONE_NEWUSER, .exit_signal = SIGCHLD };
@@ -872,7 +890,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	struct sync_msg m;
 	pid_t setup_pid = getpid(), child;
 	int sv[2], r, result = -1, wst = 0;
-	bool status_written = false, exec_seen = false;
+	bool status_written = false, exec_seen = false, by_clone = false;
 	char nsids[256] = "";
 	pid_t pid1 = -1;
 	ssize_t n;
@@ -911,6 +929,8 @@ int sandbox_run(struct sandbox_spec *spec)
 		overlay_preflight_undo(&mp);
 		return sb_exit_setup;
 	}
+	mp.payload_uid = ip.uid_;
+	mp.payload_gid = ip.gid_;
 	sb_step("preflight done: ids by %s", ip.how);
 	/* Our own fds never reach the payload; the native personality also
 	 * closes what it inherited (bwrap passes it through). */
@@ -943,11 +963,16 @@ int sandbox_run(struct sandbox_spec *spec)
 	fflush(NULL);
 	if (spec->userns_fd >= 0)
 		ca.flags = 0; /* the child joins that namespace instead */
-	child = (pid_t)syscall(SYS_clone3, &ca, sizeof ca);
+	child = clone_child(&ca, &by_clone);
 	if (child < 0) {
 		int e = errno;
-		sb_err(e, "cannot create a user namespace: %s; %s", strerror(e),
-		       userns_sysctl_hint());
+		if (by_clone && e == EPERM && ca.flags)
+			sb_err(e, "cannot create a user namespace: nested user namespaces are "
+			       "refused by the outer sandbox (its seccomp policy); run the outer "
+			       "one with --allow-userns (and without --disable-userns)");
+		else
+			sb_err(e, "cannot create a user namespace: %s; %s", strerror(e),
+			       userns_sysctl_hint());
 		sb_print_error();
 		overlay_preflight_undo(&mp);
 		return sb_exit_setup;

@@ -35,7 +35,7 @@
 #define SYS_fchmodat2 452
 #endif
 
-static int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
+int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
 {
 	struct open_how how = { .flags = flags, .resolve = resolve };
 	long r;
@@ -120,11 +120,11 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 	}
 	if (getcwd(buf, sizeof buf))
 		mp->cwd = xstrdup(buf);
-	return 0;
+	return hide_preflight(spec, mp);
 }
 
 /* mkdir -p DEST under ROOTFD; returns an O_PATH fd of the directory. */
-static int mkdir_in_root(int rootfd, const char *path)
+int mkdir_in_root(int rootfd, const char *path)
 {
 	char *copy, *p;
 	int fd;
@@ -1048,6 +1048,8 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		return 0;
 	case MOP_SYMLINK:
 		return do_symlink(*rootfd, op, spec->personality == PERSONALITY_BWRAP);
+	case MOP_HIDE:
+		return hide_path(*rootfd, op->dest, op->opt);
 	case MOP_REMOUNT_RO:
 		fd = openat2_(*rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
 		if (fd < 0)
@@ -1170,6 +1172,8 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	if (r < 0)
 		goto fail;
 	sb_step("/proc, /dev, /tmp, /run, /sys mounted");
+	if ((r = home_apply(rootfd, spec, mp)) < 0)
+		goto fail;
 ops:
 
 	for (i = 0; i < spec->n_ops; i++) {
@@ -1192,6 +1196,8 @@ ops:
 	}
 	if (spec->n_ops)
 		sb_step("%zu mount operation%s applied", spec->n_ops, spec->n_ops == 1 ? "" : "s");
+	if ((r = hide_defaults(rootfd, mp)) < 0)
+		goto fail;
 	close(rootfd);
 	rootfd = -1;
 

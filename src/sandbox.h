@@ -130,6 +130,13 @@ struct mount_plan {
 	char *fuse_bin;              /* fuse-overlayfs, in the host's view */
 	const char *fuse_why;        /* why fuse-overlayfs cannot be used */
 	mode_t umask;                /* the caller's, restored for the payload */
+	char **hides;                /* the built-in hide list (NULL: skipped) */
+	size_t n_hides;
+	const char *home;            /* $HOME, for --home (native) */
+	int home_fd;                 /* persist:DIR, held from the preflight, or -1 */
+	char *home_dir;              /* persist:DIR, absolute */
+	uid_t payload_uid;           /* the payload's ids inside (--home tmpfs) */
+	gid_t payload_gid;
 };
 struct overlay_run {
 	pid_t fuse_pid;              /* fuse-overlayfs server, or -1 */
@@ -145,6 +152,16 @@ int clone_tree(const char *src, unsigned int attrs);
 int open_nolinks(int dirfd, const char *path, int flags);
 int open_host_path(const char *real, int flags);
 int reopen_host_fd(int fd, int flags);
+int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
+int mkdir_in_root(int rootfd, const char *path);
+
+/* ---- hide.c ---- */
+void default_hides(char ***list, size_t *n);
+int print_default_hides(FILE *f);
+int hide_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
+int hide_path(int rootfd, const char *path, const char *opt);
+int hide_defaults(int rootfd, const struct mount_plan *mp);
+int home_apply(int rootfd, const struct sandbox_spec *spec, const struct mount_plan *mp);
 
 /* ---- overlay.c ---- */
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);

@@ -57,6 +57,7 @@ struct sc_rule {
 struct sc_policy {
 	uint32_t default_action;
 	bool default_set;
+	bool userns_rules;       /* @include default brings the user namespace rules */
 	size_t n, cap;
 	struct sc_rule *rules;
 };
@@ -285,7 +286,7 @@ static int parse_line(struct sc_policy *p, char *s, const char *origin, unsigned
 					    "(the built-in policy)");
 			if (depth > 0)
 				return perr(origin, line, "@include default cannot nest");
-			return seccomp_default_text_parse(p, false, depth + 1);
+			return seccomp_default_text_parse(p, p->userns_rules, depth + 1);
 		}
 		return perr(origin, line, "unknown directive '%s' (@default or @include)", tok[0]);
 	}
@@ -429,8 +430,9 @@ char *seccomp_default_text(bool disable_userns)
 	off += personality_rules(buf + off, size - off);
 	if (disable_userns)
 		r |= buf_printf(buf, size, &off,
-				"# --disable-userns: no new user namespace (clone3 hides its flags\n"
-				"# in memory: ENOSYS, and the C library falls back to clone)\n"
+				"# no new user namespace (native: unless --allow-userns; both: with\n"
+				"# --disable-userns); clone3 hides its flags in memory: ENOSYS, and\n"
+				"# the C library falls back to clone, whose flags are checked here\n"
 				"unshare errno:EPERM arg0&0x%x==0x%x\n"
 				"clone errno:EPERM arg%u&0x%x==0x%x\n"
 				"clone3 errno:ENOSYS\n",
@@ -584,6 +586,14 @@ int sc_policy_compile(const struct sc_policy *p, void **bpf, size_t *len)
 #include "seccomp-default.h"
 #endif
 
+/* The native personality refuses nested user namespaces unless
+ * --allow-userns; bubblewrap allows them unless --disable-userns. */
+static bool refuse_userns(const struct sandbox_spec *spec)
+{
+	return spec->disable_userns ||
+	       (spec->personality != PERSONALITY_BWRAP && !spec->allow_userns);
+}
+
 /* In the setup process, before anything is created: the policy the
  * payload gets, compiled.  The native personality's default is the
  * built-in policy; bwrap's is none. */
@@ -597,10 +607,11 @@ int seccomp_prepare(struct sandbox_spec *spec)
 		return 0;
 #ifndef SECCOMP_NO_PREBUILT
 	if (strcmp(pol, "default") == 0) {
-		const unsigned char *bpf = spec->disable_userns ? seccomp_default_userns
-								: seccomp_default_plain;
-		size_t len = spec->disable_userns ? sizeof seccomp_default_userns
-						  : sizeof seccomp_default_plain;
+		bool no_userns = refuse_userns(spec);
+		const unsigned char *bpf = no_userns ? seccomp_default_userns
+						     : seccomp_default_plain;
+		size_t len = no_userns ? sizeof seccomp_default_userns
+				       : sizeof seccomp_default_plain;
 		spec->policy_prog.filter = xmalloc(len);
 		memcpy(spec->policy_prog.filter, bpf, len);
 		spec->policy_prog.len = len;
@@ -610,16 +621,19 @@ int seccomp_prepare(struct sandbox_spec *spec)
 	return seccomp_compile_policy(spec, pol);
 }
 
-/* POL ("default" or a file) with the --disable-userns rules when asked,
- * compiled with libseccomp into spec->policy_prog. */
+/* POL ("default" or a file) compiled with libseccomp into
+ * spec->policy_prog.  The built-in policy (alone, or where a file includes
+ * it) has the user namespace rules unless they are allowed; any policy
+ * gets them with --disable-userns. */
 int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol)
 {
 	struct sc_policy *p;
 	int r;
 
 	p = sc_policy_new();
+	p->userns_rules = refuse_userns(spec);
 	if (strcmp(pol, "default") == 0) {
-		r = seccomp_default_text_parse(p, false, 0);
+		r = seccomp_default_text_parse(p, p->userns_rules, 0);
 	} else {
 		char *text;
 		size_t len;
@@ -642,7 +656,7 @@ int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol)
 	}
 	if (r == 0 && spec->disable_userns) {
 		char *text = seccomp_default_text(true);
-		const char *u = strstr(text, "# --disable-userns");
+		const char *u = strstr(text, "# no new user namespace");
 		r = parse_text(p, u, strlen(u), "built-in --disable-userns rules", 1);
 		free(text);
 	}

@@ -47,6 +47,7 @@ enum mount_op_kind {
 	MOP_BIND_DATA,     /* --bind-data, --ro-bind-data (ro set), generated files */
 	MOP_CHMOD,         /* --chmod OCTAL PATH */
 	MOP_OVERLAY,       /* --overlay RWSRC WORKDIR DEST, --tmp-overlay, --ro-overlay */
+	MOP_HIDE,          /* --hide PATH: an empty mode-000 node over PATH */
 };
 
 enum overlay_op_kind { OVL_RW, OVL_TMP, OVL_RO };
@@ -90,6 +91,14 @@ enum subids_mode {
 	SUBIDS_AUTO = 0,
 	SUBIDS_FORCE,
 	SUBIDS_NEVER,
+};
+
+/* --home: what the sandbox shows at the caller's home directory */
+enum home_mode {
+	HOME_RO = 0,       /* as the root shows it (the host's: read-only) */
+	HOME_TMPFS,        /* an empty writable tmpfs */
+	HOME_PERSIST,      /* persist:DIR, bound writable */
+	HOME_NONE,         /* hidden: an empty mode-000 directory */
 };
 
 enum env_op_kind { ENV_SET, ENV_UNSET };
@@ -146,6 +155,9 @@ struct sandbox_spec {
 	/* mount operations, in command-line order */
 	struct mount_op *ops;
 	size_t n_ops;
+	bool no_default_hide;        /* --no-default-hide */
+	enum home_mode home;         /* --home */
+	const char *home_dir;        /* persist:DIR */
 
 	/* identity */
 	bool uid_set, gid_set;
@@ -192,6 +204,7 @@ struct sandbox_spec {
 	int userns_fd, userns2_fd, pidns_fd;     /* -1: none */
 	bool disable_userns, assert_userns_disabled;
 	bool not_a_security_boundary; /* a failed submount remount only warns */
+	bool allow_userns;           /* --allow-userns (native: refused by default) */
 	int info_fd, json_status_fd, sync_fd, block_fd, userns_block_fd; /* -1: none */
 	const char **lock_files;
 	size_t n_lock_files;

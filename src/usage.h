@@ -48,6 +48,16 @@
 "                              RWSRC as the writable layer\n" \
 "      --tmp-overlay DEST      overlay on DEST whose writes are thrown away\n" \
 "      --ro-overlay DEST       read-only overlay of two or more --overlay-src\n" \
+"      --hide PATH             an empty node of mode 000 over PATH (nothing if\n" \
+"                              PATH is missing)\n" \
+"\n" \
+"Home directory and the built-in hide list:\n" \
+"      --no-default-hide       show the built-in hide list: keys, agents'\n" \
+"                              sockets, browser profiles, other users' homes\n" \
+"      --print-hides           print that list for this user and exit\n" \
+"      --home ro|tmpfs|persist:DIR|none\n" \
+"                              your home directory: read-only (the default),\n" \
+"                              an empty tmpfs, DIR bound writable, or hidden\n" \
 "\n" \
 "Identity:\n" \
 "      --uid N                 uid inside the sandbox (default: yours)\n" \
@@ -78,6 +88,8 @@
 "      --userns2 FD            switch to the user namespace at FD after setup\n" \
 "      --pidns FD              use (or, with a new one, nest in) the pid\n" \
 "                              namespace at FD\n" \
+"      --allow-userns          let the command create user namespaces (refused\n" \
+"                              by default: nested sandboxes, browsers need it)\n" \
 "      --disable-userns        the sandbox may not create user namespaces\n" \
 "      --assert-userns-disabled  fail unless that is already so\n" \
 "      --not-a-security-boundary  a submount that cannot be made read-only\n" \

@@ -331,7 +331,7 @@ expect_match "probe ran" '^(BLOCKED|OPEN): ' "$OUT"
 expect_no_match "not stopped by a read-only mount" 'EROFS' "$OUT"
 
 t "a sandbox in a sandbox gets the parent's /proc, read-only parts included"
-run "$SANDBOX" --ro-bind "$SANDBOX" "$SANDBOX" --ro-bind "$ROOTFS" "$ROOTFS" -- \
+run "$SANDBOX" --allow-userns --ro-bind "$SANDBOX" "$SANDBOX" --ro-bind "$ROOTFS" "$ROOTFS" -- \
 	"$SANDBOX" --rootfs "$ROOTFS" -- sh -c 'grep " /proc/sys " /proc/self/mountinfo'
 expect_status 0
 expect_match "/proc/sys" ' /proc/sys ro,' "$OUT"
@@ -571,9 +571,38 @@ t "--disable-userns with a policy file gets the same rules"
 sbp --disable-userns --seccomp-policy "$T_TMP/no-mkdir" -- /tmp/probes/userns
 expect_probe BLOCKED
 expect_match "the filter answers" 'unshare: EPERM, clone: EPERM, clone3: ENOSYS' "$OUT"
-t "control: without --disable-userns a nested user namespace is made"
+t "default: no nested user namespace by unshare, clone or clone3 (issue 11)"
 sbp -- /tmp/probes/userns
+expect_probe BLOCKED
+expect_match "the filter answers" 'unshare: EPERM, clone: EPERM, clone3: ENOSYS' "$OUT"
+t "... and in a policy file that includes the default"
+printf '@include default\n' >"$T_TMP/incl-default"
+sbp --seccomp-policy "$T_TMP/incl-default" -- /tmp/probes/userns
+expect_probe BLOCKED
+expect_match "the filter answers" 'unshare: EPERM, clone: EPERM, clone3: ENOSYS' "$OUT"
+t "control: --allow-userns lets a nested user namespace be made"
+sbp --allow-userns -- /tmp/probes/userns
 expect_probe OPEN
+sbp --allow-userns --seccomp-policy "$T_TMP/incl-default" -- /tmp/probes/userns
+expect_probe OPEN
+t "control: the bwrap personality allows it (bubblewrap's default)"
+run "$BWRAP" --unshare-user --ro-bind "$ROOTFS" / --tmpfs /tmp "${PB[@]}" /tmp/probes/userns
+expect_probe OPEN
+t "--allow-userns contradicts --disable-userns"
+sbp --allow-userns --disable-userns -- true
+expect_status 125
+expect_match "message" 'allow-userns contradicts --disable-userns' "$ERR"
+
+t "a sandbox in a sandbox says what the outer one needs"
+run "$SANDBOX" --ro-bind "$SANDBOX" "$SANDBOX" --ro-bind "$ROOTFS" "$ROOTFS" -- \
+	"$SANDBOX" --rootfs "$ROOTFS" -- true
+expect_status 125
+expect_match "message" 'nested user namespaces are refused by the outer sandbox.*--allow-userns' "$ERR"
+t "control: with --allow-userns outside, the inner sandbox runs"
+run "$SANDBOX" --allow-userns --ro-bind "$SANDBOX" "$SANDBOX" --ro-bind "$ROOTFS" "$ROOTFS" -- \
+	"$SANDBOX" --rootfs "$ROOTFS" -- echo inner
+expect_status 0
+expect_eq "inner output" inner "$OUT"
 
 # -------------------------------------------------------------- Landlock
 

@@ -1282,7 +1282,7 @@ fi
 # directly) a user 4242 that fake /etc/passwd and /etc/group entries name.
 # The sandbox binary and the rootfs may live under /tmp, which is a fresh
 # tmpfs inside: they are bound at the same paths.
-NEST=("$SANDBOX" --ro-bind "$SANDBOX" "$SANDBOX" --ro-bind "$ROOTFS" "$ROOTFS")
+NEST=("$SANDBOX" --allow-userns --ro-bind "$SANDBOX" "$SANDBOX" --ro-bind "$ROOTFS" "$ROOTFS")
 if ((ME_UID == 0)); then
 	N_UID=4242 N_GID=4242 N_NAME=sbnested
 	{ cat /etc/passwd; echo "$N_NAME:x:$N_UID:$N_GID::/:/bin/sh"; } >"$T_TMP/passwd"
@@ -1401,5 +1401,148 @@ if unshare --user --map-root-user true 2>/dev/null; then
 else
 	fail "unshare --user --map-root-user fails on this host"
 fi
+
+# ------------------------------------ the host view's secrets (issue 11)
+
+# A home of its own outside /tmp (fresh inside), with keys and an agent.
+FH=$VT/home
+mkdir -p "$FH/.ssh" "$FH/.aws" "$FH/proj" "$VT/agentdir"
+echo SECRET-KEY >"$FH/.ssh/id_ed25519"
+echo SECRET-AWS >"$FH/.aws/credentials"
+echo public >"$FH/proj/readme"
+cat >"$T_TMP/agent.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(8)
+while True:
+    c, _ = s.accept()
+    c.sendall(b"agent-reply\n")
+    c.close()
+PY
+CONNECT='import socket, sys
+s = socket.socket(socket.AF_UNIX)
+try:
+    s.connect(sys.argv[1])
+    print(s.recv(64).decode().strip())
+except OSError as e:
+    print("refused:", e.strerror)'
+python3 "$T_TMP/agent.py" "$FH/.agent.sock" </dev/null >/dev/null 2>&1 &
+AGENT1=$!
+python3 "$T_TMP/agent.py" "$VT/agentdir/ssh.sock" </dev/null >/dev/null 2>&1 &
+AGENT2=$!
+agents_ready() { [[ -S $FH/.agent.sock && -S $VT/agentdir/ssh.sock ]]; }
+# hv ARGS...: the host view, with the fake home and the second agent as
+# ssh-agent
+hv() { run env HOME="$FH" SSH_AUTH_SOCK="$VT/agentdir/ssh.sock" "$SANDBOX" "$@"; }
+HV_PROBE='cat ~/.ssh/id_ed25519 ~/.aws/credentials ~/proj/readme 2>&1
+python3 -c "$1" ~/.agent.sock; python3 -c "$1" "$SSH_AUTH_SOCK"'
+
+t "host view: keys and agents' sockets in the home are hidden by default"
+if ! poll 10 agents_ready; then
+	fail "the test agents did not start"
+else
+	hv -- sh -c "$HV_PROBE" sh "$CONNECT"
+	expect_status 0
+	expect_no_match "no key read" 'SECRET' "$OUT"
+	expect_match "the rest of the home is there" '^public$' "$OUT"
+	expect_no_match "no agent reached" 'agent-reply' "$OUT"
+	# EACCES, or for root (who may open mode 000) a node that is no socket
+	expect_eq "both sockets refused" 2 "$(grep -cE '^refused: (Permission denied|Connection refused)$' <<<"$OUT")"
+	hv -- stat -c '%a %s' "$FH/.ssh" "$FH/.agent.sock"
+	expect_eq "empty mode-000 nodes" $'0 40\n0 0' "$OUT"
+fi
+
+t "control: --no-default-hide shows them"
+hv --no-default-hide -- sh -c "$HV_PROBE" sh "$CONNECT"
+expect_status 0
+expect_match "the key" '^SECRET-KEY$' "$OUT"
+expect_match "the credentials" '^SECRET-AWS$' "$OUT"
+expect_eq "both agents answer" 2 "$(grep -c '^agent-reply$' <<<"$OUT")"
+
+t "host view: a writable bind of the home does not show the keys again"
+hv --rw "$FH" -- sh -c 'cat ~/.ssh/id_ed25519; echo x >~/proj/new && echo written'
+expect_no_match "no key read" 'SECRET' "$OUT"
+expect_match "the home is writable" '^written$' "$OUT"
+rm -f "$FH/proj/new"
+
+t "host view: an operation naming a listed path exactly keeps it"
+hv --ro "$FH/.ssh" -- cat "$FH/.ssh/id_ed25519" "$FH/.aws/credentials"
+expect_match "the key, asked for" '^SECRET-KEY$' "$OUT"
+expect_no_match "the rest of the list still hidden" 'SECRET-AWS' "$OUT"
+
+t "--print-hides: the list, expanded for this user"
+run env HOME="$FH" SSH_AUTH_SOCK="$VT/agentdir/ssh.sock" "$SANDBOX" --print-hides
+expect_status 0
+for p in "$FH/.ssh" "$FH/.gnupg" "$FH/.aws" "$FH/.config/sandbox" "$FH/.mozilla" \
+	"$FH/.agent.sock" "$VT/agentdir/ssh.sock"; do
+	expect_match "lists $p" "^$p\$" "$OUT"
+done
+if ((ME_UID != 0)); then
+	expect_match "root's home (another user's)" '^/root$' "$OUT"
+fi
+expect_no_match "not the caller's own home" "^$FH\$" "$OUT"
+kill "$AGENT1" "$AGENT2" 2>/dev/null
+wait "$AGENT1" "$AGENT2" 2>/dev/null
+
+t "host view: the other users' homes are hidden"
+OTHER=$(env HOME="$FH" "$SANDBOX" --print-hides | grep -vE "^($FH|$VT)" | while read -r p; do
+	[[ -d $p ]] && { echo "$p"; break; }; done)
+if [[ -z $OTHER ]]; then
+	skip "no other user's home exists on this machine"
+else
+	hv -- stat -c '%a' "$OTHER"
+	expect_eq "$OTHER" 0 "$OUT"
+fi
+
+t "--hide: an empty mode-000 node over a file, a directory; nothing for a missing path"
+sbr --hide /etc/passwd --hide /home --hide /no/such/path -- sh -c \
+	'stat -c "%a %s" /etc/passwd; stat -c "%a" /home; ls -A /home; cat /etc/passwd'
+expect_eq "modes, and nothing in them" $'0 0\n0' "$OUT"
+if ((ME_UID != 0)); then
+	# root's own files: root may open them despite mode 000 (they are empty)
+	expect_status 1
+	expect_match "unreadable" 'Permission denied' "$ERR"
+fi
+
+t "--hide applies in order: a later bind shows the path again"
+sbr --hide /mnt --ro-bind "$FH/proj" /mnt -- cat /mnt/readme
+expect_status 0
+expect_eq "read" public "$OUT"
+sbr --ro-bind "$FH/proj" /mnt --hide /mnt/readme -- cat /mnt/readme
+expect_eq "hidden after the bind" "" "$OUT"
+
+t "--home tmpfs: an empty private home, writable, the host's unchanged"
+hv --home tmpfs -- sh -c 'ls -A ~; stat -c "%a %u" ~; echo x >~/f && cat ~/f'
+expect_status 0
+expect_eq "empty, mode 700, the command's, writable" "700 $ME_UID"$'\nx' "$OUT"
+expect_false "nothing written to the host's home" test -e "$FH/f"
+
+t "--home persist:DIR: kept from one run to the next"
+hv --home "persist:$VT/ph" -- sh -c 'echo kept >~/state'
+expect_status 0
+hv --home "persist:$VT/ph" -- cat "$FH/state"
+expect_eq "second run" kept "$OUT"
+expect_eq "in DIR" kept "$(cat "$VT/ph/state" 2>&1)"
+expect_eq "DIR made private" 700 "$(stat -c %a "$VT/ph")"
+
+t "bad input: --home persist:DIR refuses a symbolic link, on DIR or on its path"
+ln -s ph "$VT/phlink"
+expect_setup_error 'persist:.*symbolic link' env HOME="$FH" "$SANDBOX" --home "persist:$VT/phlink" -- true
+expect_setup_error 'persist:.*symbolic link' env HOME="$FH" "$SANDBOX" --home "persist:$VT/phlink/sub" -- true
+expect_false "nothing created through the link" test -e "$VT/ph/sub"
+expect_setup_error "--home: 'bogus' is not ro, tmpfs, persist:DIR or none" "$SANDBOX" --home bogus -- true
+
+t "--home none: the home is hidden"
+hv --home none -- stat -c '%a' "$FH"
+expect_eq "mode" 0 "$OUT"
+
+t "bad input: --cap-add CAP_NET_ADMIN, CAP_NET_RAW or ALL with --net-allow"
+for c in CAP_NET_ADMIN CAP_NET_RAW ALL; do
+	expect_setup_error "--cap-add CAP_NET_(ADMIN|RAW) cannot be combined with --net-allow" \
+		"$SANDBOX" --net pasta --cap-add "$c" --net-allow 192.0.2.1 -- true
+done
+sb --cap-add CAP_NET_ADMIN -- true
+expect_status 0
 
 done_testing

@@ -80,6 +80,33 @@ gone() {
 # quick LINE: "refused ERRNO SECONDS" with SECONDS under one.
 quick() { awk '$1 == "refused" && $3 < 1.0 { ok = 1 } END { exit !ok }' <<<"$1"; }
 
+# nft_chain SANDBOX-COMMAND...: the sandbox's egress chain, listed from
+# outside (with --net-allow the command may not hold CAP_NET_ADMIN): nsenter
+# joins the user and network namespaces of the running command, which is
+# dumpable where the sandbox's pid 1 is not.
+nft_chain() {
+	local info=$T_TMP/nft-info pid='' cmd='' sbpid
+	: >"$info"
+	"$@" --info-fd 3 -- sleep 60 3>"$info" </dev/null >/dev/null 2>&1 &
+	sbpid=$!
+	payload_running() {
+		pid=$(grep -oE '"child-pid": *[0-9]+' "$info" | grep -oE '[0-9]+$') &&
+			cmd=$(pgrep -P "$pid" -x sleep)
+	}
+	if poll 20 payload_running; then
+		run nsenter -t "$cmd" -U -n nft list chain ip sandbox output
+		# nsenter becomes uid 0 there and sets its groups, which a namespace
+		# under an outer "setgroups deny" (unshare --map-root-user) refuses;
+		# there our own uid is the sandbox's 0 already: keep it
+		((RC == 0)) || run nsenter -t "$cmd" -U -n --preserve-credentials \
+			nft list chain ip sandbox output
+	else
+		RC=99 OUT='' ERR="the sandbox did not start: $*"
+	fi
+	kill "$sbpid" 2>/dev/null
+	wait "$sbpid" 2>/dev/null
+}
+
 # "${WITH_NAMES[@]}" CMD...: CMD in an outer mount namespace whose /etc/hosts names
 # gw.sandbox-test 10.0.2.2 and whose resolver is 127.0.0.1 (refused at once).
 printf '127.0.0.1\tlocalhost\n10.0.2.2\tgw.sandbox-test\n' >"$T_TMP/hosts"
@@ -185,12 +212,12 @@ for H in "${HELPERS[@]}"; do
 	expect_true "another port refused within a second: $OUT" quick "$(sed -n 2p <<<"$OUT")"
 
 	t "$H: --net-allow rules in the sandbox's namespace: DNS allowed only for names"
-	run "${SB[@]}" --net "$H" --cap-add CAP_NET_ADMIN --net-allow 10.0.2.2:1 -- nft list chain ip sandbox output
+	nft_chain "${SB[@]}" --net "$H" --net-allow 10.0.2.2:1
 	expect_status 0
 	expect_no_match "no DNS without names" 'dport 53' "$OUT"
 	expect_match "the rest rejected" 'reject with tcp reset' "$OUT"
-	run "${WITH_NAMES[@]}" "$SANDBOX" --net "$H" --cap-add CAP_NET_ADMIN --net-allow gw.sandbox-test \
-		--dns 192.0.2.53 -- nft list chain ip sandbox output
+	nft_chain "${WITH_NAMES[@]}" "$SANDBOX" --net "$H" --net-allow gw.sandbox-test \
+		--dns 192.0.2.53
 	expect_status 0
 	expect_match "DNS to --dns allowed with a name" 'ip daddr 192\.0\.2\.53 .*dport 53 accept' "$OUT"
 

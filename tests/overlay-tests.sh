@@ -605,7 +605,7 @@ done
 # Nested sandboxes: the outer one hides what the inner one needs. The
 # binary under test is bound into the outer one (it may live under /tmp).
 SBIN=/run/sandbox-under-test
-outer() { run "$SANDBOX" --ro-bind "$SANDBOX" "$SBIN" "$@"; }
+outer() { run "$SANDBOX" --allow-userns --ro-bind "$SANDBOX" "$SBIN" "$@"; }
 FUSE_BIN=$(command -v fuse-overlayfs 2>/dev/null)
 FUSE_BIN=$(realpath -e -- "${FUSE_BIN:-/usr/bin/fuse-overlayfs}" 2>/dev/null)
 HIDE_FUSE=(--ro-bind /dev/null /usr/bin/fuse-overlayfs)
