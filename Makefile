@@ -31,7 +31,7 @@ LIBS        = $(shell $(PKG_CONFIG) --libs libcap libseccomp)
 
 SRCS = src/main.c src/cli.c src/idmap.c src/launch.c src/mounts.c src/overlay.c src/net.c \
        src/caps.c src/seccomp.c src/landlock.c src/init.c src/log.c src/util.c \
-       src/hide.c
+       src/hide.c src/rlimit.c src/cgroup.c
 OBJS = $(SRCS:.c=.o)
 LIB_OBJS = $(filter-out src/main.o,$(OBJS))
 HDRS = src/sandbox.h src/spec.h src/usage.h

@@ -14,7 +14,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --allow-userns --no-default-hide --print-hides
 --allow-host-loopback
 --clearenv --as-pid-1 --new-session --die-with-parent --landlock
---level-prefix
+--level-prefix --stats
 -v --verbose -h --help --version'
 
 # Options that take one argument.
@@ -25,7 +25,9 @@ _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --net -p --publish --net-allow --dns
 --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop
 --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd
---lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy'
+--lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
+--rlimit --timeout --kill-after --memory --memory-swap --pids --cpus
+--cpu-weight --cpuset --io-weight'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
@@ -154,6 +156,15 @@ _sandbox()
                 ;;
             --unsetenv)
                 mapfile -t COMPREPLY < <(compgen -e -- "$cur")
+                ;;
+            --rlimit)
+                # NAME=, then the value: nothing to offer
+                if [[ $cur != *=* ]]; then
+                    mapfile -t COMPREPLY < <(compgen -S = -W 'as core cpu data fsize locks
+                        memlock msgqueue nice nofile nproc rss rtprio rttime sigpending
+                        stack' -- "$cur")
+                    compopt -o nospace
+                fi
                 ;;
             *)
                 # Numbers, file descriptors, modes, sizes, maps, names,

@@ -17,7 +17,9 @@ set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
     --net -p --publish --net-allow --dns \
     --chdir --unsetenv --argv0 --keep-fd --cap-add --cap-drop \
     --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd \
-    --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
+    --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy \
+    --rlimit --timeout --kill-after --memory --memory-swap --pids --cpus \
+    --cpu-weight --cpuset --io-weight
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
     --dev-bind-try --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data \
     --symlink --chmod --setenv
@@ -154,6 +156,12 @@ function __sandbox_home_modes
         persist: 'A persistent home in DIR' none 'Hidden'
 end
 
+function __sandbox_rlimits
+    string match -q -- '*=*' (commandline -ct); and return
+    printf '%s=\n' as core cpu data fsize locks memlock msgqueue nice nofile nproc \
+        rss rtprio rttime sigpending stack
+end
+
 function __sandbox_overlay_drivers
     printf '%s\t%s\n' auto 'Kernel overlayfs where allowed, else fuse-overlayfs' \
         kernel 'The kernel\'s overlayfs' fuse fuse-overlayfs
@@ -272,6 +280,18 @@ complete -c sandbox -n $o -l level-prefix -d 'Prefix messages with a syslog leve
 complete -c sandbox -n $o -l seccomp-policy -d 'System call policy: default, none or a file'
 complete -c sandbox -n $o -l landlock -d 'Limit file access to the mount plan (Landlock)'
 complete -c sandbox -n $o -a --landlock=require -d 'Landlock, or fail where the kernel cannot'
+# Resource limits
+complete -c sandbox -n $o -l rlimit -d 'Set a resource limit of COMMAND: NAME=SOFT[:HARD]'
+complete -c sandbox -n $o -l timeout -d 'SIGTERM after DURATION, exit status 124'
+complete -c sandbox -n $o -l kill-after -d 'SIGKILL after DURATION more (default 10s)'
+complete -c sandbox -n $o -l stats -d 'Print wall, CPU time and peak memory at exit'
+complete -c sandbox -n $o -l memory -d 'cgroup v2 memory.max (k, M, G)'
+complete -c sandbox -n $o -l memory-swap -d 'cgroup v2 memory.swap.max (0: no swap)'
+complete -c sandbox -n $o -l pids -d 'cgroup v2 pids.max'
+complete -c sandbox -n $o -l cpus -d 'cgroup v2 cpu.max, in CPUs (0.5)'
+complete -c sandbox -n $o -l cpu-weight -d 'cgroup v2 cpu.weight (1-10000)'
+complete -c sandbox -n $o -l cpuset -d 'cgroup v2 cpuset.cpus (0-3,6)'
+complete -c sandbox -n $o -l io-weight -d 'cgroup v2 io.weight (1-10000)'
 # Other
 complete -c sandbox -n $o -s v -l verbose -d 'Print each setup step and its duration'
 complete -c sandbox -n $o -s h -l help -d 'Print the help and exit'
@@ -291,6 +311,7 @@ complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a 'default none' -d 
 complete -c sandbox -n '__sandbox_at_arg --seccomp-policy' -a '(__fish_complete_path (commandline -ct))'
 complete -c sandbox -n '__sandbox_at_arg -n 1 --setenv' -a '(set -n -x)' -d 'Exported variable'
 complete -c sandbox -n '__sandbox_at_arg --unsetenv' -a '(set -n -x)' -d 'Exported variable'
+complete -c sandbox -n '__sandbox_at_arg --rlimit' -a '(__sandbox_rlimits)'
 # --uid, --gid, --uid-map, --gid-map, --hostname, --argv0, the --setenv
 # VALUE, the file descriptors (FD), modes (OCTAL), sizes and SELinux labels
 # take a number or a name: nothing is offered.

@@ -38,6 +38,7 @@ enum opt_id {
 	O_ARGS, O_LEVEL_PREFIX,
 	O_ALLOW_USERNS, O_HIDE, O_NO_DEFAULT_HIDE, O_HOME, O_PRINT_HIDES,
 	O_VERBOSE, O_HELP, O_VERSION,
+	O_LIMIT, /* resource limits and accounting: rlimit.c, cgroup.c */
 };
 
 struct opt {
@@ -144,6 +145,18 @@ static const struct opt opts[] = {
 	{ "--no-default-hide", NULL, 0, O_NO_DEFAULT_HIDE },
 	{ "--home", NULL, 1, O_HOME },
 	{ "--print-hides", NULL, 0, O_PRINT_HIDES },
+	/* resource limits and accounting (rlimit.c, cgroup.c) */
+	{ "--memory", NULL, 1, O_LIMIT },
+	{ "--memory-swap", NULL, 1, O_LIMIT },
+	{ "--pids", NULL, 1, O_LIMIT },
+	{ "--cpus", NULL, 1, O_LIMIT },
+	{ "--cpu-weight", NULL, 1, O_LIMIT },
+	{ "--cpuset", NULL, 1, O_LIMIT },
+	{ "--io-weight", NULL, 1, O_LIMIT },
+	{ "--rlimit", NULL, 1, O_LIMIT },
+	{ "--timeout", NULL, 1, O_LIMIT },
+	{ "--kill-after", NULL, 1, O_LIMIT },
+	{ "--stats", NULL, 0, O_LIMIT },
 	{ "--verbose", "-v", 0, O_VERBOSE },
 	{ "--help", "-h", 0, O_HELP },
 	{ "--version", NULL, 0, O_VERSION },
@@ -917,6 +930,10 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 			else
 				printf("sandbox %s\n", SANDBOX_VERSION);
 			return 1;
+		case O_LIMIT:
+			if ((r = limits_option(spec, o->name, nargs ? v[0] : NULL)) < 0)
+				return r;
+			break;
 		case O_ARGS:
 			break;
 		}
@@ -1025,5 +1042,5 @@ int cli_check(struct sandbox_spec *spec)
 			      spec->caps_add & (1ULL << CAP_NET_ADMIN) ? "CAP_NET_ADMIN" : "CAP_NET_RAW",
 			      spec->caps_add & (1ULL << CAP_NET_ADMIN) ?
 			      "delete the --net-allow rules" : "send raw packets past them");
-	return 0;
+	return limits_check(spec);
 }

@@ -9,6 +9,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -101,36 +102,90 @@ static int status_to_code(int st)
 	return sb_exit_setup;
 }
 
-/* With REAP_ALL (pid 1) every other child is reaped too. */
-int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
-		     int *watch_status)
+/* The next of SET's signals (signo, si_code), or -1 to look at the
+ * children again; with a signalfd SFD, WT's timer is watched too. */
+static int next_signal(const sigset_t *set, int sfd, const struct wait_timer *wt, int *code)
 {
-	sigset_t set;
+	struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	struct signalfd_siginfo ssi;
 	siginfo_t si;
 
+	if (sfd < 0) {
+		if (sigwaitinfo(set, &si) < 0)
+			return -1;
+		*code = si.si_code;
+		return si.si_signo;
+	}
+	p[1].fd = wt->fd;
+	if (poll(p, 2, -1) < 0)
+		return -1;
+	if (p[1].revents) {
+		wt->fired(wt->arg);
+		return -1;
+	}
+	if (read(sfd, &ssi, sizeof ssi) != sizeof ssi)
+		return -1;
+	*code = ssi.ssi_code;
+	return (int)ssi.ssi_signo;
+}
+
+/* With REAP_ALL (pid 1) every other child is reaped too. */
+static int wait_loop(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+		     int *watch_status, const struct wait_timer *wt)
+{
+	sigset_t set;
+	int sfd = -1, signo, code, ret;
+
 	forward_set(&set);
+	if (wt && (sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		/* the timer could not be watched: end the sandbox, not wait forever */
+		sb_warn("signalfd: %s; the sandbox is stopped", strerror(errno));
+		kill(child, SIGKILL);
+	}
 	for (;;) {
 		int st;
 		pid_t p;
 
 		while ((p = waitpid(reap_all || watch > 0 ? -1 : child, &st, WNOHANG)) > 0) {
-			if (p == child)
-				return status_to_code(st);
+			if (p == child) {
+				ret = status_to_code(st);
+				goto out;
+			}
 			if (watch > 0 && p == watch) {
 				if (watch_status)
 					*watch_status = st;
-				return -1;
+				ret = -1;
+				goto out;
 			}
 		}
-		if (p < 0 && errno == ECHILD)
-			return sb_exit_setup;
+		if (p < 0 && errno == ECHILD) {
+			ret = sb_exit_setup;
+			goto out;
+		}
 
-		if (sigwaitinfo(&set, &si) < 0)
+		if ((signo = next_signal(&set, sfd, wt, &code)) < 0)
 			continue;
-		if (si.si_signo == SIGCHLD)
+		if (signo == SIGCHLD)
 			continue;
-		if (si.si_code == SI_KERNEL && !forward_kernel_signals)
+		if (code == SI_KERNEL && !forward_kernel_signals)
 			continue;
-		kill(child, si.si_signo);
+		kill(child, signo);
 	}
+out:
+	if (sfd >= 0)
+		close(sfd);
+	return ret;
+}
+
+int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+		     int *watch_status)
+{
+	return wait_loop(child, watch, forward_kernel_signals, reap_all, watch_status, NULL);
+}
+
+/* The setup process's loop: no reaping of others, and WT (may be NULL). */
+int forward_and_wait_timed(pid_t child, pid_t watch, bool forward_kernel_signals,
+			   int *watch_status, const struct wait_timer *wt)
+{
+	return wait_loop(child, watch, forward_kernel_signals, false, watch_status, wt);
 }

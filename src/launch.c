@@ -237,6 +237,8 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	/* PATH is searched now: under the filter only execve runs */
 	if ((e = exec_search(spec->argv[0], &path)) != 0)
 		exec_failed(spec, e);
+	if (rlimits_apply(spec) < 0)
+		child_fail();
 	sb_step("executing %s", path);
 	/* only the filter and execve are left: the payload runs unless
 	 * MSG_ERROR or MSG_EXEC_ERROR follows (sent before the filter, which
@@ -888,6 +890,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	struct net_plan np;
 	struct idplan ip;
 	struct sync_msg m;
+	struct limits_run lr;
 	pid_t setup_pid = getpid(), child;
 	int sv[2], r, result = -1, wst = 0;
 	bool status_written = false, exec_seen = false, by_clone = false;
@@ -901,7 +904,9 @@ int sandbox_run(struct sandbox_spec *spec)
 		if (getppid() != ppid)
 			return sb_exit_setup;
 	}
-	if ((r = seccomp_prepare(spec)) < 0 || (r = landlock_preflight(spec)) < 0) {
+	limits_begin(spec, &lr);
+	if ((r = cgroup_preflight(spec)) < 0 || (r = rlimits_preflight(spec)) < 0 ||
+	    (r = seccomp_prepare(spec)) < 0 || (r = landlock_preflight(spec)) < 0) {
 		sb_print_error();
 		return sb_exit_setup;
 	}
@@ -1059,12 +1064,12 @@ int sandbox_run(struct sandbox_spec *spec)
 	close(sync_fd);
 	setup_signals_close(); /* the payload's now: forwarded from here on */
 	sb_step("payload started");
-	r = forward_and_wait(child, np.pid, spec->new_session, false, &wst);
+	r = forward_and_wait_timed(child, np.pid, spec->new_session, &wst, limits_arm(&lr, child));
 	if (r < 0) {
 		if (result < 0) /* else the setup failed and said why */
 			net_helper_died(&np, wst);
 		np.pid = -1;
-		r = forward_and_wait(child, -1, spec->new_session, false, NULL);
+		r = forward_and_wait_timed(child, -1, spec->new_session, NULL, limits_arm(&lr, child));
 	}
 	net_stop(&np);
 	if (result < 0 && !exec_seen)
@@ -1074,6 +1079,7 @@ int sandbox_run(struct sandbox_spec *spec)
 		overlay_preflight_undo(&mp);
 	if (result >= 0)
 		r = result;
+	r = limits_finish(&lr, r, result < 0 && exec_seen, status_written && exec_seen && result < 0);
 	/* bwrap writes "exit-code" only for a command that ran */
 	if (spec->json_status_fd >= 0 && status_written && exec_seen && result < 0) {
 		char line[64];

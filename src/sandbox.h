@@ -23,6 +23,7 @@
 #define EXIT_SETUP 125
 #define EXIT_CANNOT_RUN 126
 #define EXIT_NOT_FOUND 127
+#define EXIT_TIMEOUT 124            /* --timeout expired, as timeout(1) */
 
 /* ---- log.c ---- */
 extern const char *sb_prog;          /* "sandbox" or "bwrap" */
@@ -232,6 +233,14 @@ int landlock_apply(const struct sandbox_spec *spec);
  * *WATCH_STATUS. */
 int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
 		     int *watch_status);
+/* The same, and when WT's timerfd is readable, WT->fired(WT->arg). */
+struct wait_timer {
+	int fd;
+	void (*fired)(void *arg);
+	void *arg;
+};
+int forward_and_wait_timed(pid_t child, pid_t watch, bool forward_kernel_signals,
+			   int *watch_status, const struct wait_timer *wt);
 void signals_block(void);
 void signals_reset(void);
 /* The setup process, after signals_block() and until the payload runs:
@@ -242,5 +251,33 @@ int setup_signals_open(void);
 int setup_signal_fd(void);
 int setup_signal_taken(void);
 void setup_signals_close(void);
+
+/* ---- rlimit.c ---- */
+int rlimit_parse(const char *s, struct rlimit_op *out);
+int parse_duration(const char *s, uint64_t *ns);
+int limits_option(struct sandbox_spec *spec, const char *opt, const char *v);
+int limits_check(const struct sandbox_spec *spec);
+int rlimits_preflight(struct sandbox_spec *spec);
+int rlimits_apply(const struct sandbox_spec *spec);
+/* the setup process's side of --timeout and --stats */
+struct limits_run {
+	const struct sandbox_spec *spec;
+	uint64_t start_ns;
+	int tfd;                     /* --timeout's timerfd, or -1 */
+	int stage;                   /* 0: running, 1: SIGTERM sent, 2: SIGKILL sent */
+	pid_t child;
+	struct wait_timer timer;
+};
+void limits_begin(const struct sandbox_spec *spec, struct limits_run *lr);
+const struct wait_timer *limits_arm(struct limits_run *lr, pid_t child);
+int limits_finish(struct limits_run *lr, int code, bool ran, bool json_ok);
+
+/* ---- cgroup.c ---- */
+int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
+int parse_cpus(const char *s, uint32_t *quota_us);
+int parse_cpuset(const char *s);
+enum cgroup_layout { CGROUP_UNIFIED, CGROUP_HYBRID, CGROUP_LEGACY, CGROUP_NONE };
+enum cgroup_layout cgroup_layout(void);
+int cgroup_preflight(const struct sandbox_spec *spec);
 
 #endif

@@ -137,6 +137,26 @@ struct net_allow {
 	uint16_t port;     /* 0: every port */
 };
 
+/* --rlimit NAME=SOFT[:HARD] (rlimit.c); RLIM_INFINITY is "unlimited".
+ * After rlimits_preflight() both values are set: what setrlimit gets. */
+struct rlimit_op {
+	const char *spec;  /* as given, for messages */
+	int resource;
+	bool soft_set, hard_set;
+	uint64_t soft, hard;
+};
+
+/* cgroup v2 limits (cgroup.c): a field is used when its option was given */
+struct cgroup_limits {
+	const char *first_opt;       /* the first limit option given, or NULL */
+	uint64_t memory, memory_swap;
+	bool memory_set, memory_swap_set;
+	uint32_t pids;               /* pids.max, 0: not set */
+	uint32_t cpu_quota_us;       /* cpu.max per 100000 us period, 0: not set */
+	uint32_t cpu_weight, io_weight; /* 1-10000, 0: not set */
+	const char *cpuset;          /* cpuset.cpus, validated */
+};
+
 struct sandbox_spec {
 	enum personality personality;
 	uid_t caller_uid;            /* the invoking user, on the host */
@@ -217,6 +237,13 @@ struct sandbox_spec {
 	int landlock;                /* 0: off, 1: --landlock, 2: --landlock=require */
 	bool level_prefix;
 	const char *exec_label, *file_label;
+
+	/* resource limits and accounting (rlimit.c, cgroup.c) */
+	struct rlimit_op *rlimits;
+	size_t n_rlimits;
+	uint64_t timeout_ns, kill_after_ns; /* --timeout, --kill-after; 0: none */
+	bool stats;                  /* --stats */
+	struct cgroup_limits cg;
 
 	/* the command */
 	char **argv;

@@ -151,13 +151,34 @@
 "                              abstract sockets and signals (Landlock);\n" \
 "                              =require: fail where the kernel cannot\n" \
 "\n" \
+"Resource limits:\n" \
+"      --rlimit NAME=SOFT[:HARD]\n" \
+"                              set a resource limit of COMMAND (repeatable);\n" \
+"                              NAME as prlimit(1): as core cpu data fsize locks\n" \
+"                              memlock msgqueue nice nofile nproc rss rtprio\n" \
+"                              rttime sigpending stack; unlimited, k/M/G sizes\n" \
+"      --timeout DURATION      SIGTERM after DURATION (30, 1.5s, 500ms, 2m, 1h),\n" \
+"                              exit status 124\n" \
+"      --kill-after DURATION   then SIGKILL after DURATION more (default 10s)\n" \
+"      --stats                 print wall, CPU time and peak memory at exit\n" \
+"      --memory SIZE           cgroup v2 memory.max (k, M, G suffixes)\n" \
+"      --memory-swap SIZE      cgroup v2 memory.swap.max (0: no swap)\n" \
+"      --pids N                cgroup v2 pids.max\n" \
+"      --cpus N.N              cgroup v2 cpu.max: this many CPUs' time\n" \
+"      --cpu-weight N          cgroup v2 cpu.weight, 1-10000 (default 100)\n" \
+"      --cpuset CPUS           cgroup v2 cpuset.cpus (e.g. 0-3,6)\n" \
+"      --io-weight N           cgroup v2 io.weight, 1-10000 (default 100)\n" \
+"                              (the cgroup v2 limits need a delegated cgroup;\n" \
+"                              not available in this version: see sandbox(1))\n" \
+"\n" \
 "Other:\n" \
 "  -v, --verbose               print each setup step and its duration\n" \
 "  -h, --help                  print this help and exit\n" \
 "      --version               print the version and exit\n" \
 "\n" \
 "Exit status: COMMAND's; 128+N if it was killed by signal N; 125 if the\n" \
-"sandbox could not be set up; 126 if COMMAND cannot run; 127 if not found.\n"
+"sandbox could not be set up; 126 if COMMAND cannot run; 127 if not found;\n" \
+"124 if --timeout expired.\n"
 
 #endif
 

@@ -63,7 +63,7 @@ fi
 # parts in brackets and alternatives after | ([HOSTIP:]HOSTPORT:PORT[/tcp|/udp],
 # HOST|ADDR[/PREFIX][:PORT]), or a list of words (auto|kernel|fuse), one of
 # which may take an argument (ro|tmpfs|persist:DIR|none).
-SYNOPSES=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*( \[?[A-Z][][A-Za-z0-9:/|]*| [a-z0-9-]+(\|[a-z0-9-]+(:[A-Z]+)?)+)*' \
+SYNOPSES=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*( \[?[A-Z][][A-Za-z0-9:/|=.]*| [a-z0-9-]+(\|[a-z0-9-]+(:[A-Z]+)?)+)*' \
 	<<<"$HELP" | sed 's/^ *//')
 mapfile -t OPTIONS < <(grep -oE -- '(^|[ ,])--?[A-Za-z0-9][a-z0-9-]*' <<<"$SYNOPSES" |
 	grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*' | sort -u)

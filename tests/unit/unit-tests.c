@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/resource.h>
 
 #include "sandbox.h"
 
@@ -649,6 +650,127 @@ static void test_net(void)
 	free(rules);
 }
 
+
+/* ---- resource limits: durations, --rlimit, the cgroup options ---- */
+
+static void test_duration(void)
+{
+	uint64_t ns = 0;
+
+	ok(parse_duration("30", &ns) == 0 && ns == 30000000000ULL, "duration: bare seconds", NULL);
+	ok(parse_duration("1.5s", &ns) == 0 && ns == 1500000000ULL, "duration: 1.5s", NULL);
+	ok(parse_duration("2m", &ns) == 0 && ns == 120000000000ULL, "duration: 2m", NULL);
+	ok(parse_duration("1h", &ns) == 0 && ns == 3600000000000ULL, "duration: 1h", NULL);
+	ok(parse_duration("500ms", &ns) == 0 && ns == 500000000ULL, "duration: 500ms", NULL);
+	ok(parse_duration("0.25", &ns) == 0 && ns == 250000000ULL, "duration: 0.25", NULL);
+	ok(parse_duration("1.0000000001", &ns) == 0 && ns == 1000000000ULL,
+	   "duration: digits below 1 ns are dropped", NULL);
+	ok(parse_duration("1.5d", &ns) == 0 && ns == 129600000000000ULL, "duration: 1.5d", NULL);
+	ok(parse_duration("0", &ns) == -ERANGE && parse_duration("0.0s", &ns) == -ERANGE,
+	   "duration: zero refused", NULL);
+	ok(parse_duration("", &ns) < 0 && parse_duration("s", &ns) < 0 &&
+	   parse_duration(".5", &ns) < 0 && parse_duration("5.", &ns) < 0 &&
+	   parse_duration("-1", &ns) < 0 && parse_duration("1x", &ns) < 0 &&
+	   parse_duration("1 s", &ns) < 0 && parse_duration("1sec", &ns) < 0,
+	   "duration: malformed", NULL);
+	ok(parse_duration("36600d", &ns) == 0 && parse_duration("36700d", &ns) == -ERANGE &&
+	   parse_duration("99999999999999999999999", &ns) == -ERANGE &&
+	   parse_duration("9999999999999999h", &ns) == -ERANGE, "duration: at most 100 years",
+	   NULL);
+}
+
+static void test_rlimit(void)
+{
+	struct rlimit_op op;
+
+	ok(rlimit_parse("nofile=64", &op) == 0 && op.resource == RLIMIT_NOFILE && op.soft_set &&
+	   !op.hard_set && op.soft == 64, "rlimit: SOFT alone", sb_errmsg());
+	ok(rlimit_parse("nofile=64:128", &op) == 0 && op.soft_set && op.hard_set && op.soft == 64 &&
+	   op.hard == 128, "rlimit: SOFT:HARD", sb_errmsg());
+	ok(rlimit_parse("nproc=:50", &op) == 0 && !op.soft_set && op.hard_set && op.hard == 50,
+	   "rlimit: :HARD", sb_errmsg());
+	ok(rlimit_parse("core=0:", &op) == 0 && op.soft_set && !op.hard_set && op.soft == 0,
+	   "rlimit: SOFT:", sb_errmsg());
+	ok(rlimit_parse("as=1G:unlimited", &op) == 0 && op.resource == RLIMIT_AS &&
+	   op.soft == 1ULL << 30 && op.hard == RLIM_INFINITY, "rlimit: size and unlimited",
+	   sb_errmsg());
+	ok(rlimit_parse("stack=8M", &op) == 0 && op.soft == 8ULL << 20, "rlimit: stack in M",
+	   sb_errmsg());
+	ok(rlimit_parse("nofile=1k", &op) < 0 && strstr(sb_errmsg(), "--rlimit nofile=1k"),
+	   "rlimit: no suffix for a count", sb_errmsg());
+	ok(rlimit_parse("nofile=128:64", &op) < 0 && strstr(sb_errmsg(), "soft limit is above"),
+	   "rlimit: soft above hard", sb_errmsg());
+	ok(rlimit_parse("nofile=unlimited:64", &op) < 0, "rlimit: unlimited soft above hard",
+	   sb_errmsg());
+	ok(rlimit_parse("files=1", &op) < 0 && strstr(sb_errmsg(), "NAME=SOFT[:HARD]"),
+	   "rlimit: unknown name", sb_errmsg());
+	ok(rlimit_parse("nofile", &op) < 0 && rlimit_parse("nofile=", &op) < 0 &&
+	   rlimit_parse("nofile=:", &op) < 0 && rlimit_parse("=5", &op) < 0 &&
+	   rlimit_parse("nofile=1:2:3", &op) < 0 && rlimit_parse("nofile=-1", &op) < 0 &&
+	   rlimit_parse("NOFILE=1", &op) < 0 && rlimit_parse("nofilex=1", &op) < 0,
+	   "rlimit: malformed", NULL);
+	ok(rlimit_parse("fsize=18446744073709551615", &op) == -ERANGE ||
+	   rlimit_parse("fsize=18446744073709551615", &op) == -EINVAL, "rlimit: RLIM_INFINITY "
+	   "as a number is refused (unlimited says it)", NULL);
+	ok(rlimit_parse("cpu=10", &op) == 0 && rlimit_parse("rttime=1000", &op) == 0 &&
+	   rlimit_parse("sigpending=5", &op) == 0 && rlimit_parse("msgqueue=1M", &op) == 0 &&
+	   rlimit_parse("locks=1", &op) == 0 && rlimit_parse("memlock=64k", &op) == 0 &&
+	   rlimit_parse("nice=0", &op) == 0 && rlimit_parse("rtprio=0", &op) == 0 &&
+	   rlimit_parse("rss=1G", &op) == 0 && rlimit_parse("data=1G", &op) == 0,
+	   "rlimit: every prlimit name", sb_errmsg());
+}
+
+static void test_limit_options(void)
+{
+	struct sandbox_spec s;
+	uint32_t q;
+	int r;
+
+	r = parse(&s, ARGS("--rlimit", "nofile=64", "--rlimit", "core=0:0", "--timeout", "2m",
+			   "--kill-after", "1", "--stats", "true"));
+	ok(r == 0 && s.n_rlimits == 2 && s.rlimits[1].resource == RLIMIT_CORE &&
+	   s.timeout_ns == 120000000000ULL && s.kill_after_ns == 1000000000ULL && s.stats,
+	   "limit options parsed", sb_errmsg());
+	r = parse(&s, ARGS("--kill-after", "1", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--kill-after needs --timeout"), "--kill-after alone",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--timeout", "soon", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "--timeout soon"), "--timeout: bad value named",
+	   sb_errmsg());
+	r = parse(&s, ARGS("--timeout", "0", "true"));
+	ok(r < 0 && strstr(sb_errmsg(), "more than 0"), "--timeout 0 refused", sb_errmsg());
+	r = parse(&s, ARGS("--memory", "64M", "--memory-swap", "0", "--pids", "20", "--cpus",
+			   "1.5", "--cpu-weight", "200", "--cpuset", "0-1,3", "--io-weight", "10000",
+			   "true"));
+	ok(r == 0 && s.cg.memory == 64ULL << 20 && s.cg.memory_set && s.cg.memory_swap_set &&
+	   s.cg.memory_swap == 0 && s.cg.pids == 20 && s.cg.cpu_quota_us == 150000 &&
+	   s.cg.cpu_weight == 200 && strcmp(s.cg.cpuset, "0-1,3") == 0 && s.cg.io_weight == 10000 &&
+	   strcmp(s.cg.first_opt, "--memory") == 0, "cgroup options parsed", sb_errmsg());
+	{
+		static const char *const bad[][2] = {
+			{ "--memory", "lots" }, { "--memory", "1" }, { "--memory-swap", "-1" },
+			{ "--pids", "0" }, { "--pids", "4194305" }, { "--cpus", "0" },
+			{ "--cpus", "0.001" }, { "--cpus", "1.123456" }, { "--cpus", "9000" },
+			{ "--cpus", "1e3" }, { "--cpu-weight", "0" }, { "--cpu-weight", "10001" },
+			{ "--io-weight", "0" }, { "--io-weight", "x" }, { "--cpuset", "" },
+			{ "--cpuset", "3-1" }, { "--cpuset", "0," }, { "--cpuset", "a" },
+			{ "--cpuset", "8192" }, { "--cpuset", "0--1" },
+		};
+		size_t i;
+		for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+			char name[96];
+			r = parse(&s, ARGS(bad[i][0], bad[i][1], "true"));
+			snprintf(name, sizeof name, "%s %s refused, naming the option", bad[i][0],
+				 bad[i][1]);
+			ok(r < 0 && strstr(sb_errmsg(), bad[i][0]), name, sb_errmsg());
+		}
+	}
+	ok(parse_cpus("0.01", &q) == 0 && q == 1000 && parse_cpus("2", &q) == 0 && q == 200000 &&
+	   parse_cpus("0.12345", &q) == 0 && q == 12345, "cpus: quota per 100 ms", NULL);
+	ok(parse_cpuset("0") == 0 && parse_cpuset("0-3,6,8-9") == 0 && parse_cpuset("8191") == 0,
+	   "cpuset: lists and ranges", NULL);
+}
+
 int main(void)
 {
 	test_cli();
@@ -662,6 +784,9 @@ int main(void)
 	test_numbers();
 	test_policy();
 	test_net();
+	test_duration();
+	test_rlimit();
+	test_limit_options();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }
