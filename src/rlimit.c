@@ -210,6 +210,25 @@ static void rlimit_text(uint64_t v, char *buf, size_t len)
 		snprintf(buf, len, "%" PRIu64, v);
 }
 
+/* Inside its user namespace the payload cannot raise a hard limit (that
+ * takes CAP_SYS_RESOURCE over the initial one): the setup process, which
+ * may, raises its own, and the sandbox inherits it. */
+static int raise_hard_limit(const struct rlimit_op *op)
+{
+	struct rlimit rl;
+
+	if (getrlimit(op->resource, &rl) < 0)
+		return sb_err(errno, "getrlimit: %s", strerror(errno));
+	if (rl.rlim_max >= op->hard)
+		return 0;
+	rl.rlim_max = op->hard;
+	if (setrlimit(op->resource, &rl) < 0)
+		return sb_err(errno, "--rlimit %s: cannot raise the hard limit: %s%s", op->spec,
+			      strerror(errno), op->resource == RLIMIT_NOFILE && errno == EPERM
+			      ? " (above fs.nr_open)" : "");
+	return 0;
+}
+
 /* Setup process: make each --rlimit whole (a SOFT alone keeps the hard
  * limit; a HARD alone lowers the soft one to it where needed), as the
  * earlier ones leave the limits, and refuse what setrlimit would. */
@@ -218,6 +237,7 @@ int rlimits_preflight(struct sandbox_spec *spec)
 	struct rlimit cur[RLIM_NLIMITS];
 	bool raise = may_raise_hard_limits();
 	size_t i;
+	int r;
 
 	for (i = 0; i < RLIM_NLIMITS; i++)
 		if (getrlimit((int)i, &cur[i]) < 0)
@@ -241,6 +261,8 @@ int rlimits_preflight(struct sandbox_spec *spec)
 			return sb_err(EPERM, "--rlimit %s: above the hard limit %s you have; only "
 				      "a process with CAP_SYS_RESOURCE (root) may raise it",
 				      op->spec, have);
+		if (op->hard > c->rlim_max && (r = raise_hard_limit(op)) < 0)
+			return r;
 		c->rlim_cur = op->soft;
 		c->rlim_max = op->hard;
 	}

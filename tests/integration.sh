@@ -1545,4 +1545,134 @@ done
 sb --cap-add CAP_NET_ADMIN -- true
 expect_status 0
 
+# ------------------------------------------------ resource limits (issue 15)
+
+# ms_now: a monotonic-enough clock in milliseconds, for lower bounds only.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+t "--rlimit: soft and hard limits of the command, the host's unchanged"
+sbr --rlimit nofile=64:128 --rlimit core=0 --rlimit stack=8M -- \
+	sh -c 'ulimit -n; ulimit -Hn; ulimit -c; ulimit -s'
+expect_status 0
+expect_eq "nofile soft, hard; core; stack (KiB)" "$(printf '64\n128\n0\n8192')" "$OUT"
+sbr --rlimit nofile=32 -- sh -c 'ulimit -n; ulimit -Hn'
+expect_eq "SOFT alone keeps the hard limit" "$(printf '32\n%s' "$(ulimit -Hn)")" "$OUT"
+sbr --rlimit nofile=:40 -- sh -c 'ulimit -n; ulimit -Hn'
+expect_eq ":HARD lowers the soft limit to it" "$(printf '40\n40')" "$OUT"
+sbr --rlimit nofile=64 -- sh -c 'exec 63</dev/null && echo 63 && exec 64</dev/null && echo 64'
+expect_eq "the kernel enforces it: fd 63 opens, fd 64 does not" 63 "$OUT"
+
+t "--rlimit above the hard limit the caller has"
+HARD_NOFILE=$(ulimit -Hn)
+CAP_EFF=$(awk '$1 == "CapEff:" { print $2 }' /proc/self/status)
+if (((16#$CAP_EFF >> 24) & 1)); then
+	# CAP_SYS_RESOURCE: the setup process raises its own hard limit
+	sbr --rlimit "nofile=:$((HARD_NOFILE + 1))" -- sh -c 'ulimit -Hn'
+	expect_status 0
+	expect_eq "raised hard limit" "$((HARD_NOFILE + 1))" "$OUT"
+else
+	expect_setup_error "--rlimit nofile=:$((HARD_NOFILE + 1)): above the hard limit $HARD_NOFILE you have" \
+		"$SANDBOX" --rootfs "$ROOTFS" --rlimit "nofile=:$((HARD_NOFILE + 1))" -- true
+	expect_setup_error "--rlimit nofile=$((HARD_NOFILE + 1)): the soft limit is above the hard limit" \
+		"$SANDBOX" --rootfs "$ROOTFS" --rlimit "nofile=$((HARD_NOFILE + 1))" -- true
+fi
+
+t "bad input: --rlimit and the durations name the option"
+expect_setup_error "--rlimit files=1: expected NAME=SOFT\[:HARD\]" "$SANDBOX" --rlimit files=1 -- true
+expect_setup_error "--rlimit nofile=1k: invalid value" "$SANDBOX" --rlimit nofile=1k -- true
+expect_setup_error "--rlimit nofile=9:8: the soft limit is above the hard limit" \
+	"$SANDBOX" --rlimit nofile=9:8 -- true
+expect_setup_error "--timeout 1y: expected a duration" "$SANDBOX" --timeout 1y -- true
+expect_setup_error "--kill-after 0: the duration must be more than 0" \
+	"$SANDBOX" --timeout 1 --kill-after 0 -- true
+expect_setup_error "--kill-after needs --timeout" "$SANDBOX" --kill-after 1 -- true
+
+t "--timeout: SIGTERM ends a sleeping command, exit status 124"
+MARK_N=$((MARK_N + 1)); mark=sbmark-$$-$MARK_N
+snapshot "$mark"
+t0=$SECONDS
+run env SB_TEST_MARK="$mark" "$SANDBOX" --rootfs "$ROOTFS" --timeout 1 -- sleep 100
+expect_status 124
+expect_true "ended well before 100 s (took $((SECONDS - t0)) s)" test $((SECONDS - t0)) -lt 60
+expect_match "message" '^sandbox: the command timed out \(--timeout\)$' "$ERR"
+expect_clean "$mark"
+sbr --timeout 60 -- sh -c 'exit 3'
+expect_eq "a command that ends in time keeps its status" 3 "$RC"
+expect_eq "and nothing is said" "" "$ERR"
+sbr --timeout 0.5 -- sh -c 'trap "exit 0" TERM; sleep 100 & wait'
+expect_eq "a command that exits 0 on SIGTERM: still 124" 124 "$RC"
+
+t "--timeout: a command that ignores SIGTERM is killed after --kill-after"
+MARK_N=$((MARK_N + 1)); mark=sbmark-$$-$MARK_N
+snapshot "$mark"
+t0=$(ms_now)
+run env SB_TEST_MARK="$mark" "$SANDBOX" --rootfs "$ROOTFS" --timeout 0.5 --kill-after 1.5 -- \
+	sh -c 'trap "" TERM; sleep 100; echo survived'
+el=$(($(ms_now) - t0))
+expect_status 124
+expect_eq "stdout" "" "$OUT"
+expect_match "message" 'timed out.*killed, having outlived SIGTERM by --kill-after' "$ERR"
+expect_true "not before --timeout + --kill-after (took $el ms)" test "$el" -ge 1900
+expect_true "well before the sleep's 100 s (took $el ms)" test "$el" -lt 60000
+expect_clean "$mark"
+
+t "--stats: wall time, CPU time and peak memory, and what is unavailable"
+sbr --stats -- sh -c 'dd if=/dev/zero of=/dev/null bs=64M count=1 2>/dev/null; i=0
+	while [ $i -lt 100000 ]; do i=$((i + 1)); done'
+expect_status 0
+expect_eq "stdout" "" "$OUT"
+expect_match "wall time" '^sandbox: stats: wall time [0-9]+\.[0-9]{3} s$' "$ERR"
+expect_match "cpu time" '^sandbox: stats: cpu time [0-9]+\.[0-9]{3} s user, [0-9]+\.[0-9]{3} s system$' "$ERR"
+expect_match "peak memory" '^sandbox: stats: peak memory [0-9]+\.[0-9] MiB \(the largest single process, from getrusage' "$ERR"
+expect_match "unavailable" '^sandbox: stats: unavailable: peak pids, OOM kills, time throttled: the sandbox has no cgroup of its own$' "$ERR"
+mib=$(sed -n 's/^sandbox: stats: peak memory \([0-9]*\)\..*/\1/p' <<<"$ERR")
+expect_true "peak memory counts dd's 64 MiB buffer (${mib:-?} MiB)" test "${mib:-0}" -ge 64
+cpu=$(sed -n 's/^sandbox: stats: cpu time \([0-9]*\)\.\([0-9]*\) s user, \([0-9]*\)\.\([0-9]*\) s system$/\1\2 + \3\4/p' <<<"$ERR")
+expect_true "the busy loop's CPU time is counted (${cpu:-?} ms)" test "$((10#${cpu%% *} + 10#${cpu##* }))" -gt 0
+
+t "--json-status-fd: a usage line before the exit code (native only)"
+sbr --json-status-fd 3 -- true 3>"$T_TMP/status.json"
+expect_status 0
+usage=$(grep '"usage"' "$T_TMP/status.json")
+expect_match "usage line" '^\{ "usage": \{ "wall-time-us": [0-9]+, "cpu-user-us": [0-9]+, "cpu-system-us": [0-9]+, "peak-memory-bytes": [1-9][0-9]*, "peak-memory-source": "getrusage", "unavailable": \[ "peak-pids", "oom-kills", "throttled-time" \], "unavailable-reason": "no cgroup" \} \}$' "$usage"
+if command -v python3 >/dev/null; then
+	expect_true "every line is JSON" python3 -c 'import json,sys
+[json.loads(l) for l in open(sys.argv[1])]' "$T_TMP/status.json"
+fi
+expect_eq "order: start, usage, exit code" "child-pid usage exit-code" \
+	"$(sed -E 's/^\{ "([a-z-]+)".*/\1/' "$T_TMP/status.json" | tr '\n' ' ' | sed 's/ $//')"
+ln -sf "$SANDBOX" "$VT/bwrap"
+run "$VT/bwrap" --dev-bind / / --json-status-fd 3 -- true 3>"$T_TMP/status-bwrap.json"
+expect_status 0
+expect_no_match "as bwrap: no usage line" usage "$(<"$T_TMP/status-bwrap.json")"
+
+t "cgroup limit options: refused with the reason where no cgroup can be had, nothing left"
+# our own cgroup v2 directory, where a cgroup of ours would appear
+CG_LAYOUT=$(stat -f -c %T /sys/fs/cgroup 2>/dev/null)
+own=$(sed -n 's/^0:://p' /proc/self/cgroup)
+cgdir=/sys/fs/cgroup$own
+[[ $CG_LAYOUT == cgroup2fs ]] || cgdir=/sys/fs/cgroup/unified$own
+cg_before=$(find "$cgdir" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sort)
+case $CG_LAYOUT in
+cgroup2fs) why='not implemented in this version' ;;
+tmpfs) if [[ $(stat -f -c %T /sys/fs/cgroup/unified 2>/dev/null) == cgroup2fs ]]; then
+	why='hybrid layout.*systemd\.unified_cgroup_hierarchy=1.*cgroup_no_v1=all'
+else
+	why='only cgroup v1.*systemd\.unified_cgroup_hierarchy=1'
+fi ;;
+*) why='needs cgroup v2' ;;
+esac
+for o in "--memory 64M" "--memory-swap 0" "--pids 20" "--cpus 0.5" "--cpu-weight 50" \
+	"--cpuset 0" "--io-weight 50"; do
+	# shellcheck disable=SC2086 # the option and its value
+	expect_setup_error "^sandbox: ${o%% *}
+$why" "$SANDBOX" --rootfs "$ROOTFS" --rlimit nofile=64 --timeout 60 $o -- true
+done
+expect_eq "no new cgroup under $cgdir" "$cg_before" \
+	"$(find "$cgdir" -mindepth 1 -maxdepth 2 -type d 2>/dev/null | sort)"
+expect_setup_error "--memory lots: expected a size" "$SANDBOX" --memory lots -- true
+expect_setup_error "--cpu-weight 0: expected a whole number from 1 to 10000" \
+	"$SANDBOX" --cpu-weight 0 -- true
+expect_setup_error "--cpuset 3-1: expected CPU numbers and ranges" "$SANDBOX" --cpuset 3-1 -- true
+
 done_testing
