@@ -143,9 +143,8 @@ enum cgroup_layout cgroup_layout(void)
 	return CGROUP_LEGACY;
 }
 
-#define CGROUP_FIX "boot with systemd.unified_cgroup_hierarchy=1 (systemd before 256) or " \
-	"cgroup_no_v1=all on the kernel command line; --rlimit, --timeout and --stats work " \
-	"without it"
+#define CGROUP_FIX "boot with systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all on " \
+	"the kernel command line; --rlimit, --timeout and --stats work without it"
 
 /* Setup process, before anything is created: may the limits be had? */
 int cgroup_preflight(const struct sandbox_spec *spec)
