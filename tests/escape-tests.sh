@@ -478,7 +478,7 @@ ABS=sandbox-probe-$$-$RANDOM
 t "the host's abstract unix sockets: a listener for the tests"
 "$PROBES/abstract" listen "$ABS" "$T_TMP/ready" >"$T_TMP/listener.out" 2>&1 &
 track_pid $!
-expect_true "listener ready" poll 10 test -e "$T_TMP/ready"
+expect_true "listener ready" poll "$T_WAIT" test -e "$T_TMP/ready"
 
 t "abstract unix sockets of the host: out of reach in a private network namespace"
 sbp -- /tmp/probes/abstract connect "$ABS"
@@ -552,7 +552,7 @@ else
 fi
 
 t "--landlock with --share-pid: the host's processes cannot be signalled"
-sleep 60 &
+sleep 3600 &
 SLEEPER=$!
 track_pid "$SLEEPER"
 if ((LLABI >= 6)); then
