@@ -157,11 +157,43 @@ _mine() {
 		((HAVE_RANGES && $1 >= SUID_START && $1 < SUID_START + SUID_COUNT))
 }
 
+CLK_TCK=$(getconf CLK_TCK)
+_ticks() { awk -v hz="$CLK_TCK" '{ printf "%d", $1 * hz }' /proc/uptime; }
+
+# _has_mark PID MARK: PID's environment carries MARK (status 0), does not
+# (1), or cannot be read (2: sandbox makes its setup processes
+# non-dumpable).
+_has_mark() {
+	local -a envs=()
+	mapfile -d "" -t envs 2>/dev/null <"/proc/$1/environ"
+	((${#envs[@]})) || return 2
+	[[ " ${envs[*]} " == *" SB_TEST_MARK=$2 "* ]]
+}
+
+# _of_run PID MARK: PID, whose environment cannot be read, belongs to the
+# run of MARK: it started during the run (RUN_TICKS, the snapshot's and
+# the run's end), and its first ancestor we can read carries MARK, or it
+# has none but init (an orphan). Another run's processes have that run's
+# ancestors.
+_of_run() {
+	local p=$1 st rc
+	read -r -a st 2>/dev/null <"/proc/$p/stat" || return 1
+	((st[21] >= RUN_TICKS[0] && st[21] <= RUN_TICKS[1])) || return 1
+	while ((p > 1)); do
+		_has_mark "$p" "$2"
+		rc=$?
+		((rc == 2)) || return "$rc"
+		read -r -a st 2>/dev/null <"/proc/$p/stat" || return 0
+		p=${st[3]}
+	done
+	return 0
+}
+
 # _watched MARK: "PID COMM" of the processes of a sandbox run: sandbox
-# itself and the helpers it starts (when they run as us or our
-# subordinate ids, and their environment, where we can read it, carries
-# MARK: not another run's), and our processes carrying MARK in their
-# environment (every process of the run inherits it).
+# itself and the helpers it starts, when they run as us or our
+# subordinate ids and carry MARK in their environment (or belong to the
+# run by _of_run where it cannot be read), and our processes carrying MARK
+# in their environment (every process of the run inherits it).
 _watched() {
 	local d comm base=${SANDBOX##*/} uid
 	local -a envs
@@ -174,8 +206,11 @@ _watched() {
 			passt | slirp4netns)
 			uid=$(stat -c %u "$d" 2>/dev/null) || continue
 			_mine "$uid" || continue
-			mapfile -d "" -t envs 2>/dev/null <"$d/environ"
-			((${#envs[@]} == 0)) || [[ " ${envs[*]} " == *" SB_TEST_MARK=$1 "* ]] || continue
+			_has_mark "${d#/proc/}" "$1"
+			case $? in
+			1) continue ;;
+			2) _of_run "${d#/proc/}" "$1" || continue ;;
+			esac
 			;;
 		*)
 			[[ -O $d ]] || continue
@@ -199,7 +234,11 @@ _tmp_entries() {
 		done | sort
 }
 
+# snapshot MARK: what is there before a run. RUN_TICKS: its start and
+# (once it has ended) its end, in the clock ticks since boot of
+# /proc/PID/stat's start times.
 snapshot() {
+	RUN_TICKS=("$(_ticks)" 999999999999)
 	SNAP_PROCS=$(_watched "$1")
 	SNAP_TMP=$(_tmp_entries)
 	SNAP_MOUNTS=$(sort /proc/self/mountinfo)
@@ -211,7 +250,21 @@ _new_procs() {
 _new_tmp() { comm -13 <(cat <<<"$SNAP_TMP") <(_tmp_entries) | sed '/^$/d'; }
 # (mounts gone meanwhile are someone else's doing, not a leftover)
 _new_mounts() { comm -13 <(cat <<<"$SNAP_MOUNTS") <(sort /proc/self/mountinfo); }
-_clean() { [[ -z $(_new_procs "$1")$(_new_tmp)$(_new_mounts)$(private_left) ]]; }
+# _clean MARK: nothing new (what there is in LEFT_*).
+_clean() {
+	LEFT_PROCS=$(_new_procs "$1") LEFT_TMP=$(_new_tmp) LEFT_MOUNTS=$(_new_mounts)
+	LEFT_PRIV=$(private_left)
+	[[ -z $LEFT_PROCS$LEFT_TMP$LEFT_MOUNTS$LEFT_PRIV ]]
+}
+
+# _ps: what the processes in LEFT_PROCS are.
+_ps() {
+	local p
+	while read -r p _; do
+		printf '%s: ppid %s, %s\n' "$p" "$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)" \
+			"$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"
+	done <<<"$LEFT_PROCS"
+}
 
 # expect_clean MARK: no process, mount or sandbox-net.* entry in /tmp more
 # than at the last snapshot, nothing in the run's private TMPDIR and
@@ -219,10 +272,11 @@ _clean() { [[ -z $(_new_procs "$1")$(_new_tmp)$(_new_mounts)$(private_left) ]]; 
 # sandbox-net.* directory, a mount) is waited out.
 expect_clean() {
 	poll "$T_WAIT" _clean "$1"
-	expect_eq "processes left behind" "" "$(_new_procs "$1")"
-	expect_eq "new sandbox-net.* entries in /tmp" "" "$(_new_tmp)"
-	expect_eq "entries left in TMPDIR and XDG_RUNTIME_DIR" "" "$(private_left)"
-	expect_eq "new mounts in the host's mount table" "" "$(_new_mounts)"
+	expect_eq "processes left behind" "" "$LEFT_PROCS"
+	[[ -z $LEFT_PROCS ]] || fail "what they are:" "$(_ps)"
+	expect_eq "new sandbox-net.* entries in /tmp" "" "$LEFT_TMP"
+	expect_eq "entries left in TMPDIR and XDG_RUNTIME_DIR" "" "$LEFT_PRIV"
+	expect_eq "new mounts in the host's mount table" "" "$LEFT_MOUNTS"
 }
 
 # expect_setup_error ERES CMD...: CMD (a sandbox command line) exits 125
@@ -240,6 +294,7 @@ expect_setup_error() {
 	private_dirs
 	snapshot "$mark"
 	run env SB_TEST_MARK="$mark" "${PRIV_ENV[@]}" "$@"
+	RUN_TICKS[1]=$(($(_ticks) + 1))
 	expect_status 125
 	expect_match "the message starts with 'sandbox: '" '^sandbox: ' \
 		"$(head -n 1 <<<"$ERR")"
