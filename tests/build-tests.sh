@@ -24,7 +24,7 @@ tar -C "$REPO" --exclude=./.git --exclude='*.o' --exclude=./sandbox \
 TREE=$T_TMP/tree
 
 t "make builds ./sandbox from a clean tree"
-T_TIMEOUT=300 run make -C "$TREE" -j"$JOBS"
+T_TIMEOUT=600 run make -C "$TREE" -j"$JOBS"
 expect_status 0
 expect_true "./sandbox is executable" test -x "$TREE/sandbox"
 run "$TREE/sandbox" --version
@@ -56,7 +56,7 @@ expect_true "bin/sandbox is executable" test -x "$PREFIX_DIR/bin/sandbox"
 expect_true "share/man/man1/sandbox.1" test -f "$PREFIX_DIR/share/man/man1/sandbox.1"
 
 t "make demo runs sandboxes"
-T_TIMEOUT=300 run make -C "$TREE" demo
+T_TIMEOUT=600 run make -C "$TREE" demo
 expect_status 0
 expect_match "hostname shown" '^sandbox$' "$OUT"
 expect_match "a uid_map shown" '^ +[0-9]+ +[0-9]+ +[0-9]+$' "$OUT"

@@ -173,16 +173,16 @@ blocked_reading() {
 
 # release FIFO: let a payload blocked in "read x < FIFO" go (bounded).
 release() {
-	timeout 5 sh -c 'echo go > "$1"' _ "$1"
+	timeout "$T_WAIT" sh -c 'echo go > "$1"' _ "$1"
 }
 
-# bg_wait: wait for the background sandbox BG; its status in BG_RC.
+# gone PID: PID has exited (zombie or gone).
+gone() { [[ ! -d /proc/$1 || $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
+
+# bg_wait: wait for the background sandbox BG (killed after T_WAIT s); its
+# status in BG_RC.
 bg_wait() {
-	local i
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$BG" 2>/dev/null || break
-		sleep 0.05
-	done
+	poll "$T_WAIT" gone "$BG"
 	kill -KILL "$BG" 2>/dev/null
 	wait "$BG"
 	BG_RC=$?
@@ -755,7 +755,7 @@ expect_eq "keys without namespace options" "$(grep -o '"[a-z-]*"' "$T_TMP/info-d
 
 t "--info-fd: the namespace ids are there even when the command exits at once (30 runs)"
 missing=0
-for i in $(seq 30); do
+for _ in $(seq 30); do
 	"$BW" "${BB[@]}" --info-fd 5 true 5>"$T_TMP/info" </dev/null >/dev/null 2>&1
 	grep -q '"mnt-namespace": [0-9]' "$T_TMP/info" || missing=$((missing + 1))
 done
@@ -777,7 +777,7 @@ track_pid "$BG"
 exec 7>&- 8>&-
 info='' eof=no
 while :; do
-	IFS= read -r -t 3 -u 9 line
+	IFS= read -r -t "$T_WAIT" -u 9 line
 	st=$?
 	if ((st == 0)); then
 		info+=$line$'\n'
@@ -790,7 +790,7 @@ while :; do
 	fi
 done
 exec 9<&-
-expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_true "the command is running" poll "$T_WAIT" test -e "$M/ready"
 expect_eq "the sandbox's stderr" "" "$(cat "$T_TMP/bg.err")"
 expect_eq "EOF on the info fd while the command runs" "yes" "$eof"
 pid=$(sed -n 's/^    "child-pid": \([0-9][0-9]*\),*$/\1/p' <<<"$info")
@@ -837,11 +837,11 @@ exec 9<"$M/json.fifo"
 BG=$!
 track_pid "$BG"
 exec 7>&- 8>&-
-IFS= read -r -t 5 -u 9 first
+IFS= read -r -t "$T_WAIT" -u 9 first
 expect_match "first line, before the end" '^\{ "child-pid": [0-9]+, "mnt-namespace": [0-9]+ \}$' "$first"
-expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_true "the command is running" poll "$T_WAIT" test -e "$M/ready"
 release "$M/go"
-rest=$(timeout 5 cat <&9)
+rest=$(timeout "$T_WAIT" cat <&9)
 exec 9<&-
 expect_eq "then the exit code, then EOF" '{ "exit-code": 3 }' "$rest"
 bg_wait
@@ -857,7 +857,7 @@ BG=$!
 track_pid "$BG"
 exec 9<"$M/sync.fifo"
 exec 8>&-
-expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_true "the command is running" poll "$T_WAIT" test -e "$M/ready"
 expect_false "the sync fd is still open (no EOF)" read -r -t 0 -u 9
 release "$M/go"
 bg_wait
@@ -880,7 +880,7 @@ mkfifo "$M/go"
 	</dev/null >/dev/null 2>"$T_TMP/bg.err") &
 BG=$!
 track_pid "$BG"
-expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_true "the command is running" poll "$T_WAIT" test -e "$M/ready"
 expect_eq "while running" "locked" "$("$T_TMP/lockcheck" "$M/lockme")"
 release "$M/go"
 bg_wait
@@ -894,7 +894,7 @@ exec 8<>"$M/block.fifo"
 ("$BW" "${BB[@]}" --bind "$M" /m --block-fd 8 touch /m/started </dev/null >/dev/null 2>"$T_TMP/bg.err") &
 BG=$!
 track_pid "$BG"
-expect_true "a sandbox process waits in read(8)" poll 10 blocked_reading "$BG" 8
+expect_true "a sandbox process waits in read(8)" poll "$T_WAIT" blocked_reading "$BG" 8
 expect_false "the command has not started" test -e "$M/started"
 echo go >&8
 exec 8>&-
@@ -920,7 +920,7 @@ userns_block_run() {
 	track_pid "$BG"
 	exec 9<"$M/info.fifo"
 	exec 8>&-
-	while IFS= read -r -t 5 -u 9 line; do
+	while IFS= read -r -t "$T_WAIT" -u 9 line; do
 		[[ $line =~ \"child-pid\":\ ([0-9]+) ]] && pid=${BASH_REMATCH[1]}
 		[[ $line == "}" ]] && break
 	done
@@ -935,7 +935,7 @@ userns_block_run() {
 	echo go >&7
 	exec 7>&-
 	if [[ ${UBR_STOP:-0} == 1 ]]; then
-		poll 10 all_ended "$BG"
+		poll "$T_WAIT" all_ended "$BG"
 		kill -CONT "$BG"
 	fi
 	bg_wait
@@ -992,37 +992,36 @@ expect_no_match "--json-status-fd" '"exit-code"' "$(cat "$T_TMP/js")"
 t "--die-with-parent: the sandbox is killed when bwrap's parent dies"
 rm -f "$M/ready"
 (bash -c '"$@" & wait' _ "$BW" "${BB[@]}" --bind "$M" /m --unshare-pid --die-with-parent \
-	sh -c 'touch /m/ready; exec sleep 60' </dev/null >/dev/null 2>&1) &
+	sh -c 'touch /m/ready; exec sleep 3600' </dev/null >/dev/null 2>&1) &
 PARENT=$!
 track_pid "$PARENT"
-expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_true "the command is running" poll "$T_WAIT" test -e "$M/ready"
 victim=
-poll 5 eval 'victim=$(sandbox_proc "$PARENT" sleep)'
+poll "$T_WAIT" eval 'victim=$(sandbox_proc "$PARENT" sleep)'
 expect_ne "the command's pid" "" "$victim"
 [[ -n $victim ]] && track_pid "$victim"
 {
 	kill -KILL "$(pgrep -P "$PARENT" -x bash || echo "$PARENT")"
 	wait "$PARENT"
 } 2>/dev/null
-gone() { [[ ! -d /proc/$1 || $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]; }
-expect_true "the command was killed" poll 5 gone "${victim:-0}"
+expect_true "the command was killed" poll "$T_WAIT" gone "${victim:-0}"
 
 t "--die-with-parent: the sandbox is killed when bwrap itself dies"
 rm -f "$M/ready"
 ("$BW" "${BB[@]}" --bind "$M" /m --unshare-pid --die-with-parent \
-	sh -c 'touch /m/ready; exec sleep 60' </dev/null >/dev/null 2>&1) &
+	sh -c 'touch /m/ready; exec sleep 3600' </dev/null >/dev/null 2>&1) &
 BG=$!
 track_pid "$BG"
-expect_true "the command is running" poll 10 test -e "$M/ready"
+expect_true "the command is running" poll "$T_WAIT" test -e "$M/ready"
 victim=
-poll 5 eval 'victim=$(sandbox_proc "$BG" sleep)'
+poll "$T_WAIT" eval 'victim=$(sandbox_proc "$BG" sleep)'
 expect_ne "the command's pid" "" "$victim"
 [[ -n $victim ]] && track_pid "$victim"
 {
 	kill -KILL "$BG"
 	wait "$BG"
 } 2>/dev/null
-expect_true "the command was killed" poll 5 gone "${victim:-0}"
+expect_true "the command was killed" poll "$T_WAIT" gone "${victim:-0}"
 
 # ------------------------------------------------------- user and pid namespaces
 
@@ -1032,7 +1031,7 @@ expect_true "the command was killed" poll 5 gone "${victim:-0}"
 # unshare's child).
 userns_helper() {
 	HELPER=
-	unshare "$@" sleep 60 </dev/null >/dev/null 2>&1 &
+	unshare "$@" sleep 3600 </dev/null >/dev/null 2>&1 &
 	local p=$!
 	track_pid "$p"
 	# with --kill-child the sleep is unshare's child
@@ -1048,7 +1047,7 @@ userns_helper() {
 		done
 		return 1
 	}
-	poll 5 helper_ready
+	poll "$T_WAIT" helper_ready
 }
 
 t "--userns FD: the sandbox is in that user namespace, with the ids it maps"
@@ -1081,10 +1080,10 @@ nested_ready() {
 	return 1
 }
 unshare -U --map-user="$ME_UID" --map-group="$ME_GID" --kill-child \
-	unshare -U --map-user="$ME_UID" --map-group="$ME_GID" sleep 60 </dev/null >/dev/null 2>&1 &
+	unshare -U --map-user="$ME_UID" --map-group="$ME_GID" sleep 3600 </dev/null >/dev/null 2>&1 &
 NESTP=$!
 track_pid "$NESTP"
-if poll 5 nested_ready; then
+if poll "$T_WAIT" nested_ready; then
 	bw --userns 5 --userns2 6 "${BB[@]}" --ro-bind /proc /proc \
 		sh -c 'readlink /proc/self/ns/user' 5<"/proc/$OUTER/ns/user" 6<"/proc/$INNER/ns/user"
 	expect_status 0
@@ -1117,7 +1116,7 @@ if [[ -n ${PIDNS_HELPER:-} ]]; then
 		</dev/null >/dev/null 2>"$T_TMP/bg.err") &
 	BG=$!
 	track_pid "$BG"
-	if poll 10 test -e "$M/ready"; then
+	if poll "$T_WAIT" test -e "$M/ready"; then
 		payload=$(sandbox_proc "$BG" sh)
 		# NSpid: the ids in the host's, the helper's and the new namespace
 		expect_eq "the command's pid namespace depth below ours" "3" \
@@ -1162,11 +1161,11 @@ limited_ready() {
 	return 1
 }
 unshare -U -r --kill-child sh -c 'echo 1 > /proc/sys/user/max_user_namespaces &&
-	exec unshare -U --map-user="$1" --map-group="$2" sleep 60' _ "$ME_UID" "$ME_GID" \
+	exec unshare -U --map-user="$1" --map-group="$2" sleep 3600' _ "$ME_UID" "$ME_GID" \
 	</dev/null >/dev/null 2>&1 &
 LIMP=$!
 track_pid "$LIMP"
-if poll 5 limited_ready; then
+if poll "$T_WAIT" limited_ready; then
 	same_as_bwrap "--userns (limited) --assert-userns-disabled" --userns 5 "${BB[@]}" \
 		--assert-userns-disabled sh -c 'unshare -U true 2>&- || echo refused' 5<"/proc/$LIMITED/ns/user"
 	expect_status 0

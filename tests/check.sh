@@ -20,7 +20,8 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 2
 REPO=$PWD
 TEST_USER=${SANDBOX_TEST_USER:-sbtest}
-SUITE_TIMEOUT=${SUITE_TIMEOUT:-600}
+# a hang's limit, not a budget: a busy machine may be several times slower
+SUITE_TIMEOUT=${SUITE_TIMEOUT:-1200}
 
 PASSED=0
 FAILED=0

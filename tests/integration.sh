@@ -157,21 +157,60 @@ _mine() {
 		((HAVE_RANGES && $1 >= SUID_START && $1 < SUID_START + SUID_COUNT))
 }
 
+CLK_TCK=$(getconf CLK_TCK)
+_ticks() { awk -v hz="$CLK_TCK" '{ printf "%d", $1 * hz }' /proc/uptime; }
+
+# _has_mark PID MARK: PID's environment carries MARK (status 0), does not
+# (1), or cannot be read (2: sandbox makes its setup processes
+# non-dumpable).
+_has_mark() {
+	local -a envs=()
+	mapfile -d "" -t envs 2>/dev/null <"/proc/$1/environ"
+	((${#envs[@]})) || return 2
+	[[ " ${envs[*]} " == *" SB_TEST_MARK=$2 "* ]]
+}
+
+# _of_run PID MARK: PID, whose environment cannot be read, belongs to the
+# run of MARK: it started during the run (RUN_TICKS, the snapshot's and
+# the run's end), and its first ancestor we can read carries MARK, or it
+# has none but init (an orphan). Another run's processes have that run's
+# ancestors.
+_of_run() {
+	local p=$1 st rc
+	read -r -a st 2>/dev/null <"/proc/$p/stat" || return 1
+	((st[21] >= RUN_TICKS[0] && st[21] <= RUN_TICKS[1])) || return 1
+	while ((p > 1)); do
+		_has_mark "$p" "$2"
+		rc=$?
+		((rc == 2)) || return "$rc"
+		read -r -a st 2>/dev/null <"/proc/$p/stat" || return 0
+		p=${st[3]}
+	done
+	return 0
+}
+
 # _watched MARK: "PID COMM" of the processes of a sandbox run: sandbox
-# itself and the helpers it starts (when they run as us or our
-# subordinate ids), and our processes carrying MARK in their environment
-# (every process of the run inherits it).
+# itself and the helpers it starts, when they run as us or our
+# subordinate ids and carry MARK in their environment (or belong to the
+# run by _of_run where it cannot be read), and our processes carrying MARK
+# in their environment (every process of the run inherits it).
 _watched() {
 	local d comm base=${SANDBOX##*/} uid
 	local -a envs
 	base=${base:0:15}
 	for d in /proc/[0-9]*; do
 		read -r comm 2>/dev/null <"$d/comm" || continue
+		envs=()
 		case $comm in
 		"$base" | sandbox | newuidmap | newgidmap | fuse-overlayfs | pasta | \
 			passt | slirp4netns)
 			uid=$(stat -c %u "$d" 2>/dev/null) || continue
 			_mine "$uid" || continue
+			_has_mark "${d#/proc/}" "$1"
+			case $? in
+			1) continue ;;
+			2) _of_run "${d#/proc/}" "$1" || continue ;;
+			esac
 			;;
 		*)
 			[[ -O $d ]] || continue
@@ -183,44 +222,67 @@ _watched() {
 	done
 }
 
-# Entries of /tmp owned by us or our subordinate ids (entries of other
-# users are other people's business), but for the test suites' own work
-# directories (tests/lib.sh, tests/check.sh), which another suite run by
-# the same user may create meanwhile: sandbox never makes one of those.
+# Entries of /tmp that sandbox itself may make, ours or our subordinate
+# ids': its only name there is sandbox-net.* (the directory of
+# slirp4netns's API socket, made in XDG_RUNTIME_DIR, or in /tmp when that
+# is unusable). Other programs' files are none of this suite's business.
 _tmp_entries() {
 	local uid name
-	find /tmp -mindepth 1 -maxdepth 1 -printf '%U %f\n' 2>/dev/null |
+	find /tmp -mindepth 1 -maxdepth 1 -name 'sandbox-net.*' -printf '%U %f\n' 2>/dev/null |
 		while read -r uid name; do
-			case $name in sandbox-tests.* | sandbox-check.*) continue ;; esac
 			_mine "$uid" && printf '%s\n' "$name"
 		done | sort
 }
 
+# snapshot MARK: what is there before a run. RUN_TICKS: its start and
+# (once it has ended) its end, in the clock ticks since boot of
+# /proc/PID/stat's start times.
 snapshot() {
+	RUN_TICKS=("$(_ticks)" 999999999999)
 	SNAP_PROCS=$(_watched "$1")
 	SNAP_TMP=$(_tmp_entries)
-	SNAP_MOUNTS=$(</proc/self/mountinfo)
+	SNAP_MOUNTS=$(sort /proc/self/mountinfo)
 }
 
 _new_procs() {
 	comm -13 <(sort <<<"$SNAP_PROCS") <(_watched "$1" | sort) | sed '/^$/d'
 }
-_no_new_procs() { [[ -z $(_new_procs "$1") ]]; }
+_new_tmp() { comm -13 <(cat <<<"$SNAP_TMP") <(_tmp_entries) | sed '/^$/d'; }
+# (mounts gone meanwhile are someone else's doing, not a leftover)
+_new_mounts() { comm -13 <(cat <<<"$SNAP_MOUNTS") <(sort /proc/self/mountinfo); }
+# _clean MARK: nothing new (what there is in LEFT_*).
+_clean() {
+	LEFT_PROCS=$(_new_procs "$1") LEFT_TMP=$(_new_tmp) LEFT_MOUNTS=$(_new_mounts)
+	LEFT_PRIV=$(private_left)
+	[[ -z $LEFT_PROCS$LEFT_TMP$LEFT_MOUNTS$LEFT_PRIV ]]
+}
 
-# expect_clean MARK: no process, /tmp entry or mount more than at the
-# last snapshot.
+# _ps: what the processes in LEFT_PROCS are.
+_ps() {
+	local p
+	while read -r p _; do
+		printf '%s: ppid %s, %s\n' "$p" "$(awk '{ print $4 }' "/proc/$p/stat" 2>/dev/null)" \
+			"$(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-200)"
+	done <<<"$LEFT_PROCS"
+}
+
+# expect_clean MARK: no process, mount or sandbox-net.* entry in /tmp more
+# than at the last snapshot, nothing in the run's private TMPDIR and
+# XDG_RUNTIME_DIR. What another program's run may hold for a while (a
+# sandbox-net.* directory, a mount) is waited out.
 expect_clean() {
-	poll 3 _no_new_procs "$1"
-	expect_eq "processes left behind" "" "$(_new_procs "$1")"
-	expect_eq "new entries in /tmp" "" \
-		"$(comm -13 <(cat <<<"$SNAP_TMP") <(_tmp_entries) | sed '/^$/d')"
-	expect_eq "new mounts in the host's mount table" "" \
-		"$(diff <(cat <<<"$SNAP_MOUNTS") /proc/self/mountinfo)"
+	poll "$T_WAIT" _clean "$1"
+	expect_eq "processes left behind" "" "$LEFT_PROCS"
+	[[ -z $LEFT_PROCS ]] || fail "what they are:" "$(_ps)"
+	expect_eq "new sandbox-net.* entries in /tmp" "" "$LEFT_TMP"
+	expect_eq "entries left in TMPDIR and XDG_RUNTIME_DIR" "" "$LEFT_PRIV"
+	expect_eq "new mounts in the host's mount table" "" "$LEFT_MOUNTS"
 }
 
 # expect_setup_error ERES CMD...: CMD (a sandbox command line) exits 125
 # with one message, starting "sandbox: ", that matches each line of ERES
 # (extended regular expressions, one a line), and leaves nothing behind.
+# It runs with a private TMPDIR and XDG_RUNTIME_DIR.
 MARK_N=0
 expect_setup_error() {
 	local -a res
@@ -229,8 +291,10 @@ expect_setup_error() {
 	shift
 	MARK_N=$((MARK_N + 1))
 	mark=sbmark-$$-$MARK_N
+	private_dirs
 	snapshot "$mark"
-	run env SB_TEST_MARK="$mark" "$@"
+	run env SB_TEST_MARK="$mark" "${PRIV_ENV[@]}" "$@"
+	RUN_TICKS[1]=$(($(_ticks) + 1))
 	expect_status 125
 	expect_match "the message starts with 'sandbox: '" '^sandbox: ' \
 		"$(head -n 1 <<<"$ERR")"
@@ -439,11 +503,18 @@ expect_match "ip link: lo" '^1: lo: <([^>]*,)?UP[,>]' "$(section 1 "$OUT")"
 expect_eq "number of links" 1 "$(section 1 "$OUT" | grep -c .)"
 expect_eq "/sys/class/net" lo "$(section 2 "$OUT")"
 
+# The client connects once the listener's socket is in LISTEN (0A) state
+# in /proc/net/tcp or tcp6 (port 4711 is 1267 in hex). The listener's
+# input is a fifo that never ends, so it never closes first (a client
+# that saw its end before reading its own input would send nothing); it
+# ends when the client has sent its line and closed.
 t "the loopback interface carries traffic"
-sbr -- sh -c 'nc -l -p 4711 >/tmp/got & l=$!; i=0
-	until echo probe | nc 127.0.0.1 4711 2>/dev/null; do
-		i=$((i + 1)); [ $i -ge 100 ] && break; sleep 0.05; done
-	kill $l 2>/dev/null; wait; cat /tmp/got'
+sbr -- sh -c 'mkfifo /tmp/in && exec 3<>/tmp/in
+	nc -l -p 4711 <&3 >/tmp/got & l=$!
+	until cat /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+		awk "\$2 ~ /:1267\$/ && \$4 == \"0A\" { f = 1 } END { exit !f }"; do
+		kill -0 $l || exit 9; sleep 0.05; done
+	echo probe | nc 127.0.0.1 4711; wait $l; cat /tmp/got'
 expect_status 0
 expect_eq "received through 127.0.0.1" probe "$OUT"
 
@@ -713,19 +784,19 @@ sig_test() {
 	# env --default-signal: a background job of a script starts with
 	# SIGINT and SIGQUIT ignored, and a shell cannot trap those.
 	env --default-signal "$SANDBOX" --rootfs "$ROOTFS" "$@" -- \
-		sh -c "trap 'exit $code' $sig; echo ready; sleep 100 & wait" \
+		sh -c "trap 'exit $code' $sig; echo ready; sleep 3600 & wait" \
 		</dev/null >"$out" 2>&1 &
 	pid=$!
 	track_pid "$pid"
-	if ! poll 10 grep -q ready "$out"; then
+	if ! poll "$T_WAIT" grep -q ready "$out"; then
 		fail "the payload did not start" "$(cat "$out")"
 		kill -KILL "$pid"
 		wait "$pid"
 		return
 	fi
 	kill "-$sig" "$pid"
-	if ! poll 10 _exited "$pid"; then
-		fail "sandbox still running 10 s after SIG$sig"
+	if ! poll "$T_WAIT" _exited "$pid"; then
+		fail "sandbox still running $T_WAIT s after SIG$sig"
 		kill -KILL "$pid"
 	fi
 	wait "$pid"
@@ -753,7 +824,8 @@ sig_test TERM 10 --as-pid-1
 t "pid 1 reaps orphans: no zombie is left"
 sbr -- sh -c '( sleep 0.3 & echo $! >/tmp/orphan ); read -r o </tmp/orphan
 	echo "ppid=$(awk "/^PPid:/ { print \$2 }" /proc/$o/status)"
-	i=0; while [ -e /proc/$o ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+	end=$(($(date +%s) + 60))
+	while [ -e /proc/$o ] && [ "$(date +%s)" -lt $end ]; do sleep 0.05; done
 	test -e /proc/$o && echo "not reaped: $(grep State /proc/$o/status)"
 	for s in /proc/[0-9]*/stat; do read -r p c st rest <$s 2>/dev/null &&
 		[ "$st" = Z ] && echo "zombie: $p $c"; done; echo done'
@@ -788,12 +860,12 @@ n=9$RANDOM$RANDOM
 "$SANDBOX" --rootfs "$ROOTFS" -- sleep "$n" </dev/null >/dev/null 2>&1 &
 pid=$!
 track_pid "$pid"
-if poll 10 pgrep -x -f "sleep $n" >/dev/null; then
+if poll "$T_WAIT" pgrep -x -f "sleep $n" >/dev/null; then
 	pass
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
-	poll 5 _gone "sleep $n"
-	expect_eq "processes left 5 s after kill -9" "" "$(pgrep -a -f -- "sleep $n")"
+	poll "$T_WAIT" _gone "sleep $n"
+	expect_eq "processes left after kill -9 (waited up to $T_WAIT s)" "" "$(pgrep -a -f -- "sleep $n")"
 	kill_matching "sleep $n"
 else
 	fail "the payload did not start"
@@ -805,12 +877,12 @@ bash -c '"$1" --die-with-parent --rootfs "$2" -- sleep "$3" & wait' _ \
 	"$SANDBOX" "$ROOTFS" "$n" </dev/null >/dev/null 2>&1 &
 pid=$!
 track_pid "$pid"
-if poll 10 pgrep -x -f "sleep $n" >/dev/null; then
+if poll "$T_WAIT" pgrep -x -f "sleep $n" >/dev/null; then
 	pass
 	kill -KILL "$pid"
 	wait "$pid" 2>/dev/null
-	poll 5 _gone "sleep $n"
-	expect_eq "processes left 5 s after the parent's death" "" \
+	poll "$T_WAIT" _gone "sleep $n"
+	expect_eq "processes left after the parent's death (waited up to $T_WAIT s)" "" \
 		"$(pgrep -a -f -- "sleep $n")"
 	kill_matching "sleep $n"
 else

@@ -21,8 +21,13 @@
 #   expect_eq/expect_ne WHAT EXPECTED ACTUAL, expect_match/expect_no_match
 #   WHAT ERE TEXT, expect_status N [ACTUAL], expect_true/expect_false WHAT
 #   CMD..., pass, fail MESSAGE..., skip REASON
-#   poll SECONDS CMD...    bounded wait for CMD to succeed
+#   poll SECONDS CMD...    bounded wait for CMD to succeed (SECONDS is
+#                          an overall deadline: use "$T_WAIT", generous,
+#                          for anything whose time depends on the machine)
 #   track_pid PID          kill PID when the suite exits
+#   private_dirs           a fresh empty TMPDIR and XDG_RUNTIME_DIR for
+#                          the next sandbox run (PRIV_ENV: env(1)
+#                          assignments); private_left: what is in them
 #
 # T_TMP is a private directory for this run (under /tmp, owned by the
 # user running the tests); it is removed on exit, and every process
@@ -38,7 +43,8 @@ T_CHECKS=0
 T_ERRORS=()
 T_PIDS=()
 T_SUITE=${T_SUITE:-${0##*/}}
-T_TIMEOUT=${T_TIMEOUT:-30}
+T_TIMEOUT=${T_TIMEOUT:-120}
+T_WAIT=${T_WAIT:-90}
 RUN_CWD=
 # Set by run(), read by the suites.
 # shellcheck disable=SC2034
@@ -242,6 +248,24 @@ poll() {
 		((SECONDS < deadline)) || { "$@"; return; }
 		sleep 0.05
 	done
+}
+
+# private_dirs: make PRIV, a fresh directory under T_TMP holding empty
+# tmp and run directories, and set PRIV_ENV to the env(1) assignments
+# that make them a run's TMPDIR and XDG_RUNTIME_DIR. A leftover check
+# then looks there (private_left), not at the host's shared /tmp.
+PRIV_N=0
+private_dirs() {
+	PRIV_N=$((PRIV_N + 1))
+	PRIV=$T_TMP/p$PRIV_N
+	mkdir -m 0700 "$PRIV" "$PRIV/tmp" "$PRIV/run" || return
+	# shellcheck disable=SC2034 # read by the suites
+	PRIV_ENV=(TMPDIR="$PRIV/tmp" XDG_RUNTIME_DIR="$PRIV/run")
+}
+
+# private_left: the entries left in PRIV's tmp and run, one a line.
+private_left() {
+	(cd "$PRIV" && find tmp run -mindepth 1 -maxdepth 1 | sort)
 }
 
 # done_testing: end the last test, print the totals, exit 1 on failure.

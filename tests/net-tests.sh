@@ -48,7 +48,7 @@ host_server() {
 	local proto=$1 name=$2 out=$T_TMP/server-$2.out
 	"$PY" "$TOOL" "serve-$proto" 127.0.0.1 0 >"$out" 2>&1 &
 	track_pid $!
-	if ! poll 10 grep -q '^listening ' "$out"; then
+	if ! poll "$T_WAIT" grep -q '^listening ' "$out"; then
 		echo "Bail out! the $proto test server did not start: $(cat "$out")"
 		exit 2
 	fi
@@ -77,8 +77,13 @@ gone() {
 	[[ $(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) == Z ]]
 }
 
-# quick LINE: "refused ERRNO SECONDS" with SECONDS under one.
-quick() { awk '$1 == "refused" && $3 < 1.0 { ok = 1 } END { exit !ok }' <<<"$1"; }
+# quick LINE: "refused ERRNO SECONDS": an answer (a reset, an ICMP
+# error), not the client's timeout (net-tool.py prints TimeoutError then)
+# or the kernel's own (ETIMEDOUT). The seconds are not compared: on a busy
+# machine the answer itself may take a while.
+quick() {
+	awk '$1 == "refused" && $2 ~ /^E[A-Z]+$/ && $2 != "ETIMEDOUT" { ok = 1 } END { exit !ok }' <<<"$1"
+}
 
 # nft_chain SANDBOX-COMMAND...: the sandbox's egress chain, listed from
 # outside (with --net-allow the command may not hold CAP_NET_ADMIN): nsenter
@@ -139,10 +144,10 @@ for H in "${HELPERS[@]}"; do
 	t "$H: host loopback refused at once without --allow-host-loopback"
 	run "${SB[@]}" --net "$H" -- "$PY" "$STOOL" tcp 10.0.2.2 "$PORT_A"
 	expect_status 1
-	expect_true "refused within a second: $OUT" quick "$OUT"
+	expect_true "refused, not dropped: $OUT" quick "$OUT"
 	run "${SB[@]}" --net "$H" -- "$PY" "$STOOL" udp 10.0.2.2 "$PORT_U"
 	expect_status 1
-	expect_true "udp refused within a second: $OUT" quick "$OUT"
+	expect_true "udp refused, not dropped: $OUT" quick "$OUT"
 
 	t "$H: tcp publish (a port below 1024 inside)"
 	hp=$(free_port)
@@ -150,8 +155,8 @@ for H in "${HELPERS[@]}"; do
 	: >"$out"
 	"${SB[@]}" --net "$H" -p "$hp:80" -- "$PY" "$STOOL" serve-tcp 0.0.0.0 80 --once >"$out" 2>&1 &
 	pid=$!
-	if poll 10 grep -q '^listening' "$out"; then
-		run "$PY" "$TOOL" fetch-tcp 127.0.0.1 "$hp" 10
+	if poll "$T_WAIT" grep -q '^listening' "$out"; then
+		run "$PY" "$TOOL" fetch-tcp 127.0.0.1 "$hp" "$T_WAIT"
 		expect_eq "answer through 127.0.0.1:$hp" "connected hello 80" "$OUT"
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
@@ -169,12 +174,12 @@ for H in "${HELPERS[@]}"; do
 		"$PY $STOOL tcp 10.0.2.2 $PORT_A; $PY $STOOL udp 10.0.2.2 $PORT_U;
 		 exec $PY $STOOL serve-udp 0.0.0.0 5353 --once" >"$out" 2>&1 &
 	pid=$!
-	if poll 10 grep -q '^listening' "$out"; then
-		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" 10
+	if poll "$T_WAIT" grep -q '^listening' "$out"; then
+		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" "$T_WAIT"
 		expect_eq "answer through 127.0.0.1:$hp/udp" "reply echo:ping" "$OUT"
-		expect_true "tcp to the host's loopback refused at once: $(cat "$out")" \
+		expect_true "tcp to the host's loopback refused, not dropped: $(cat "$out")" \
 			quick "$(sed -n 1p "$out")"
-		expect_true "udp to the host's loopback refused at once: $(cat "$out")" \
+		expect_true "udp to the host's loopback refused, not dropped: $(cat "$out")" \
 			quick "$(sed -n 2p "$out")"
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
@@ -188,8 +193,8 @@ for H in "${HELPERS[@]}"; do
 	: >"$out"
 	"${SB[@]}" --net "$H" -p "$hp:$hp/udp" -- "$PY" "$STOOL" serve-udp 0.0.0.0 "$hp" --once >"$out" 2>&1 &
 	pid=$!
-	if poll 10 grep -q '^listening' "$out"; then
-		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" 10
+	if poll "$T_WAIT" grep -q '^listening' "$out"; then
+		run "$PY" "$TOOL" fetch-udp 127.0.0.1 "$hp" "$T_WAIT"
 		expect_eq "answer" "reply echo:ping" "$OUT"
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
@@ -201,15 +206,15 @@ for H in "${HELPERS[@]}"; do
 	run "${SB[@]}" --net "$H" --allow-host-loopback --net-allow "10.0.2.2:$PORT_A" -- sh -c \
 		"$PY $STOOL tcp 10.0.2.2 $PORT_A; $PY $STOOL tcp 10.0.2.2 $PORT_B; $PY $STOOL udp 10.0.2.2 $PORT_U"
 	expect_match "allowed port" "^connected hello $PORT_A\$" "$OUT"
-	expect_true "other tcp port refused within a second: $OUT" quick "$(sed -n 2p <<<"$OUT")"
-	expect_true "udp to an unlisted port refused within a second: $OUT" quick "$(sed -n 3p <<<"$OUT")"
+	expect_true "other tcp port refused, not dropped: $OUT" quick "$(sed -n 2p <<<"$OUT")"
+	expect_true "udp to an unlisted port refused, not dropped: $OUT" quick "$(sed -n 3p <<<"$OUT")"
 
 	t "$H: --net-allow with a name, resolved once at start"
 	run "${WITH_NAMES[@]}" "$SANDBOX" --ro-bind "$TOOL" "$STOOL" --net "$H" --allow-host-loopback \
 		--net-allow "gw.sandbox-test:$PORT_B" -- sh -c \
 		"$PY $STOOL tcp 10.0.2.2 $PORT_B; $PY $STOOL tcp 10.0.2.2 $PORT_A"
 	expect_match "the name's port" "^connected hello $PORT_B\$" "$OUT"
-	expect_true "another port refused within a second: $OUT" quick "$(sed -n 2p <<<"$OUT")"
+	expect_true "another port refused, not dropped: $OUT" quick "$(sed -n 2p <<<"$OUT")"
 
 	t "$H: --net-allow rules in the sandbox's namespace: DNS allowed only for names"
 	nft_chain "${SB[@]}" --net "$H" --net-allow 10.0.2.2:1
@@ -239,14 +244,20 @@ for H in "${HELPERS[@]}"; do
 	after=$(cd "$ROOTFS" && find . -path ./proc -prune -o -printf '%p %s %T@ %m\n' | sort)
 	expect_eq "the rootfs after the runs" "$before" "$after"
 
+	# (with a private XDG_RUNTIME_DIR and TMPDIR, where slirp4netns's API
+	# socket goes: the host's /tmp holds other runs' directories)
 	t "$H: the helper ends with the sandbox: normal exit"
-	run "$SANDBOX" -v --net "$H" -p "$(free_port):8080" -- true
+	private_dirs
+	run env "${PRIV_ENV[@]}" "$SANDBOX" -v --net "$H" -p "$(free_port):8080" -- true
 	expect_status 0
 	hp=$(helper_pid "$ERR")
 	expect_ne "helper pid in -v" "" "$hp"
 	[[ -n $hp ]] && expect_true "helper $hp gone" gone "$hp"
-	expect_eq "no API socket directory left" "" \
-		"$(ls -d /tmp/sandbox-net.* "${XDG_RUNTIME_DIR:-/nonexistent}"/sandbox-net.* 2>/dev/null)"
+	if [[ $H == slirp4netns ]]; then
+		expect_match "the API socket in XDG_RUNTIME_DIR" \
+			" --api-socket $PRIV/run/sandbox-net\.[^/ ]+/api\.sock " "$ERR"
+	fi
+	expect_eq "nothing left in XDG_RUNTIME_DIR and TMPDIR" "" "$(private_left)"
 
 	t "$H: the helper ends with the sandbox: COMMAND fails, setup fails"
 	run "$SANDBOX" -v --net "$H" -- sh -c 'exit 3'
@@ -263,15 +274,15 @@ for H in "${HELPERS[@]}"; do
 	t "$H: the helper ends with the sandbox: kill -9 of the setup process"
 	log=$T_TMP/kill-$H.log
 	: >"$log"
-	"$SANDBOX" -v --net "$H" -- sleep 60 2>"$log" &
+	"$SANDBOX" -v --net "$H" -- sleep 3600 2>"$log" &
 	setup=$!
-	if poll 10 grep -q 'payload started' "$log"; then
+	if poll "$T_WAIT" grep -q 'payload started' "$log"; then
 		hp=$(helper_pid "$(cat "$log")")
 		child=$(grep -oE 'child pid [0-9]+' "$log" | grep -oE '[0-9]+')
 		kill -9 "$setup"
 		wait "$setup" 2>/dev/null
-		expect_true "helper $hp ended" poll 5 gone "$hp"
-		expect_true "sandbox child $child ended" poll 5 gone "$child"
+		expect_true "helper $hp ended" poll "$T_WAIT" gone "$hp"
+		expect_true "sandbox child $child ended" poll "$T_WAIT" gone "$child"
 	else
 		kill -9 "$setup"
 		fail "the sandbox did not start: $(cat "$log")"

@@ -48,7 +48,7 @@ t_cleanup_hook() {
 	# sandbox where those ids are mapped.
 	for d in "${SUBID_OWNED[@]}"; do
 		[[ -d $d ]] || continue
-		timeout 60 "$SANDBOX" "${MAPOPTS[@]}" --uid 0 --rw "$d" -- \
+		timeout 600 "$SANDBOX" "${MAPOPTS[@]}" --uid 0 --rw "$d" -- \
 			find "$d" -mindepth 1 -delete >/dev/null 2>&1
 	done
 	chmod -R u+rwX "$VT" 2>/dev/null
@@ -371,7 +371,7 @@ expect_same_tree "DIR" "$LOWER_MANIFEST" "$LOWER"
 
 # start_held DRIVER-OPTS...: start a sandbox over LOWER in the background
 # whose payload writes what it sees of the processes into $CTL/ready, then
-# waits (at most 30 s) for a line on the fifo $CTL/go (opened read-write,
+# waits (at most 600 s) for a line on the fifo $CTL/go (opened read-write,
 # so that the open never blocks). Sets SP (the setup
 # process) and waits until the payload is ready.
 CTL=$VT/ctl
@@ -381,11 +381,11 @@ start_held() {
 	mkfifo "$CTL/go"
 	"$SANDBOX" "$@" --rootfs "$LOWER" --bind "$CTL" /ctl -- sh -c \
 		'cat /proc/[0-9]*/comm >/ctl/comms; echo $$ >/ctl/pid.tmp; mv /ctl/pid.tmp /ctl/ready
-		 exec 3<>/ctl/go; read -t 30 line <&3; echo payload done' \
+		 exec 3<>/ctl/go; read -t 600 line <&3; echo payload done' \
 		>"$CTL/out" 2>"$CTL/err" </dev/null &
 	SP=$!
 	track_pid "$SP"
-	poll 10 test -e "$CTL/ready"
+	poll "$T_WAIT" test -e "$CTL/ready"
 }
 
 # held_pids: set CHILD (the user-namespace child), FUSE (its
@@ -405,7 +405,7 @@ held_pids() {
 }
 
 release_held() {
-	[[ -p $CTL/go ]] && timeout 5 sh -c 'echo go >"$1"' sh "$CTL/go"
+	[[ -p $CTL/go ]] && timeout "$T_WAIT" sh -c 'echo go >"$1"' sh "$CTL/go"
 	wait "$SP"
 	RC=$?
 	OUT=$(<"$CTL/out") ERR=$(<"$CTL/err")
@@ -471,11 +471,11 @@ if need_driver fuse; then
 		expect_ne "fuse-overlayfs pid" "" "$FUSE"
 		kill -KILL "$SP"
 		wait "$SP" 2>/dev/null
-		poll 5 no_fuse_left "$LOWER"
+		poll "$T_WAIT" no_fuse_left "$LOWER"
 		expect_eq "fuse-overlayfs left" "" "$(fuse_servers "$LOWER")"
 		expect_false "the payload is still alive" alive "${PAYLOAD:-0}"
 		# the fuse mount lived in that namespace only: gone with its last process
-		poll 5 test -z "$(in_mntns "$ns")"
+		poll "$T_WAIT" eval '[[ -z $(in_mntns "$ns") ]]'
 		expect_eq "processes left in the server's mount namespace" "" "$(in_mntns "$ns")"
 	else
 		fail "the payload did not start: $(cat "$CTL/err")"
@@ -832,7 +832,7 @@ if ((HAVE_DEB)); then
 	if ((${#MAPOPTS[@]} == 0)); then
 		skip "$ME_NAME has no subordinate ids (/etc/subuid, /etc/subgid)"
 	else
-		T_TIMEOUT=120 run "$SANDBOX" "${MAPOPTS[@]}" --uid 0 --rw "$DEB" -- tar -xpf "$DEB_TAR" -C "$DEB"
+		T_TIMEOUT=600 run "$SANDBOX" "${MAPOPTS[@]}" --uid 0 --rw "$DEB" -- tar -xpf "$DEB_TAR" -C "$DEB"
 		expect_status 0
 		expect_eq "tar's messages" "" "$ERR"
 	fi

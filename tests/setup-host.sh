@@ -22,6 +22,10 @@ PACKAGES=(
 	# the escape probes (tests/escape/: static, and 32-bit for the compat
 	# table) and make fuzz (libFuzzer is in libclang-rt-14-dev)
 	gcc-multilib libc6-dev-i386 clang libclang-rt-14-dev
+	# packaging/ci-deb.sh: the Debian and RPM tool chains and linters (and
+	# debian/control's Build-Depends, all above), installed here, before
+	# any step that has a time limit
+	dpkg-dev debhelper lintian rpm rpmlint elfutils file
 )
 TEST_USER=sbtest
 SUBID_START=200000

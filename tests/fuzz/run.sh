@@ -23,7 +23,9 @@ run_one() {
 	dict=()
 	[[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
 	t0=$SECONDS
-	"$h" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=4096 \
+	# -timeout: one input running that long is a hang (a finding); a busy
+	# machine must not make a slow input look like one
+	"$h" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=4096 \
 		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" "${dict[@]}" \
 		"$work" "tests/fuzz/corpus/$name" >"$out/logs/$name.log" 2>&1
 	status=$?
