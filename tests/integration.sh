@@ -1265,7 +1265,7 @@ for held in block-fd userns-block-fd; do
 	snapshot "$HELD_MARK"
 	if held_setup "$held" --rootfs "$ROOTFS" "--$held" 3 -- sh -c 'echo payload ran'; then
 		kill -TERM "$SP"
-		if ! poll 10 _exited "$SP"; then
+		if ! poll "$T_WAIT" _exited "$SP"; then
 			fail "sandbox still running 10 s after SIGTERM"
 			kill -KILL "$SP"
 		fi
@@ -1327,7 +1327,7 @@ if ((ME_UID != 0)); then
 		track_pid "$sp"
 		# the user-namespace child and pid 1 (named as we were called), once
 		# the payload runs
-		poll 10 has_descendant "$sp" sh
+		poll "$T_WAIT" has_descendant "$sp" sh
 		mapfile -t procs < <(descendants_named "$sp" "$personality")
 		if ((${#procs[@]} == 2)); then
 			expect_false "/proc/CHILD/exe of the user-namespace child is readable" \
@@ -1511,7 +1511,7 @@ HV_PROBE='cat ~/.ssh/id_ed25519 ~/.aws/credentials ~/proj/readme 2>&1
 python3 -c "$1" ~/.agent.sock; python3 -c "$1" "$SSH_AUTH_SOCK"'
 
 t "host view: keys and agents' sockets in the home are hidden by default"
-if ! poll 10 agents_ready; then
+if ! poll "$T_WAIT" agents_ready; then
 	fail "the test agents did not start"
 else
 	hv -- sh -c "$HV_PROBE" sh "$CONNECT"

@@ -92,7 +92,7 @@ quick() {
 nft_chain() {
 	local info=$T_TMP/nft-info pid='' cmd='' sbpid
 	: >"$info"
-	"$@" --info-fd 3 -- sleep 60 3>"$info" </dev/null >/dev/null 2>&1 &
+	"$@" --info-fd 3 -- sleep 3600 3>"$info" </dev/null >/dev/null 2>&1 &
 	sbpid=$!
 	payload_running() {
 		pid=$(grep -oE '"child-pid": *[0-9]+' "$info" | grep -oE '[0-9]+$') &&
