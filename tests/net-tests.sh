@@ -98,7 +98,7 @@ nft_chain() {
 		pid=$(grep -oE '"child-pid": *[0-9]+' "$info" | grep -oE '[0-9]+$') &&
 			cmd=$(pgrep -P "$pid" -x sleep)
 	}
-	if poll 20 payload_running; then
+	if poll "$T_WAIT" payload_running; then
 		run nsenter -t "$cmd" -U -n nft list chain ip sandbox output
 		# nsenter becomes uid 0 there and sets its groups, which a namespace
 		# under an outer "setgroups deny" (unshare --map-root-user) refuses;
