@@ -1195,7 +1195,7 @@ else
 		7<"$T_TMP/kept-file" >"$T_TMP/fuse.out" 2>"$T_TMP/fuse.err" </dev/null &
 	sp=$!
 	track_pid "$sp"
-	if poll 15 has_descendant "$sp" fuse-overlayfs; then
+	if poll "$T_WAIT" has_descendant "$sp" fuse-overlayfs; then
 		fp=$(descendants_named "$sp" fuse-overlayfs | head -n 1)
 		fds=$(fd_targets "$fp")
 		expect_match "fds of fuse-overlayfs" '/dev/fuse$' "$fds"
@@ -1229,7 +1229,7 @@ if ((ME_UID == 0)); then
 		sp=$!
 		track_pid "$sp"
 		for helper in newuidmap newgidmap; do
-			if poll 30 has_descendant "$sp" "$helper"; then
+			if poll "$T_WAIT" has_descendant "$sp" "$helper"; then
 				fds=$(fd_targets "$(descendants_named "$sp" "$helper" | head -n 1)")
 				expect_eq "fds of $helper above 2" "" "$fds"
 			else
@@ -1255,7 +1255,7 @@ held_setup() {
 		>"$T_TMP/$name.out" 2>"$T_TMP/$name.err" </dev/null &
 	SP=$!
 	track_pid "$SP"
-	poll 15 grep -q '^}' "$T_TMP/$name.info"
+	poll "$T_WAIT" grep -q '^}' "$T_TMP/$name.info"
 }
 
 for held in block-fd userns-block-fd; do
@@ -1293,7 +1293,7 @@ else
 		>"$T_TMP/pasta.out" 2>"$T_TMP/pasta.err" </dev/null) &
 	sp=$!
 	track_pid "$sp"
-	if poll 30 has_descendant "$sp" 'pas*'; then
+	if poll "$T_WAIT" has_descendant "$sp" 'pas*'; then
 		kill -TERM "$(pgrep -P "$sp" | head -n 1)"
 		wait "$sp"
 		expect_status 143 "$?"
