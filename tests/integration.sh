@@ -1360,10 +1360,11 @@ expect_setup_error $'newuidmap\n(^|[^a-z])uidmap([^a-z]|$)' \
 	"${NEST[@]}" "${NEST_USER[@]}" "${FAKE_SUBIDS[@]}" --tmpfs /usr/bin -- \
 	"$SANDBOX" --rootfs "$ROOTFS" --subids -- true
 
-t "bad input: newuidmap failing shows newuidmap's own message"
+t "bad input: newuidmap and newgidmap failing both show their own message"
 # Every bind is nosuid and the payload has no_new_privs: the inner
-# newuidmap runs without privileges and fails.
-expect_setup_error 'newuidmap: .*(uid_map|not allowed|[Pp]ermission|permitted)' \
+# newuidmap and newgidmap, run at the same time, run without privileges
+# and both fail.
+expect_setup_error $'newuidmap: .*(uid_map|not allowed|[Pp]ermission|permitted)\nnewgidmap: .*(gid_map|not allowed|[Pp]ermission|permitted)' \
 	"${NEST[@]}" "${NEST_USER[@]}" "${FAKE_SUBIDS[@]}" -- \
 	"$SANDBOX" --rootfs "$ROOTFS" --subids -- true
 
