@@ -369,12 +369,21 @@ static int nft_load(const char *rules)
  * port below 1024 is published, the namespace's first unprivileged port
  * lowered so that the payload may listen on it (it is this namespace's
  * setting, not the host's). */
+static int route_fd = -1;
+
 int net_child_setup(const struct sandbox_spec *spec)
 {
-	char *rules = net_rules(spec);
+	char *rules;
 	size_t i;
-	int r = nft_load(rules);
+	int r;
 
+	/* the routes, read by net_child_check: /proc/net follows the
+	 * reading task's namespace, and by then our root is the new one */
+	route_fd = open("/proc/self/net/route", O_RDONLY | O_CLOEXEC);
+	if (route_fd < 0)
+		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
+	rules = net_rules(spec);
+	r = nft_load(rules);
 	free(rules);
 	if (r < 0)
 		return r;
@@ -423,10 +432,12 @@ int net_child_check(const struct sandbox_spec *spec)
 	close(s);
 	if (r < 0)
 		return r;
-	/* /proc/net is the reading task's network namespace */
-	f = fopen("/proc/net/route", "re");
+	/* the file opened by net_child_setup, read now (a seq_file: its
+	 * text is made at the read) */
+	f = fdopen(route_fd, "re");
 	if (!f)
-		return sb_err(errno, "/proc/net/route: %s", strerror(errno));
+		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
+	route_fd = -1;
 	inet_pton(AF_INET, NET_GW, &want);
 	while (fgets(line, sizeof line, f)) {
 		char ifname[IFNAMSIZ + 1];
