@@ -111,7 +111,7 @@ static void msg_end(struct nlb *b, size_t off)
 static size_t nft_msg(struct nlb *b, int type, uint32_t seq)
 {
 	size_t off = msg_begin(b, (uint16_t)(NFNL_SUBSYS_NFTABLES << 8 | type),
-			       NLM_F_CREATE | NLM_F_ACK | (type == NFT_MSG_NEWRULE ? NLM_F_APPEND : 0),
+			       NLM_F_CREATE | (type == NFT_MSG_NEWRULE ? NLM_F_APPEND : 0),
 			       NFPROTO_IPV4, 0, seq);
 
 	/* NFTA_TABLE_NAME, NFTA_CHAIN_TABLE and NFTA_RULE_TABLE are all 1 */
@@ -234,7 +234,7 @@ static void e_dnat_port(struct nlb *b, uint16_t port)
 
 /* ---- the transaction ---- */
 
-static void add_chain(struct nlb *b, enum nf_chain c, uint32_t seq)
+static size_t add_chain(struct nlb *b, enum nf_chain c, uint32_t seq)
 {
 	size_t m = nft_msg(b, NFT_MSG_NEWCHAIN, seq), h;
 	bool nat = c == NFC_PUBLISH_LOCAL || c == NFC_PUBLISH;
@@ -250,6 +250,7 @@ static void add_chain(struct nlb *b, enum nf_chain c, uint32_t seq)
 		attr_str(b, NFTA_CHAIN_TYPE, nat ? "nat" : "filter");
 	}
 	msg_end(b, m);
+	return m;
 }
 
 static void rule_matches(struct nlb *b, const struct nf_rule *r, uint32_t lo)
@@ -290,7 +291,7 @@ static void rule_matches(struct nlb *b, const struct nf_rule *r, uint32_t lo)
 	}
 }
 
-static void add_rule(struct nlb *b, const struct nf_rule *r, uint32_t lo, uint32_t seq)
+static size_t add_rule(struct nlb *b, const struct nf_rule *r, uint32_t lo, uint32_t seq)
 {
 	size_t m = nft_msg(b, NFT_MSG_NEWRULE, seq), l;
 
@@ -306,6 +307,7 @@ static void add_rule(struct nlb *b, const struct nf_rule *r, uint32_t lo, uint32
 	}
 	nest_end(b, l);
 	msg_end(b, m);
+	return m;
 }
 
 /* What message SEQ created, for an error: 1 the table, then the chains,
@@ -334,8 +336,11 @@ static void describe(const struct nf_ruleset *rs, uint32_t seq, char *buf, size_
 	snprintf(buf, len, "the transaction");
 }
 
-/* Send batch B and read every answer (nfnetlink handles a batch within
- * sendmsg, so they are all queued when it returns). */
+/* Send batch B and read every answer: nfnetlink handles a batch within
+ * sendmsg, so they are all queued when it returns.  The kernel answers a
+ * message that failed with its error, and only the last message (which
+ * asks for it) with an acknowledgement: the batch's size does not matter
+ * to the socket's receive buffer. */
 static int transact(int s, const struct nlb *b, const struct nf_ruleset *rs)
 {
 	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
@@ -377,7 +382,7 @@ int nft_install(const struct nf_ruleset *rs)
 	struct nlb b = { 0 };
 	uint32_t seq = 0, lo = if_nametoindex("lo");
 	size_t m, i;
-	int s, r, c;
+	int s, r, c, one = 1;
 
 	if (lo == 0)
 		return sb_err(errno, "egress rules: the loopback interface: %s", strerror(errno));
@@ -387,9 +392,10 @@ int nft_install(const struct nf_ruleset *rs)
 	msg_end(&b, m);
 	for (c = 0; c < NFC_N; c++)
 		if (rs->has_chain[c])
-			add_chain(&b, (enum nf_chain)c, seq++);
+			m = add_chain(&b, (enum nf_chain)c, seq++);
 	for (i = 0; i < rs->n; i++)
-		add_rule(&b, &rs->r[i], lo, seq++);
+		m = add_rule(&b, &rs->r[i], lo, seq++);
+	((struct nlmsghdr *)(b.p + m))->nlmsg_flags |= NLM_F_ACK;
 	m = msg_begin(&b, NFNL_MSG_BATCH_END, 0, AF_UNSPEC, NFNL_SUBSYS_NFTABLES, seq);
 	msg_end(&b, m);
 
@@ -399,6 +405,8 @@ int nft_install(const struct nf_ruleset *rs)
 		return sb_err(errno, "cannot open a netfilter netlink socket for the egress "
 			      "rules: %s", strerror(errno));
 	}
+	/* an error quotes only the header of the message, not all of it */
+	setsockopt(s, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
 	r = transact(s, &b, rs);
 	close(s);
 	free(b.p);
