@@ -1152,7 +1152,7 @@ if ((ME_UID == 0)); then
 		d=$(mktemp -d /tmp/sandbox-tests.XXXXXX) && chmod 0755 "$d" && cp "$SANDBOX" "$d/sandbox"
 		: >"$d/kept-file"
 		(cd / && exec strace -f -qq -o /dev/null -u "$tu" -e trace=execve \
-			-e inject=execve:delay_exit=3000000 "$d/sandbox" --keep-fd 7 -- true \
+			-e inject=execve:delay_exit=3000000 "$d/sandbox" --subids --keep-fd 7 -- true \
 			7<"$d/kept-file" >"$d/out" 2>&1 </dev/null) &
 		sp=$!
 		track_pid "$sp"
