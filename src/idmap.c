@@ -599,9 +599,9 @@ static int write_map(int dfd, const char *file, const struct id_map *m)
 }
 
 /* newuidmap and newgidmap at once: each is a setuid program whose start
- * (the dynamic loader, PAM-less but still libc and libsubid) costs more
- * than the write it does.  Both are waited for; a failure of each is
- * reported in its own words, both when both fail. */
+ * (exec, dynamic loading, reading /etc/subuid) costs more than the write
+ * it does.  Both are waited for; a failure of each is reported in its own
+ * words, both when both fail. */
 static int run_helpers(pid_t pid, const struct idplan *plan)
 {
 	struct helper_run hu, hg;
