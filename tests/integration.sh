@@ -308,6 +308,19 @@ t "--no-subids --uid 0 maps the user to root"
 sbr --no-subids --uid 0 -- sh -c "$IDS_SCRIPT"
 check_ids "0 $ME_UID 1" "0 $ME_GID 1" deny 0 0
 
+if ((HAVE_RANGES && ME_UID != 0)); then
+	t "host view: only the user's own ids by default, the ranges for --uid 0 with a writable mount"
+	sb -- sh -c "$IDS_SCRIPT"
+	check_ids "$ME_UID $ME_UID 1" "$ME_GID $ME_GID 1" deny "$ME_UID" "$ME_GID"
+	sb --uid 0 -- sh -c "$IDS_SCRIPT"
+	check_ids "0 $ME_UID 1" "0 $ME_GID 1" deny 0 0
+	sb --uid 0 --tmpfs /mnt -- sh -c "$IDS_SCRIPT"
+	check_ids "$(expected_uid_map 0)" "$(expected_gid_map 0)" allow 0 0
+	sb --subids -- sh -c "$IDS_SCRIPT"
+	check_ids "$(expected_uid_map "$ME_UID")" "$(expected_gid_map "$ME_GID")" \
+		allow "$ME_UID" "$ME_GID"
+fi
+
 t "--uid-map and --gid-map give exactly the maps asked for"
 if ((HAVE_RANGES)); then
 	sbr --uid-map "$ME_UID:$ME_UID:1" --uid-map "0:$SUID_START:100" \
