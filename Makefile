@@ -22,14 +22,12 @@ WARN    = -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wstrict-prototypes \
 FORTIFY = $(if $(findstring _FORTIFY_SOURCE,$(CFLAGS)),,-D_FORTIFY_SOURCE=3)
 HARDEN  = $(FORTIFY) -fstack-protector-strong -fPIE
 CFLAGS  ?= -O2 -g
-# libnftables: its header only; net.c loads the library with dlopen when
-# a sandbox has a network helper, so other sandboxes do not pay for it.
 ALL_CFLAGS  = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
-              $(shell $(PKG_CONFIG) --cflags libcap libseccomp libnftables)
+              $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
 ALL_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
 LIBS        = $(shell $(PKG_CONFIG) --libs libcap libseccomp)
 
-SRCS = src/main.c src/cli.c src/idmap.c src/launch.c src/mounts.c src/overlay.c src/net.c \
+SRCS = src/main.c src/cli.c src/idmap.c src/launch.c src/mounts.c src/overlay.c src/net.c src/nft.c \
        src/caps.c src/seccomp.c src/landlock.c src/init.c src/log.c src/util.c \
        src/hide.c src/rlimit.c src/cgroup.c
 OBJS = $(SRCS:.c=.o)
@@ -51,9 +49,9 @@ all: sandbox
 
 # Fail early, with the apt-get line, when the libraries are missing.
 deps:
-	@$(PKG_CONFIG) --exists libcap libseccomp libnftables || { \
-	  echo "sandbox: libcap, libseccomp or libnftables development files are missing:" >&2; \
-	  echo "  apt-get install build-essential pkg-config libcap-dev libseccomp-dev libnftables-dev" >&2; \
+	@$(PKG_CONFIG) --exists libcap libseccomp || { \
+	  echo "sandbox: libcap or libseccomp development files are missing:" >&2; \
+	  echo "  apt-get install build-essential pkg-config libcap-dev libseccomp-dev" >&2; \
 	  exit 1; }
 
 src/%.o: src/%.c $(HDRS) | deps

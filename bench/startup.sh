@@ -48,9 +48,15 @@ SB=$BENCH_SANDBOX
 cd /   # the same working directory (/) inside every sandbox
 
 # The commands, as hyperfine runs them (-N: no shell, split on blanks).
+# Each sandbox mode faces the bubblewrap command that does the same job.
+CMD_SB_HOST="$SB -- /bin/true"
+CMD_BW_HOST="$BWRAP --unshare-all --ro-bind / / --proc /proc --dev /dev --tmpfs /tmp /bin/true"
+CMD_SB_ROOTFS="$SB --rootfs $ROOTFS -- /bin/true"
 CMD_SANDBOX="$SB --rootfs $ROOTFS --read-only --no-subids -- /bin/true"
 CMD_BWRAP="$BWRAP --unshare-all --bind $ROOTFS / --proc /proc --dev /dev --tmpfs /tmp /bin/true"
 CMD_UNSHARE="unshare -rfmpnui --mount-proc /bin/true"
+CMD_SB_PASTA="$SB --net pasta -- /bin/true"
+CMD_SB_SLIRP="$SB --net slirp4netns -- /bin/true"
 # podman rootless over the same tree, no image, no network.  Where cgroup
 # v2 is mounted in hybrid mode crun refuses to run at all, so runc is
 # used when it is installed.
@@ -71,21 +77,43 @@ preflight() {
 }
 
 names=() cmds=()
+add() { names+=("$1") cmds+=("$2"); }
 if [ -n "$SB" ]; then
-	preflight sandbox "$CMD_SANDBOX" || bench_die "sandbox failed its trial run; not benchmarking"
-	names+=(sandbox) cmds+=("$CMD_SANDBOX")
+	for nc in "sandbox-host:$CMD_SB_HOST" "sandbox-rootfs:$CMD_SB_ROOTFS" \
+		"sandbox:$CMD_SANDBOX"; do
+		preflight "${nc%%:*}" "${nc#*:}" ||
+			bench_die "sandbox failed its trial run; not benchmarking"
+		add "${nc%%:*}" "${nc#*:}"
+	done
 	SB_NOTE=""
 else
 	SB_NOTE="sandbox binary not found (no \$SANDBOX, ./sandbox or $BENCH_REPO/sandbox; run make): sandbox column skipped"
 	bench_note "NOTE: $SB_NOTE"
 fi
+preflight bwrap-host "$CMD_BW_HOST" || bench_die "bwrap failed its trial run (user namespaces disabled?)"
+add bwrap-host "$CMD_BW_HOST"
 preflight bwrap "$CMD_BWRAP" || bench_die "bwrap failed its trial run (user namespaces disabled?)"
-names+=(bwrap) cmds+=("$CMD_BWRAP")
+add bwrap "$CMD_BWRAP"
 preflight unshare "$CMD_UNSHARE" || bench_die "unshare failed its trial run (user namespaces disabled?)"
-names+=(unshare) cmds+=("$CMD_UNSHARE")
+add unshare "$CMD_UNSHARE"
+# the network helpers, where they are installed and /dev/net/tun is usable
+HAVE_PASTA="" HAVE_SLIRP=""
+if [ -n "$SB" ] && command -v pasta >/dev/null 2>&1 && preflight sandbox-pasta "$CMD_SB_PASTA"; then
+	add sandbox-pasta "$CMD_SB_PASTA"
+	HAVE_PASTA=1
+else
+	bench_note "NOTE: sandbox --net pasta not runnable here: its column skipped"
+fi
+if [ -n "$SB" ] && command -v slirp4netns >/dev/null 2>&1 &&
+	preflight sandbox-slirp4netns "$CMD_SB_SLIRP"; then
+	add sandbox-slirp4netns "$CMD_SB_SLIRP"
+	HAVE_SLIRP=1
+else
+	bench_note "NOTE: sandbox --net slirp4netns not runnable here: its column skipped"
+fi
 HAVE_PODMAN=""
 if command -v podman >/dev/null 2>&1 && preflight podman "$CMD_PODMAN"; then
-	names+=(podman) cmds+=("$CMD_PODMAN")
+	add podman "$CMD_PODMAN"
 	HAVE_PODMAN=1
 else
 	bench_note "NOTE: podman (rootless) not installed or not runnable here: podman column skipped"
@@ -113,13 +141,27 @@ hyperfine -N --warmup "$WARMUP" --runs "$RUNS" \
 	"${hf_args[@]}" ||
 	bench_die "hyperfine failed"
 
-med() { bench_hf_field "$OUT/startup.csv" "$1" median 2>/dev/null || true; }
-MED_SB=""
-[ -z "$SB" ] || MED_SB=$(med sandbox)
-MED_BW=$(med bwrap)
-MED_UN=$(med unshare)
-MED_PM=""
-[ -z "$HAVE_PODMAN" ] || MED_PM=$(med podman)
+declare -A MED=()
+for n in "${names[@]}"; do
+	MED[$n]=$(bench_hf_field "$OUT/startup.csv" "$n" median 2>/dev/null || true)
+done
+
+# ---- the egress rules ------------------------------------------------------
+# What `-v` reports for the step "egress rules installed": the time from
+# the namespaces' creation to the rules' commit, in the child, ms.
+RULES_MS=""
+if [ -n "$HAVE_PASTA$HAVE_SLIRP" ]; then
+	helper=pasta
+	[ -n "$HAVE_PASTA" ] || helper=slirp4netns
+	echo
+	echo "== egress rules: sandbox -v --net $helper, $RSS_RUNS runs"
+	for ((i = 0; i < RSS_RUNS; i++)); do
+		"$SB" -v --net "$helper" -- /bin/true 2>&1 >/dev/null |
+			sed -n 's/.* \([0-9.][0-9.]*\) ms\] egress rules installed.*/\1/p' |
+			head -n 1
+	done >"$OUT/startup-rules-ms.txt"
+	RULES_MS=$(bench_median <"$OUT/startup-rules-ms.txt" || true)
+fi
 
 # ---- peak RSS of the setup process --------------------------------------
 rss_median() {
@@ -135,35 +177,52 @@ rss_median() {
 
 echo
 echo "== peak RSS (GNU time %M, KiB), median of $RSS_RUNS runs per command"
-RSS_SB=""
-[ -n "$SB" ] && RSS_SB=$(rss_median sandbox "$CMD_SANDBOX")
-RSS_BW=$(rss_median bwrap "$CMD_BWRAP")
-RSS_UN=$(rss_median unshare "$CMD_UNSHARE")
-RSS_PM=""
-[ -z "$HAVE_PODMAN" ] || RSS_PM=$(rss_median podman "$CMD_PODMAN")
+declare -A RSS=()
+for i in "${!names[@]}"; do
+	case ${names[$i]} in sandbox-pasta | sandbox-slirp4netns | podman) continue ;; esac
+	RSS[${names[$i]}]=$(rss_median "${names[$i]}" "${cmds[$i]}")
+done
+[ -z "$HAVE_PODMAN" ] || RSS[podman]=$(rss_median podman "$CMD_PODMAN")
 
 # ---- summary --------------------------------------------------------------
 show_ms() { if [ -n "$1" ]; then bench_ms "$1"; else echo "skipped"; fi; }
 show_kib() { if [ -n "$1" ]; then echo "$1 KiB"; else echo "skipped"; fi; }
+# target LABEL A B MAX: the ratio A/B against its target, met or not
+target() {
+	local r
+	r=$(bench_ratio "$2" "$3")
+	printf '  %-34s %6s x   target <= %-5s %s\n' "$1" "$r" "$4" \
+		"$(awk -v r="$r" -v t="$4" 'BEGIN { if (r == "n/a") print "-";
+			else print (r + 0 <= t + 0 ? "met" : "NOT met") }')"
+}
 {
 	echo
 	echo "== summary ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r), $(nproc) cpus)"
 	[ -n "$SB_NOTE" ] && echo "  NOTE: $SB_NOTE"
-	echo "  median start-up time ($RUNS runs)"
-	printf '    %-10s %s\n' sandbox "$(show_ms "$MED_SB")"
-	printf '    %-10s %s\n' bwrap "$(show_ms "$MED_BW")"
-	printf '    %-10s %s\n' unshare "$(show_ms "$MED_UN")"
-	printf '    %-10s %s\n' podman "$(show_ms "$MED_PM")"
-	bench_print_ratio "time sandbox/bwrap" "$MED_SB" "$MED_BW"
-	bench_print_ratio "time sandbox/unshare" "$MED_SB" "$MED_UN"
-	[ -z "$MED_PM" ] || bench_print_ratio "time sandbox/podman" "$MED_SB" "$MED_PM"
+	echo "  median start-up time ($RUNS runs, one hyperfine run)"
+	for n in sandbox-host bwrap-host sandbox-rootfs sandbox bwrap unshare \
+		sandbox-pasta sandbox-slirp4netns podman; do
+		printf '    %-20s %s\n' "$n" "$(show_ms "${MED[$n]:-}")"
+	done
+	echo "  ratios and the targets of issue 18"
+	target "host view / bwrap --ro-bind / /" "${MED[sandbox-host]:-}" "${MED[bwrap-host]:-}" 0.75
+	target "--rootfs R / bwrap --bind R /" "${MED[sandbox-rootfs]:-}" "${MED[bwrap]:-}" 1.0
+	target "--read-only --no-subids / bwrap" "${MED[sandbox]:-}" "${MED[bwrap]:-}" 0.8
+	target "--net pasta / --net none" "${MED[sandbox-pasta]:-}" "${MED[sandbox-host]:-}" 3
+	target "--net slirp4netns / --net none" "${MED[sandbox-slirp4netns]:-}" \
+		"${MED[sandbox-host]:-}" 2
+	printf '  %-34s %6s ms  target <= %-5s %s\n' "egress rules (-v, median)" \
+		"${RULES_MS:-n/a}" 2 "$(awk -v r="${RULES_MS:-}" 'BEGIN { if (r == "") print "-";
+			else print (r + 0 <= 2 ? "met" : "NOT met") }')"
+	bench_print_ratio "time sandbox/unshare" "${MED[sandbox]:-}" "${MED[unshare]:-}"
+	[ -z "${MED[podman]:-}" ] || bench_print_ratio "time sandbox/podman" "${MED[sandbox]:-}" "${MED[podman]:-}"
 	echo "  median peak RSS of the setup process tree ($RSS_RUNS runs, GNU time %M)"
-	printf '    %-10s %s\n' sandbox "$(show_kib "$RSS_SB")"
-	printf '    %-10s %s\n' bwrap "$(show_kib "$RSS_BW")"
-	printf '    %-10s %s\n' unshare "$(show_kib "$RSS_UN") (reference)"
-	printf '    %-10s %s\n' podman "$(show_kib "$RSS_PM")"
-	bench_print_ratio "RSS sandbox/bwrap" "$RSS_SB" "$RSS_BW"
-	[ -z "$RSS_PM" ] || bench_print_ratio "RSS sandbox/podman" "$RSS_SB" "$RSS_PM"
+	for n in sandbox-host bwrap-host sandbox-rootfs sandbox bwrap unshare podman; do
+		printf '    %-20s %s\n' "$n" "$(show_kib "${RSS[$n]:-}")"
+	done
+	target "RSS host view / bwrap --ro-bind" "${RSS[sandbox-host]:-}" "${RSS[bwrap-host]:-}" 1.0
+	target "RSS --rootfs R / bwrap --bind" "${RSS[sandbox-rootfs]:-}" "${RSS[bwrap]:-}" 1.0
+	[ -z "${RSS[podman]:-}" ] || bench_print_ratio "RSS sandbox/podman" "${RSS[sandbox]:-}" "${RSS[podman]:-}"
 	echo "  results in ${BENCH_OUT_SHOWN:-$OUT}/: startup.{json,md,csv}, startup-rss-*.txt,"
-	echo "    startup-machine.txt, startup-summary.txt"
+	echo "    startup-rules-ms.txt, startup-machine.txt, startup-summary.txt"
 } | tee "$OUT/startup-summary.txt"

@@ -319,6 +319,29 @@ static bool is_own_id(const struct id_map *m, uint32_t host_id)
 	return m->n == 1 && m->r[0].count == 1 && m->r[0].outside == host_id;
 }
 
+/* Are subordinate ids worth two setuid helpers (half the start-up) by
+ * default?  Under --rootfs, where the tree's files belong to many ids, yes.
+ * In the host view the payload sees the host's files, none of them owned
+ * by a subordinate id: only a root inside that may create files (a
+ * writable mount), and so chown them to other ids, has a use for them. */
+static bool subids_by_default(const struct sandbox_spec *spec, uid_t caller)
+{
+	size_t i;
+
+	if (caller == 0 || spec->rootfs_mode != ROOTFS_HOST ||
+	    spec->personality != PERSONALITY_SANDBOX)
+		return true;
+	if (!spec->uid_set || spec->uid != 0)
+		return false;
+	for (i = 0; i < spec->n_ops; i++) {
+		const struct mount_op *op = &spec->ops[i];
+		if (op->kind == MOP_BIND || op->kind == MOP_DEV_BIND || op->kind == MOP_TMPFS ||
+		    (op->kind == MOP_OVERLAY && op->ovl != OVL_RO))
+			return true;
+	}
+	return false;
+}
+
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 {
 	uid_t uid = getuid();
@@ -332,7 +355,8 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 
 	memset(plan, 0, sizeof *plan);
 	su.n = sg.n = 0;
-	if (spec->subids != SUBIDS_NEVER &&
+	if ((spec->subids == SUBIDS_FORCE || explicit_map ||
+	     (spec->subids == SUBIDS_AUTO && subids_by_default(spec, uid))) &&
 	    ((r = subid_load("/etc/subuid", user, uid, &su)) < 0 ||
 	     (r = subid_load("/etc/subgid", user, uid, &sg)) < 0))
 		return r;
@@ -574,28 +598,44 @@ static int write_map(int dfd, const char *file, const struct id_map *m)
 	return r;
 }
 
+/* newuidmap and newgidmap at once: each is a setuid program whose start
+ * (exec, dynamic loading, reading /etc/subuid) costs more than the write
+ * it does.  Both are waited for; a failure of each is reported in its own
+ * words, both when both fail. */
+static int run_helpers(pid_t pid, const struct idplan *plan)
+{
+	struct helper_run hu, hg;
+	char first[1024];
+	int ru, rg;
+
+	if ((ru = helper_start(NEWUIDMAP, pid, &plan->uid, &hu)) < 0)
+		return ru;
+	if ((rg = helper_start(NEWGIDMAP, pid, &plan->gid, &hg)) < 0) {
+		snprintf(first, sizeof first, "%s", sb_errmsg());
+		helper_finish(&hu, &plan->uid);
+		return sb_err(-rg, "%s", first);
+	}
+	ru = helper_finish(&hu, &plan->uid);
+	if (ru < 0)
+		snprintf(first, sizeof first, "%s", sb_errmsg());
+	rg = helper_finish(&hg, &plan->gid);
+	if (ru < 0 && rg < 0) {
+		char second[1024];
+		snprintf(second, sizeof second, "%s", sb_errmsg());
+		return sb_err(-ru, "%s; and %s", first, second);
+	}
+	if (ru < 0)
+		return sb_err(-ru, "%s", first);
+	return rg;
+}
+
 int idmap_apply(pid_t pid, const struct idplan *plan)
 {
 	char path[64];
 	int dfd, r;
 
-	if (plan->use_helpers) {
-		struct helper_run hu, hg;
-		if ((r = helper_start(NEWUIDMAP, pid, &plan->uid, &hu)) < 0)
-			return r;
-		if ((r = helper_start(NEWGIDMAP, pid, &plan->gid, &hg)) < 0) {
-			helper_finish(&hu, &plan->uid);
-			return r;
-		}
-		r = helper_finish(&hu, &plan->uid);
-		if (r < 0) {
-			char keep[2048];
-			snprintf(keep, sizeof keep, "%s", sb_errmsg());
-			helper_finish(&hg, &plan->gid);
-			return sb_err(-r, "%s", keep);
-		}
-		return helper_finish(&hg, &plan->gid);
-	}
+	if (plan->use_helpers)
+		return run_helpers(pid, plan);
 
 	snprintf(path, sizeof path, "/proc/%d", (int)pid);
 	dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);

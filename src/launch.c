@@ -5,9 +5,11 @@
  *     writes the child's id maps, sends GO
  *   child (new user namespace, all capabilities there)
  *     unshares mount, net, uts, ipc, cgroup; hostname; lo up
- *     with a network helper: reports NETNS, loads the egress rules while
- *     the setup process starts the helper, waits for NET_OK, checks eth0
- *     staging root and root filesystem (fuse-overlayfs started here)
+ *     with a network helper: reports NETNS, then loads the egress rules
+ *     and builds the staging root and root filesystem (fuse-overlayfs
+ *     started here) while the setup process starts the helper; then
+ *     waits for NET_OK and checks eth0
+ *     without: staging root and root filesystem
  *     unshares pid (and time), fork -> pid 1, reports pid 1's pid
  *   pid 1
  *     /proc, /dev, ..., the mount operations, pivot_root (mounts.c)
@@ -549,6 +551,20 @@ static int child_unshare(const struct sandbox_spec *spec)
 	return 0;
 }
 
+/* Wait for the setup process's NET_OK, then check what the helper set up. */
+static int child_net_join(const struct sandbox_spec *spec)
+{
+	struct sync_msg m;
+	ssize_t n;
+
+	do
+		n = recv(sync_fd, &m, sizeof m, 0);
+	while ((n < 0 && errno == EINTR) || (n > 0 && m.type == MSG_GO));
+	if (n <= 0 || m.type != MSG_NET_OK)
+		_exit(sb_exit_setup); /* the setup process failed and said so */
+	return net_child_check(spec);
+}
+
 static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec,
 						 const struct mount_plan *mp,
 						 const struct idplan *ip_in, pid_t setup_pid)
@@ -609,16 +625,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	}
 	if (net_uses_helper(spec)) {
 		/* the setup process starts the helper against our namespaces
-		 * while we load the egress rules; then it says NET_OK */
+		 * while we load the egress rules and build the root */
 		send_msg(MSG_NETNS, 0, 0, NULL);
 		if (net_child_setup(spec) < 0)
-			child_fail();
-		do
-			n = recv(sync_fd, &m, sizeof m, 0);
-		while ((n < 0 && errno == EINTR) || (n > 0 && m.type == MSG_GO));
-		if (n <= 0 || m.type != MSG_NET_OK)
-			_exit(sb_exit_setup); /* the setup process failed and said so */
-		if (net_child_check(spec) < 0)
 			child_fail();
 	}
 
@@ -627,6 +636,10 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	if (mounts_stage(spec, mp, &ov) < 0)
 		child_fail();
 	fuse_running = ov.fuse_pid > 0;
+	/* the helper joins our namespaces through our /proc entries: it is
+	 * ready (NET_OK) before we stop being dumpable */
+	if (net_uses_helper(spec) && child_net_join(spec) < 0)
+		child_fail();
 	/* Nothing reads our /proc entries from outside any more (the maps
 	 * are written, the network helper has our namespaces), and the
 	 * payload will exist: this process, the one --pidns adds and pid 1

@@ -16,22 +16,20 @@
  * --exit-fd as well.
  *
  * Meanwhile the child loads the egress rules into its own network
- * namespace with libnftables (loaded with dlopen, so that a sandbox
- * without a network helper pays nothing for it): nothing of the helper's
- * subnet but the gateway (only with --allow-host-loopback) and the DNS
- * forwarder, and with --net-allow nothing but the destinations listed.
+ * namespace, one nf_tables netlink transaction built by nft.c: nothing of
+ * the helper's subnet but the gateway (only with --allow-host-loopback)
+ * and the DNS forwarder, and with --net-allow nothing but the
+ * destinations listed.
  * Everything refused is rejected at once (TCP reset, ICMP
  * admin-prohibited), never dropped.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
-#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <nftables/libnftables.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -50,6 +48,7 @@
 #define NET_ADDR    "10.0.2.100"
 #define NET_PREFIX  "24"
 #define NET_SUBNET  "10.0.2.0/24"
+#define NET_SUBNET_ADDR "10.0.2.0"
 #define NET_GW      "10.0.2.2"
 #define NET_DNS     "10.0.2.3"
 #define NET_MTU     65520
@@ -210,6 +209,164 @@ bad:
 
 /* ---- the egress rules ---- */
 
+static const char *dns_server(const struct sandbox_spec *spec)
+{
+	return spec->dns ? spec->dns : NET_DNS;
+}
+
+static struct nf_rule *rule_add(struct nf_ruleset *rs, enum nf_chain chain,
+				enum nf_verdict verdict)
+{
+	struct nf_rule *r;
+
+	rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof *r);
+	r = &rs->r[rs->n++];
+	memset(r, 0, sizeof *r);
+	r->chain = chain;
+	r->verdict = verdict;
+	rs->has_chain[chain] = true;
+	return r;
+}
+
+static void rule_daddr(struct nf_rule *r, const char *addr, uint8_t prefix)
+{
+	inet_pton(AF_INET, addr, &r->daddr);
+	r->has_daddr = true;
+	r->prefix = prefix;
+}
+
+/* DEST (with PREFIX) on PORT over TCP and UDP, or on every port: VERDICT */
+static void rule_dest(struct nf_ruleset *rs, enum nf_chain chain, uint32_t daddr,
+		      uint8_t prefix, uint16_t port, enum nf_verdict verdict)
+{
+	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
+	size_t i;
+
+	for (i = 0; i < (port ? 2 : 1); i++) {
+		struct nf_rule *r = rule_add(rs, chain, verdict);
+		r->has_daddr = true;
+		r->daddr = daddr;
+		r->prefix = prefix;
+		r->l4proto = port ? protos[i] : 0;
+		r->dport = port;
+	}
+}
+
+/* The subnet's rest, or everything: rejected at once, never dropped. */
+static void rule_reject(struct nf_ruleset *rs, const char *subnet)
+{
+	struct nf_rule *r = rule_add(rs, NFC_OUTPUT, NFV_REJECT_TCP);
+
+	r->l4proto = IPPROTO_TCP;
+	if (subnet)
+		rule_daddr(r, subnet, 24);
+	r = rule_add(rs, NFC_OUTPUT, NFV_REJECT_ICMP);
+	if (subnet)
+		rule_daddr(r, subnet, 24);
+}
+
+/* pasta (as of Debian 12's) loses the replies of a UDP forward that
+ * changes the port: it forwards HOSTPORT unchanged, and this maps it to
+ * PORT (spliced from the host's loopback: output; else through eth0:
+ * prerouting) */
+static void rules_publish(const struct sandbox_spec *spec, struct nf_ruleset *rs)
+{
+	enum nf_chain c;
+	size_t i;
+
+	for (c = NFC_PUBLISH_LOCAL; c <= NFC_PUBLISH && spec->net_mode == NET_PASTA; c++)
+		for (i = 0; i < spec->n_publish; i++) {
+			const struct net_publish *p = &spec->publish[i];
+			struct nf_rule *r;
+			if (!p->udp || p->host_port == p->port)
+				continue;
+			r = rule_add(rs, c, NFV_DNAT);
+			if (c == NFC_PUBLISH_LOCAL)
+				rule_daddr(r, "127.0.0.1", 32);
+			else
+				r->iif_eth0 = true;
+			r->l4proto = IPPROTO_UDP;
+			r->dport = p->host_port;
+			r->to_port = p->port;
+		}
+}
+
+/* The rules for the sandbox's namespace (see the top), in table "ip
+ * sandbox": chain output hooks the output path, chain allow holds the
+ * --net-allow list. */
+void net_ruleset(const struct sandbox_spec *spec, struct nf_ruleset *rs)
+{
+	bool list = spec->n_allow > 0, names = false;
+	uint32_t dns;
+	size_t i, j;
+
+	memset(rs, 0, sizeof *rs);
+	rs->has_chain[NFC_OUTPUT] = true;
+	for (i = 0; i < spec->n_allow; i++) {
+		const struct net_allow *a = &spec->allow[i];
+		names |= a->name != NULL;
+		for (j = 0; j < a->n_addrs; j++)
+			rule_dest(rs, NFC_ALLOW, a->addrs[j], a->prefix, a->port, NFV_ACCEPT);
+	}
+	if (list)
+		rs->has_chain[NFC_ALLOW] = true;
+	rule_add(rs, NFC_OUTPUT, NFV_ACCEPT)->ct_established = true;
+	rule_add(rs, NFC_OUTPUT, NFV_ACCEPT)->oif_lo = true;
+	/* the helper's subnet: its DNS forwarder, the gateway, nothing else */
+	inet_pton(AF_INET, dns_server(spec), &dns);
+	if (!list || (names && strcmp(dns_server(spec), NET_DNS) == 0))
+		rule_dest(rs, NFC_OUTPUT, dns, 32, 53, NFV_ACCEPT);
+	if (spec->allow_host_loopback)
+		rule_daddr(rule_add(rs, NFC_OUTPUT, list ? NFV_JUMP_ALLOW : NFV_ACCEPT), NET_GW, 32);
+	rule_reject(rs, NET_SUBNET_ADDR);
+	if (list) {
+		if (names && strcmp(dns_server(spec), NET_DNS) != 0)
+			rule_dest(rs, NFC_OUTPUT, dns, 32, 53, NFV_ACCEPT);
+		rule_add(rs, NFC_OUTPUT, NFV_JUMP_ALLOW);
+		rule_reject(rs, NULL);
+	}
+	rules_publish(spec, rs);
+}
+
+const char *const nf_chain_names[NFC_N] = {
+	[NFC_ALLOW] = "allow", [NFC_OUTPUT] = "output",
+	[NFC_PUBLISH_LOCAL] = "publish_local", [NFC_PUBLISH] = "publish",
+};
+
+/* One rule in nft's syntax, for messages and the unit tests. */
+void net_rule_text(const struct nf_rule *r, char *buf, size_t len)
+{
+	static const char *const verdicts[] = {
+		[NFV_ACCEPT] = "accept", [NFV_JUMP_ALLOW] = "jump allow",
+		[NFV_REJECT_TCP] = "reject with tcp reset",
+		[NFV_REJECT_ICMP] = "reject with icmp type admin-prohibited",
+		[NFV_DNAT] = "dnat to",
+	};
+	const char *proto = r->l4proto == IPPROTO_TCP ? "tcp" : "udp";
+	char ip[INET_ADDRSTRLEN];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	if (r->ct_established)
+		buf_printf(buf, len, &o, "ct state established,related ");
+	if (r->oif_lo)
+		buf_printf(buf, len, &o, "oif \"lo\" ");
+	if (r->iif_eth0)
+		buf_printf(buf, len, &o, "iifname \"" NET_IF "\" ");
+	if (r->has_daddr) {
+		inet_ntop(AF_INET, &r->daddr, ip, sizeof ip);
+		buf_printf(buf, len, &o, r->prefix == 32 ? "ip daddr %s " : "ip daddr %s/%u ", ip,
+			   r->prefix);
+	}
+	if (r->l4proto && r->dport)
+		buf_printf(buf, len, &o, "%s dport %u ", proto, r->dport);
+	else if (r->l4proto)
+		buf_printf(buf, len, &o, "meta l4proto %s ", proto);
+	buf_printf(buf, len, &o, "%s", verdicts[r->verdict]);
+	if (r->verdict == NFV_DNAT)
+		buf_printf(buf, len, &o, " :%u", r->to_port);
+}
+
 struct sbuf {
 	char *p;
 	size_t len, cap;
@@ -233,152 +390,63 @@ static void sb_add(struct sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-static const char *dns_server(const struct sandbox_spec *spec)
-{
-	return spec->dns ? spec->dns : NET_DNS;
-}
-
-/* The nftables ruleset for the sandbox's namespace (see the top). */
+/* The whole ruleset in nft's syntax (nft -f would load the same). */
 char *net_rules(const struct sandbox_spec *spec)
 {
+	static const char *const hooks[NFC_N] = {
+		[NFC_OUTPUT] = "type filter hook output priority filter",
+		[NFC_PUBLISH_LOCAL] = "type nat hook output priority -100",
+		[NFC_PUBLISH] = "type nat hook prerouting priority -100",
+	};
 	struct sbuf b = { 0 };
-	bool list = spec->n_allow > 0, names = false;
-	const char *reject_tcp = "meta l4proto tcp reject with tcp reset";
-	const char *reject = "reject with icmp type admin-prohibited";
-	size_t i, j;
+	struct nf_ruleset rs;
+	char line[256];
+	size_t i;
+	int c;
 
-	for (i = 0; i < spec->n_allow; i++)
-		if (spec->allow[i].name)
-			names = true;
+	net_ruleset(spec, &rs);
 	sb_add(&b, "table ip sandbox {\n");
-	if (list) {
-		sb_add(&b, "\tchain allow {\n");
-		for (i = 0; i < spec->n_allow; i++) {
-			const struct net_allow *a = &spec->allow[i];
-			for (j = 0; j < a->n_addrs; j++) {
-				char ip[INET_ADDRSTRLEN], port[48] = "";
-				inet_ntop(AF_INET, &a->addrs[j], ip, sizeof ip);
-				if (a->port)
-					snprintf(port, sizeof port, " meta l4proto { tcp, udp } th dport %u",
-						 a->port);
-				if (a->prefix == 32)
-					sb_add(&b, "\t\tip daddr %s%s accept\n", ip, port);
-				else
-					sb_add(&b, "\t\tip daddr %s/%u%s accept\n", ip, a->prefix, port);
-			}
-		}
-		sb_add(&b, "\t}\n");
-	}
-	sb_add(&b, "\tchain output {\n"
-		   "\t\ttype filter hook output priority filter; policy accept;\n"
-		   "\t\tct state established,related accept\n"
-		   "\t\toif \"lo\" accept\n");
-	/* the helper's subnet: its DNS forwarder, the gateway, nothing else */
-	if (!list || (names && strcmp(dns_server(spec), NET_DNS) == 0))
-		sb_add(&b, "\t\tip daddr " NET_DNS " meta l4proto { tcp, udp } th dport 53 accept\n");
-	if (spec->allow_host_loopback)
-		sb_add(&b, "\t\tip daddr " NET_GW " %s\n", list ? "jump allow" : "accept");
-	sb_add(&b, "\t\tip daddr " NET_SUBNET " %s\n"
-		   "\t\tip daddr " NET_SUBNET " %s\n", reject_tcp, reject);
-	if (list) {
-		if (names && strcmp(dns_server(spec), NET_DNS) != 0)
-			sb_add(&b, "\t\tip daddr %s meta l4proto { tcp, udp } th dport 53 accept\n",
-			       dns_server(spec));
-		sb_add(&b, "\t\tjump allow\n\t\t%s\n\t\t%s\n", reject_tcp, reject);
-	}
-	sb_add(&b, "\t}\n");
-	/* pasta (as of Debian 12's) loses the replies of a UDP forward that
-	 * changes the port: it forwards HOSTPORT unchanged, and this maps it
-	 * to PORT (spliced from the host's loopback: output; else through
-	 * eth0: prerouting) */
-	for (i = 0, j = 0; spec->net_mode == NET_PASTA && i < spec->n_publish; i++) {
-		const struct net_publish *p = &spec->publish[i];
-		if (!p->udp || p->host_port == p->port)
+	for (c = 0; c < NFC_N; c++) {
+		if (!rs.has_chain[c])
 			continue;
-		if (j++ == 0)
-			sb_add(&b, "\tchain publish_local {\n"
-				   "\t\ttype nat hook output priority -100; policy accept;\n");
-		sb_add(&b, "\t\tip daddr 127.0.0.1 udp dport %u dnat to :%u\n", p->host_port, p->port);
-	}
-	if (j) {
-		sb_add(&b, "\t}\n\tchain publish {\n"
-			   "\t\ttype nat hook prerouting priority -100; policy accept;\n");
-		for (i = 0; i < spec->n_publish; i++) {
-			const struct net_publish *p = &spec->publish[i];
-			if (p->udp && p->host_port != p->port)
-				sb_add(&b, "\t\tiifname \"" NET_IF "\" udp dport %u dnat to :%u\n",
-				       p->host_port, p->port);
-		}
+		sb_add(&b, "\tchain %s {\n", nf_chain_names[c]);
+		if (hooks[c])
+			sb_add(&b, "\t\t%s; policy accept;\n", hooks[c]);
+		for (i = 0; i < rs.n; i++)
+			if ((int)rs.r[i].chain == c) {
+				net_rule_text(&rs.r[i], line, sizeof line);
+				sb_add(&b, "\t\t%s\n", line);
+			}
 		sb_add(&b, "\t}\n");
 	}
 	sb_add(&b, "}\n");
+	free(rs.r);
 	return b.p;
-}
-
-/* libnftables, loaded only here: the child, in the sandbox's network
- * namespace, with CAP_NET_ADMIN over it. */
-static int nft_load(const char *rules)
-{
-	struct nft_ctx *(*ctx_new)(uint32_t);
-	void (*ctx_free)(struct nft_ctx *);
-	int (*buffer_error)(struct nft_ctx *), (*buffer_output)(struct nft_ctx *);
-	const char *(*get_error)(struct nft_ctx *);
-	int (*run)(struct nft_ctx *, const char *);
-	struct nft_ctx *ctx;
-	void *lib;
-	int r = 0;
-
-	lib = dlopen("libnftables.so.1", RTLD_NOW | RTLD_LOCAL);
-	if (!lib)
-		return sb_err(ENOENT, "cannot load libnftables for the egress rules "
-			      "(install the package libnftables1): %s", dlerror());
-	ctx_new = (struct nft_ctx *(*)(uint32_t))dlsym(lib, "nft_ctx_new");
-	ctx_free = (void (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_free");
-	buffer_error = (int (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_buffer_error");
-	buffer_output = (int (*)(struct nft_ctx *))dlsym(lib, "nft_ctx_buffer_output");
-	get_error = (const char *(*)(struct nft_ctx *))dlsym(lib, "nft_ctx_get_error_buffer");
-	run = (int (*)(struct nft_ctx *, const char *))dlsym(lib, "nft_run_cmd_from_buffer");
-	if (!ctx_new || !ctx_free || !buffer_error || !buffer_output || !get_error || !run) {
-		dlclose(lib);
-		return sb_err(ENOSYS, "libnftables.so.1 lacks the functions of its API");
-	}
-	ctx = ctx_new(NFT_CTX_DEFAULT);
-	if (!ctx) {
-		dlclose(lib);
-		return sb_err(ENOMEM, "nft_ctx_new failed");
-	}
-	buffer_error(ctx);
-	buffer_output(ctx);
-	if (run(ctx, rules) != 0) {
-		char msg[1024];
-		const char *e = get_error(ctx);
-		size_t n;
-		snprintf(msg, sizeof msg, "%s", e && *e ? e : "(no message)");
-		n = strlen(msg);
-		while (n > 0 && msg[n - 1] == '\n')
-			msg[--n] = '\0';
-		r = sb_err(EPERM, "cannot install the egress rules in the sandbox's network "
-			   "namespace (nftables):\n%s", msg);
-	}
-	ctx_free(ctx);
-	dlclose(lib);
-	return r;
 }
 
 /* In the child, once the namespace exists: the egress rules and, when a
  * port below 1024 is published, the namespace's first unprivileged port
  * lowered so that the payload may listen on it (it is this namespace's
  * setting, not the host's). */
+static int route_fd = -1;
+
 int net_child_setup(const struct sandbox_spec *spec)
 {
-	char *rules = net_rules(spec);
+	struct nf_ruleset rs;
 	size_t i;
-	int r = nft_load(rules);
+	int r;
 
-	free(rules);
+	/* the routes, read by net_child_check: /proc/net follows the
+	 * reading task's namespace, and by then our root is the new one */
+	route_fd = open("/proc/self/net/route", O_RDONLY | O_CLOEXEC);
+	if (route_fd < 0)
+		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
+	net_ruleset(spec, &rs);
+	r = nft_install(&rs);
+	free(rs.r);
 	if (r < 0)
 		return r;
-	sb_step("egress rules installed (nftables)");
+	sb_step("egress rules installed (%zu nftables rules)", rs.n);
 	for (i = 0; i < spec->n_publish; i++)
 		if (spec->publish[i].port < 1024) {
 			r = write_file_at(AT_FDCWD, "/proc/sys/net/ipv4/ip_unprivileged_port_start",
@@ -423,10 +491,12 @@ int net_child_check(const struct sandbox_spec *spec)
 	close(s);
 	if (r < 0)
 		return r;
-	/* /proc/net is the reading task's network namespace */
-	f = fopen("/proc/net/route", "re");
+	/* the file opened by net_child_setup, read now (a seq_file: its
+	 * text is made at the read) */
+	f = fdopen(route_fd, "re");
 	if (!f)
-		return sb_err(errno, "/proc/net/route: %s", strerror(errno));
+		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
+	route_fd = -1;
 	inet_pton(AF_INET, NET_GW, &want);
 	while (fgets(line, sizeof line, f)) {
 		char ifname[IFNAMSIZ + 1];

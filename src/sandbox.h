@@ -186,7 +186,33 @@ bool net_uses_helper(const struct sandbox_spec *spec);
 const char *net_mode_name(enum net_mode mode);
 int net_parse_publish(const char *s, struct net_publish *out);
 int net_parse_allow(const char *s, struct net_allow *out);
+/* The egress rules, one list for every chain of table "ip sandbox". */
+enum nf_chain { NFC_ALLOW, NFC_OUTPUT, NFC_PUBLISH_LOCAL, NFC_PUBLISH, NFC_N };
+enum nf_verdict { NFV_ACCEPT, NFV_JUMP_ALLOW, NFV_REJECT_TCP, NFV_REJECT_ICMP, NFV_DNAT };
+struct nf_rule {
+	enum nf_chain chain;
+	enum nf_verdict verdict;
+	bool ct_established;         /* ct state established,related */
+	bool oif_lo;                 /* oif "lo" */
+	bool iif_eth0;               /* iifname "eth0" */
+	bool has_daddr;              /* ip daddr DADDR/PREFIX */
+	uint32_t daddr;              /* network byte order, masked */
+	uint8_t prefix;
+	uint8_t l4proto;             /* 0: any */
+	uint16_t dport;              /* 0: any; else with l4proto */
+	uint16_t to_port;            /* NFV_DNAT */
+};
+struct nf_ruleset {
+	struct nf_rule *r;           /* in order, chains interleaved */
+	size_t n;
+	bool has_chain[NFC_N];
+};
+extern const char *const nf_chain_names[NFC_N];
+void net_ruleset(const struct sandbox_spec *spec, struct nf_ruleset *rs);
+void net_rule_text(const struct nf_rule *r, char *buf, size_t len);
 char *net_rules(const struct sandbox_spec *spec);
+/* nft.c: load RS into the current network namespace, one transaction */
+int nft_install(const struct nf_ruleset *rs);
 /* setup process: resolve the helper, names and ports, add the generated
  * files to the mount operations */
 int net_preflight(struct sandbox_spec *spec, struct net_plan *np);

@@ -372,6 +372,19 @@ t "--no-subids --uid 0 maps the user to root"
 sbr --no-subids --uid 0 -- sh -c "$IDS_SCRIPT"
 check_ids "0 $ME_UID 1" "0 $ME_GID 1" deny 0 0
 
+if ((HAVE_RANGES && ME_UID != 0)); then
+	t "host view: only the user's own ids by default, the ranges for --uid 0 with a writable mount"
+	sb -- sh -c "$IDS_SCRIPT"
+	check_ids "$ME_UID $ME_UID 1" "$ME_GID $ME_GID 1" deny "$ME_UID" "$ME_GID"
+	sb --uid 0 -- sh -c "$IDS_SCRIPT"
+	check_ids "0 $ME_UID 1" "0 $ME_GID 1" deny 0 0
+	sb --uid 0 --tmpfs /mnt -- sh -c "$IDS_SCRIPT"
+	check_ids "$(expected_uid_map 0)" "$(expected_gid_map 0)" allow 0 0
+	sb --subids -- sh -c "$IDS_SCRIPT"
+	check_ids "$(expected_uid_map "$ME_UID")" "$(expected_gid_map "$ME_GID")" \
+		allow "$ME_UID" "$ME_GID"
+fi
+
 t "--uid-map and --gid-map give exactly the maps asked for"
 if ((HAVE_RANGES)); then
 	sbr --uid-map "$ME_UID:$ME_UID:1" --uid-map "0:$SUID_START:100" \
@@ -1224,7 +1237,7 @@ if ((ME_UID == 0)); then
 		d=$(mktemp -d /tmp/sandbox-tests.XXXXXX) && chmod 0755 "$d" && cp "$SANDBOX" "$d/sandbox"
 		: >"$d/kept-file"
 		(cd / && exec strace -f -qq -o /dev/null -u "$tu" -e trace=execve \
-			-e inject=execve:delay_exit=3000000 "$d/sandbox" --keep-fd 7 -- true \
+			-e inject=execve:delay_exit=3000000 "$d/sandbox" --subids --keep-fd 7 -- true \
 			7<"$d/kept-file" >"$d/out" 2>&1 </dev/null) &
 		sp=$!
 		track_pid "$sp"
@@ -1432,10 +1445,11 @@ expect_setup_error $'newuidmap\n(^|[^a-z])uidmap([^a-z]|$)' \
 	"${NEST[@]}" "${NEST_USER[@]}" "${FAKE_SUBIDS[@]}" --tmpfs /usr/bin -- \
 	"$SANDBOX" --rootfs "$ROOTFS" --subids -- true
 
-t "bad input: newuidmap failing shows newuidmap's own message"
+t "bad input: newuidmap and newgidmap failing both show their own message"
 # Every bind is nosuid and the payload has no_new_privs: the inner
-# newuidmap runs without privileges and fails.
-expect_setup_error 'newuidmap: .*(uid_map|not allowed|[Pp]ermission|permitted)' \
+# newuidmap and newgidmap, run at the same time, run without privileges
+# and both fail.
+expect_setup_error $'newuidmap: .*(uid_map|not allowed|[Pp]ermission|permitted)\nnewgidmap: .*(gid_map|not allowed|[Pp]ermission|permitted)' \
 	"${NEST[@]}" "${NEST_USER[@]}" "${FAKE_SUBIDS[@]}" -- \
 	"$SANDBOX" --rootfs "$ROOTFS" --subids -- true
 

@@ -7,8 +7,9 @@
 #   SANDBOX=./sandbox ROOTFS=DIR bash tests/net-tests.sh
 #
 # ROOTFS is a busybox tree (tests/mkrootfs.sh; one is made when unset).
-# Needs python3, pasta (package passt), slirp4netns, libnftables1 and
-# /dev/net/tun usable (tests/setup-host.sh installs and opens them).
+# Needs python3, pasta (package passt), slirp4netns, nft (package
+# nftables, to list the rules) and /dev/net/tun usable
+# (tests/setup-host.sh installs and opens them).
 #
 # Every server is one this suite starts, on the host's loopback or inside
 # the sandbox, and every client connects to those only: the host's

@@ -194,6 +194,11 @@ arch_deps=$(pkgbuild 'printf "%s\n" "${depends[@]}"')
 for dep in shadow fuse-overlayfs libcap libseccomp glibc; do
 	expect_match "PKGBUILD depends $dep" "^$dep\$" "$arch_deps"
 done
+# The egress rules are netlink messages of our own: no nftables library.
+expect_no_match "Debian: no libnftables" 'nftables' \
+	"$deb_depends$(field "$CONTROL" Build-Depends)"
+expect_no_match "spec: no nftables" 'nftables' "$(grep -E '^(Build)?Requires:' "$SPEC")"
+expect_no_match "PKGBUILD: no nftables" 'nftables' "$arch_deps"
 arch_opt=$(pkgbuild 'printf "%s\n" "${optdepends[@]}"')
 expect_match "PKGBUILD optdepends passt" '^passt: ' "$arch_opt"
 expect_match "PKGBUILD optdepends slirp4netns" '^slirp4netns: ' "$arch_opt"
@@ -204,8 +209,8 @@ build_deps=$(field "$CONTROL" Build-Depends)
 modules=$(grep -oE '\$\(PKG_CONFIG\) +--(cflags|libs|exists) +[^)|;]*' Makefile |
 	sed -E 's/^[^ ]+ +--[a-z]+ +//' | tr ' ' '\n' | grep -E '^[a-z]' | sort -u)
 expect_ne "pkg-config modules in the Makefile" "" "$modules"
-# Arch names a few library packages differently.
-declare -A ARCH_NAME=([libnftables]=nftables)
+# Arch names a few library packages differently (none of ours today).
+declare -A ARCH_NAME=()
 for mod in $modules; do
 	# Debian's -dev package and rpm's pkgconfig() name follow the module's:
 	# libcap -> libcap-dev, pkgconfig(libcap).

@@ -14,7 +14,7 @@ set -euo pipefail
 PACKAGES=(
 	build-essential pkg-config libcap-dev libseccomp-dev uidmap
 	busybox-static bubblewrap hyperfine fuse-overlayfs passt slirp4netns
-	nftables libnftables-dev iperf3 mandoc man-db bash-completion zsh fish
+	nftables iperf3 mandoc man-db bash-completion zsh fish
 	iproute2 procps psmisc util-linux time python3
 	# bubblewrap's own suite (tests/peer-bwrap-tests.sh): its fault injection,
 	# its TAP runner and seccomp bindings, the source from Debian's archive

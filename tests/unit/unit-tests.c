@@ -601,7 +601,8 @@ static void test_net(void)
 	rules = r == 0 ? net_rules(&s) : xstrdup("");
 	ok(strstr(rules, "ct state established,related accept") &&
 	   strstr(rules, "oif \"lo\" accept") &&
-	   strstr(rules, "ip daddr 10.0.2.3 meta l4proto { tcp, udp } th dport 53 accept") &&
+	   strstr(rules, "ip daddr 10.0.2.3 tcp dport 53 accept") &&
+	   strstr(rules, "ip daddr 10.0.2.3 udp dport 53 accept") &&
 	   !strstr(rules, "ip daddr 10.0.2.2 ") &&
 	   strstr(rules, "ip daddr 10.0.2.0/24 meta l4proto tcp reject with tcp reset") &&
 	   !strstr(rules, "jump allow") && !strstr(rules, "nat"),
@@ -616,7 +617,8 @@ static void test_net(void)
 	r = parse(&s, ARGS("--net", "pasta", "--allow-host-loopback", "--net-allow", "10.0.2.2:8080",
 			   "--net-allow", "192.0.2.0/24", "true"));
 	rules = r == 0 ? net_rules(&s) : xstrdup("");
-	ok(strstr(rules, "ip daddr 10.0.2.2 meta l4proto { tcp, udp } th dport 8080 accept") &&
+	ok(strstr(rules, "ip daddr 10.0.2.2 tcp dport 8080 accept") &&
+	   strstr(rules, "ip daddr 10.0.2.2 udp dport 8080 accept") &&
 	   strstr(rules, "ip daddr 192.0.2.0/24 accept") &&
 	   strstr(rules, "ip daddr 10.0.2.2 jump allow") && !strstr(rules, "dport 53") &&
 	   strstr(rules, "\t\tjump allow\n\t\tmeta l4proto tcp reject with tcp reset\n"
@@ -632,7 +634,8 @@ static void test_net(void)
 	}
 	rules = r == 0 ? net_rules(&s) : xstrdup("");
 	ok(strstr(rules, "ip daddr 192.0.2.1 accept") &&
-	   strstr(rules, "ip daddr 192.0.2.53 meta l4proto { tcp, udp } th dport 53 accept") &&
+	   strstr(rules, "ip daddr 192.0.2.53 tcp dport 53 accept") &&
+	   strstr(rules, "ip daddr 192.0.2.53 udp dport 53 accept") &&
 	   !strstr(rules, "ip daddr 10.0.2.3"),
 	   "rules: a name lets DNS to the nameserver through", rules);
 	free(rules);
