@@ -112,6 +112,7 @@ struct mount_plan {
 	char *fuse_bin;              /* fuse-overlayfs, in the host's view */
 	const char *fuse_why;        /* why fuse-overlayfs cannot be used */
 	mode_t umask;                /* the caller's, restored for the payload */
+	char *console;               /* bwrap: the terminal on stdout, for DEV/console */
 };
 struct overlay_run {
 	pid_t fuse_pid;              /* fuse-overlayfs server, or -1 */
