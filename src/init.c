@@ -59,12 +59,21 @@ static int status_to_code(int st)
 	return EXIT_SETUP;
 }
 
-/* With REAP_ALL (pid 1) every other child is reaped too. */
 int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
 		     int *watch_status)
 {
+	return forward_and_wait_fd(child, watch, forward_kernel_signals, reap_all, watch_status, -1);
+}
+
+/* With REAP_ALL (pid 1) every other child is reaped too.  STATUS_FD (or
+ * -1): a non-blocking pipe that raises SIGCHLD when readable (O_ASYNC,
+ * F_SETSIG); an int read from it is returned as the exit code. */
+int forward_and_wait_fd(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+			int *watch_status, int status_fd)
+{
 	sigset_t set;
 	siginfo_t si;
+	int code;
 
 	forward_set(&set);
 	for (;;) {
@@ -82,6 +91,8 @@ int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 		}
 		if (p < 0 && errno == ECHILD)
 			return EXIT_SETUP;
+		if (status_fd >= 0 && read(status_fd, &code, sizeof code) == (ssize_t)sizeof code)
+			return code;
 
 		if (sigwaitinfo(&set, &si) < 0)
 			continue;

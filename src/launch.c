@@ -80,6 +80,9 @@ extern char **environ;
 
 static int sync_fd = -1;
 static int *lock_fds;   /* --lock-file, held open by pid 1 */
+/* bwrap with a pid namespace: pid 1 writes the command's exit code on
+ * [1] when the command exits; the user-namespace child reads it on [0] */
+static int linger_fd[2] = { -1, -1 };
 
 static void send_msg(int type, int err, int code, const char *text)
 {
@@ -426,6 +429,40 @@ static int enter_cwd(const struct sandbox_spec *spec, const struct mount_plan *m
 	return 0;
 }
 
+/* As bwrap with a pid namespace of its own, the caller learns the
+ * command's status when the command exits, and pid 1 stays to reap what
+ * the command left running, as bubblewrap's does: the sandbox ends with
+ * its last process.  (The native sandbox ends with its command; with
+ * --die-with-parent so does this one, when the setup process exits.) */
+static bool bwrap_lingers(const struct sandbox_spec *spec)
+{
+	return spec->personality == PERSONALITY_BWRAP && !spec->share_pid && !spec->as_pid_1;
+}
+
+/* The child is told through a pipe that raises SIGCHLD in it when
+ * written: its wait loop reads the code from there. */
+static int linger_pipe(void)
+{
+	if (pipe2(linger_fd, O_CLOEXEC) < 0)
+		return sb_err(errno, "pipe: %s", strerror(errno));
+	if (fcntl(linger_fd[0], F_SETOWN, getpid()) < 0 ||
+	    fcntl(linger_fd[0], F_SETSIG, SIGCHLD) < 0 ||
+	    fcntl(linger_fd[0], F_SETFL, O_NONBLOCK | O_ASYNC) < 0)
+		return sb_err(errno, "cannot set up the exit-status pipe: %s", strerror(errno));
+	return 0;
+}
+
+static __attribute__((noreturn)) void linger(const struct sandbox_spec *spec, int code)
+{
+	if (!spec->die_with_parent)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	(void)!write(linger_fd[1], &code, sizeof code);
+	close(linger_fd[1]);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	_exit(code);
+}
+
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 						const struct mount_plan *mp,
 						const struct idplan *ip, int parent_pidfd,
@@ -442,6 +479,8 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		_exit(sb_exit_setup); /* the child died before PDEATHSIG was armed */
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
+	if (linger_fd[0] >= 0)
+		close(linger_fd[0]);
 	/* The final pivot detaches the staging root; the fuse-overlayfs server
 	 * still works in it, so pid 1 takes its own copy of the namespace. */
 	if (fuse_running && unshare(CLONE_NEWNS) < 0) {
@@ -493,6 +532,8 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	if (spec->block_fd >= 0)
 		close(spec->block_fd);
 	code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
+	if (linger_fd[1] >= 0)
+		linger(spec, code);
 	_exit(code);
 }
 
@@ -597,6 +638,8 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	if (mounts_stage(spec, mp, &ov) < 0)
 		child_fail();
 	fuse_running = ov.fuse_pid > 0;
+	if (bwrap_lingers(spec) && linger_pipe() < 0)
+		child_fail();
 	waited = -1;
 	if (spec->pidns_fd >= 0) {
 		if (setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
@@ -615,6 +658,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			if (waited == 0) {
 				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 				ov.fuse_pid = -1; /* the parent supervises it */
+				if (linger_fd[0] >= 0)
+					close(linger_fd[0]); /* the parent reads it */
+				linger_fd[0] = -1;
 			}
 		}
 	}
@@ -660,7 +706,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		close(spec->sync_fd);
 	if (spec->block_fd >= 0)
 		close(spec->block_fd);
-	code = forward_and_wait(pid1, ov.fuse_pid, false, false, &wst);
+	if (linger_fd[1] >= 0)
+		close(linger_fd[1]);
+	code = forward_and_wait_fd(pid1, ov.fuse_pid, false, false, &wst, linger_fd[0]);
 	if (code < 0) {
 		/* fuse-overlayfs died under a running sandbox: end it */
 		kill(pid1, SIGKILL);

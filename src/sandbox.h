@@ -193,6 +193,8 @@ int landlock_apply(const struct sandbox_spec *spec);
  * *WATCH_STATUS. */
 int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
 		     int *watch_status);
+int forward_and_wait_fd(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+			int *watch_status, int status_fd);
 void signals_block(void);
 void signals_reset(void);
 
