@@ -163,6 +163,18 @@ static __attribute__((noreturn)) void exec_failed(const struct sandbox_spec *spe
 	_exit(code);
 }
 
+/* Does the command run in pid 1's place (--as-pid-1), without a reaper?
+ * Also as bwrap without a pid namespace of its own, unless pid 1 has locks
+ * or --sync-fd to hold: bubblewrap starts no init process there, and
+ * nothing but the command shows in the pid namespace (the host's, or the
+ * one --pidns joins). */
+static bool payload_replaces_pid1(const struct sandbox_spec *spec)
+{
+	return spec->as_pid_1 ||
+	       (spec->personality == PERSONALITY_BWRAP && spec->share_pid &&
+		spec->n_lock_files == 0 && spec->sync_fd < 0);
+}
+
 static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 						   const struct idplan *ip)
 {
@@ -216,7 +228,7 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	}
 	/* with --as-pid-1 there is no pid 1 of ours to hold the locks: the
 	 * command inherits them */
-	if (spec->as_pid_1 && lock_fds)
+	if (payload_replaces_pid1(spec) && lock_fds)
 		for (i = 0; i < spec->n_lock_files; i++)
 			fcntl(lock_fds[i], F_SETFD, 0);
 	if (spec->block_fd >= 0) {
@@ -518,7 +530,7 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		send_msg(MSG_NSIDS, 0, 0, ids);
 		close(procdir);
 	}
-	if (spec->as_pid_1)
+	if (payload_replaces_pid1(spec))
 		payload_exec(spec, ip);
 
 	payload = fork();
