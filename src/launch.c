@@ -721,6 +721,14 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	if (linger_fd[1] >= 0)
 		close(linger_fd[1]);
 	code = forward_and_wait_fd(pid1, ov.fuse_pid, false, false, &wst, linger_fd[0]);
+	if (code >= 0 && waited > 0 && waitpid(waited, NULL, WNOHANG) == 0) {
+		/* pid 1 lingers under the intermediate process, which is not
+		 * left behind for the host's init to reap: pid 1 moves to the
+		 * reaper of the pid namespace --pidns joined */
+		kill(waited, SIGKILL);
+		while (waitpid(waited, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
 	if (code < 0) {
 		/* fuse-overlayfs died under a running sandbox: end it */
 		kill(pid1, SIGKILL);
