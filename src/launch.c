@@ -475,6 +475,19 @@ static __attribute__((noreturn)) void linger(const struct sandbox_spec *spec, in
 	_exit(code);
 }
 
+/* pid 1 lingers under the intermediate process of --pidns: that one is
+ * not left behind for the host's init to reap, and pid 1 moves to the
+ * reaper of the pid namespace --pidns joined.  WAITED is our child and
+ * not reaped yet when waitpid says it still runs. */
+static void end_intermediate(pid_t waited)
+{
+	if (waitpid(waited, NULL, WNOHANG) != 0)
+		return;
+	kill(waited, SIGKILL);
+	while (waitpid(waited, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 						const struct mount_plan *mp,
 						const struct idplan *ip, int parent_pidfd,
@@ -721,14 +734,8 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	if (linger_fd[1] >= 0)
 		close(linger_fd[1]);
 	code = forward_and_wait_fd(pid1, ov.fuse_pid, false, false, &wst, linger_fd[0]);
-	if (code >= 0 && waited > 0 && waitpid(waited, NULL, WNOHANG) == 0) {
-		/* pid 1 lingers under the intermediate process, which is not
-		 * left behind for the host's init to reap: pid 1 moves to the
-		 * reaper of the pid namespace --pidns joined */
-		kill(waited, SIGKILL);
-		while (waitpid(waited, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
+	if (code >= 0 && waited > 0)
+		end_intermediate(waited);
 	if (code < 0) {
 		/* fuse-overlayfs died under a running sandbox: end it */
 		kill(pid1, SIGKILL);
