@@ -28,7 +28,8 @@
 # only one here; flatpak enter and --parent-pid work with both.
 #
 # Payload scripts are single-quoted on purpose (they expand inside the
-# sandbox): shellcheck disable=SC2016
+# sandbox):
+# shellcheck disable=SC2016
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
@@ -63,7 +64,8 @@ export HOME=$W/home XDG_RUNTIME_DIR=$W/run
 export XDG_DATA_HOME=$HOME/.local/share XDG_CONFIG_HOME=$HOME/.config XDG_CACHE_HOME=$HOME/.cache
 export FLATPAK_USER_DIR=$W/user FLATPAK_SYSTEM_DIR=$W/system FLATPAK_CONFIG_DIR=$W/etc
 export FLATPAK_TRIGGERSDIR=$W/triggers
-unset FLATPAK_BWRAP DISPLAY WAYLAND_DISPLAY
+unset FLATPAK_BWRAP FLATPAK_DBUSPROXY FLATPAK_SYSTEM_CACHE_DIR FLATPAK_SYSTEM_HELPER_ON_SESSION \
+	DISPLAY WAYLAND_DISPLAY XDG_DATA_DIRS XDG_CONFIG_DIRS XDG_SESSION_TYPE PULSE_SERVER
 mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$FLATPAK_USER_DIR" "$FLATPAK_CONFIG_DIR" \
 	"$FLATPAK_TRIGGERSDIR" "$W/shared"
 chmod 0700 "$XDG_RUNTIME_DIR"
@@ -131,6 +133,7 @@ both() {
 		# bubblewrap run by root keeps the host's user namespace; ours
 		# always makes one (a deliberate difference, see the manual)
 		expect_match "$what: as root, a user namespace of its own" '^user new$' "$OUT"
+		# shellcheck disable=SC2001  # a whole line, in a multi-line value
 		OUT=$(sed 's/^user new$/user same/' <<<"$OUT")
 	fi
 	expect_eq "$what: exit status, ours vs Debian's bubblewrap" "$DRC" "$RC"
