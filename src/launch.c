@@ -464,6 +464,37 @@ static int linger_pipe(void)
 	return 0;
 }
 
+/* bwrap's pid 1 keeps, of what it inherited, stdio and --sync-fd only
+ * (and its locks and the status pipe): an inherited pipe reaches EOF when
+ * the processes that use it close it, not when the sandbox's last
+ * process exits. */
+static void pid1_close_inherited(const struct sandbox_spec *spec)
+{
+	size_t n = 0, i, j;
+	int *keep = xcalloc(spec->n_lock_files + 2, sizeof(int));
+	unsigned int from = 3;
+
+	keep[n++] = spec->sync_fd;
+	keep[n++] = linger_fd[1];
+	for (i = 0; lock_fds && i < spec->n_lock_files; i++)
+		keep[n++] = lock_fds[i];
+	for (i = 1; i < n; i++)  /* a few fds: insertion sort */
+		for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+	free(keep);
+}
+
 static __attribute__((noreturn)) void linger(const struct sandbox_spec *spec, int code)
 {
 	if (!spec->die_with_parent)
@@ -556,6 +587,8 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	close(sync_fd);
 	if (spec->block_fd >= 0)
 		close(spec->block_fd);
+	if (spec->personality == PERSONALITY_BWRAP)
+		pid1_close_inherited(spec);
 	code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
 	if (linger_fd[1] >= 0)
 		linger(spec, code);
