@@ -363,8 +363,9 @@ parent_ns() {
 		printf '%s=%s\n' "$n" "$(readlink "/proc/$CPID/ns/$n")"
 	done
 }
-# PS_PROBE: pid 1, and the number of processes seen inside
-PS_PROBE='cat /proc/1/comm; ls /proc | grep -c "^[0-9]"'
+# PS_PROBE: pid 1, and the number of processes seen inside (by the
+# shell itself: no other process of its own runs meanwhile)
+PS_PROBE='cat /proc/1/comm; set -- /proc/[0-9]*; echo "$#"'
 
 # enter_and_parent WHO: the output of flatpak enter, --parent-expose-pids
 # and --parent-share-pids against a running app, with WHO's bubblewrap.
