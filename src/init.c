@@ -129,9 +129,12 @@ static int next_signal(const sigset_t *set, int sfd, const struct wait_timer *wt
 	return (int)ssi.ssi_signo;
 }
 
-/* With REAP_ALL (pid 1) every other child is reaped too. */
+/* With REAP_ALL (pid 1) every other child is reaped too.  WT (or NULL):
+ * a timer watched beside the signals.  STATUS_FD (or -1): a non-blocking
+ * pipe that raises SIGCHLD when readable (O_ASYNC, F_SETSIG); an int read
+ * from it is returned as the exit code. */
 static int wait_loop(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
-		     int *watch_status, const struct wait_timer *wt)
+		     int *watch_status, const struct wait_timer *wt, int status_fd)
 {
 	sigset_t set;
 	int sfd = -1, signo, code, ret;
@@ -162,6 +165,8 @@ static int wait_loop(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 			ret = sb_exit_setup;
 			goto out;
 		}
+		if (status_fd >= 0 && read(status_fd, &ret, sizeof ret) == (ssize_t)sizeof ret)
+			goto out;
 
 		if ((signo = next_signal(&set, sfd, wt, &code)) < 0)
 			continue;
@@ -180,12 +185,19 @@ out:
 int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
 		     int *watch_status)
 {
-	return wait_loop(child, watch, forward_kernel_signals, reap_all, watch_status, NULL);
+	return wait_loop(child, watch, forward_kernel_signals, reap_all, watch_status, NULL, -1);
+}
+
+int forward_and_wait_fd(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+			int *watch_status, int status_fd)
+{
+	return wait_loop(child, watch, forward_kernel_signals, reap_all, watch_status, NULL,
+			 status_fd);
 }
 
 /* The setup process's loop: no reaping of others, and WT (may be NULL). */
 int forward_and_wait_timed(pid_t child, pid_t watch, bool forward_kernel_signals,
 			   int *watch_status, const struct wait_timer *wt)
 {
-	return wait_loop(child, watch, forward_kernel_signals, false, watch_status, wt);
+	return wait_loop(child, watch, forward_kernel_signals, false, watch_status, wt, -1);
 }

@@ -84,6 +84,9 @@ extern char **environ;
 
 static int sync_fd = -1;
 static int *lock_fds;   /* --lock-file, held open by pid 1 */
+/* bwrap with a pid namespace: pid 1 writes the command's exit code on
+ * [1] when the command exits; the user-namespace child reads it on [0] */
+static int linger_fd[2] = { -1, -1 };
 
 static void send_msg(int type, int err, int code, const char *text)
 {
@@ -164,6 +167,18 @@ static __attribute__((noreturn)) void exec_failed(const struct sandbox_spec *spe
 	_exit(code);
 }
 
+/* Does the command run in pid 1's place (--as-pid-1), without a reaper?
+ * Also as bwrap without a pid namespace of its own, unless pid 1 has locks
+ * or --sync-fd to hold: bubblewrap starts no init process there, and
+ * nothing but the command shows in the pid namespace (the host's, or the
+ * one --pidns joins). */
+static bool payload_replaces_pid1(const struct sandbox_spec *spec)
+{
+	return spec->as_pid_1 ||
+	       (spec->personality == PERSONALITY_BWRAP && spec->share_pid &&
+		spec->n_lock_files == 0 && spec->sync_fd < 0);
+}
+
 static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 						   const struct idplan *ip)
 {
@@ -217,7 +232,7 @@ static __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *sp
 	}
 	/* with --as-pid-1 there is no pid 1 of ours to hold the locks and
 	 * --sync-fd: the command inherits them */
-	if (spec->as_pid_1 && lock_fds)
+	if (payload_replaces_pid1(spec) && lock_fds)
 		for (i = 0; i < spec->n_lock_files; i++)
 			fcntl(lock_fds[i], F_SETFD, 0);
 	if (spec->as_pid_1 && spec->sync_fd >= 0)
@@ -436,6 +451,84 @@ static int enter_cwd(const struct sandbox_spec *spec, const struct mount_plan *m
 	return 0;
 }
 
+/* As bwrap with a pid namespace of its own, the caller learns the
+ * command's status when the command exits, and pid 1 stays to reap what
+ * the command left running, as bubblewrap's does: the sandbox ends with
+ * its last process.  (The native sandbox ends with its command; with
+ * --die-with-parent so does this one, when the setup process exits.) */
+static bool bwrap_lingers(const struct sandbox_spec *spec)
+{
+	return spec->personality == PERSONALITY_BWRAP && !spec->share_pid && !spec->as_pid_1;
+}
+
+/* The child is told through a pipe that raises SIGCHLD in it when
+ * written: its wait loop reads the code from there. */
+static int linger_pipe(void)
+{
+	if (pipe2(linger_fd, O_CLOEXEC) < 0)
+		return sb_err(errno, "pipe: %s", strerror(errno));
+	if (fcntl(linger_fd[0], F_SETOWN, getpid()) < 0 ||
+	    fcntl(linger_fd[0], F_SETSIG, SIGCHLD) < 0 ||
+	    fcntl(linger_fd[0], F_SETFL, O_NONBLOCK | O_ASYNC) < 0)
+		return sb_err(errno, "cannot set up the exit-status pipe: %s", strerror(errno));
+	return 0;
+}
+
+/* bwrap's pid 1 keeps, of what it inherited, stdio and --sync-fd only
+ * (and its locks and the status pipe): an inherited pipe reaches EOF when
+ * the processes that use it close it, not when the sandbox's last
+ * process exits. */
+static void pid1_close_inherited(const struct sandbox_spec *spec)
+{
+	size_t n = 0, i, j;
+	int *keep = xcalloc(spec->n_lock_files + 2, sizeof(int));
+	unsigned int from = 3;
+
+	keep[n++] = spec->sync_fd;
+	keep[n++] = linger_fd[1];
+	for (i = 0; lock_fds && i < spec->n_lock_files; i++)
+		keep[n++] = lock_fds[i];
+	for (i = 1; i < n; i++)  /* a few fds: insertion sort */
+		for (j = i; j > 0 && keep[j - 1] > keep[j]; j--) {
+			int t = keep[j];
+			keep[j] = keep[j - 1];
+			keep[j - 1] = t;
+		}
+	for (i = 0; i < n; i++) {
+		if (keep[i] < (int)from)
+			continue;
+		if ((unsigned int)keep[i] > from)
+			close_range(from, (unsigned int)keep[i] - 1, 0);
+		from = (unsigned int)keep[i] + 1;
+	}
+	close_range(from, ~0U, 0);
+	free(keep);
+}
+
+static __attribute__((noreturn)) void linger(const struct sandbox_spec *spec, int code)
+{
+	if (!spec->die_with_parent)
+		prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0);
+	(void)!write(linger_fd[1], &code, sizeof code);
+	close(linger_fd[1]);
+	while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+		;
+	_exit(code);
+}
+
+/* pid 1 lingers under the intermediate process of --pidns: that one is
+ * not left behind for the host's init to reap, and pid 1 moves to the
+ * reaper of the pid namespace --pidns joined.  WAITED is our child and
+ * not reaped yet when waitpid says it still runs. */
+static void end_intermediate(pid_t waited)
+{
+	if (waitpid(waited, NULL, WNOHANG) != 0)
+		return;
+	kill(waited, SIGKILL);
+	while (waitpid(waited, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 						const struct mount_plan *mp,
 						const struct idplan *ip, int parent_pidfd,
@@ -457,6 +550,8 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		set_dumpable(true);
 	if (parent_pidfd >= 0)
 		close(parent_pidfd);
+	if (linger_fd[0] >= 0)
+		close(linger_fd[0]);
 	/* The final pivot detaches the staging root; the fuse-overlayfs server
 	 * still works in it, so pid 1 takes its own copy of the namespace. */
 	if (fuse_running && unshare(CLONE_NEWNS) < 0) {
@@ -494,7 +589,7 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 		send_msg(MSG_NSIDS, 0, 0, ids);
 		close(procdir);
 	}
-	if (spec->as_pid_1)
+	if (payload_replaces_pid1(spec))
 		payload_exec(spec, ip);
 
 	payload = fork();
@@ -507,7 +602,11 @@ static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
 	close(sync_fd);
 	if (spec->block_fd >= 0)
 		close(spec->block_fd);
+	if (spec->personality == PERSONALITY_BWRAP)
+		pid1_close_inherited(spec);
 	code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
+	if (linger_fd[1] >= 0)
+		linger(spec, code);
 	_exit(code);
 }
 
@@ -646,6 +745,8 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 	 * (which inherit it) are not dumpable, in both personalities.  As
 	 * bwrap, pid 1 makes itself dumpable again (see pid1_main). */
 	set_dumpable(false);
+	if (bwrap_lingers(spec) && linger_pipe() < 0)
+		child_fail();
 	waited = -1;
 	if (spec->pidns_fd >= 0) {
 		if (setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
@@ -664,6 +765,9 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			if (waited == 0) {
 				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 				ov.fuse_pid = -1; /* the parent supervises it */
+				if (linger_fd[0] >= 0)
+					close(linger_fd[0]); /* the parent reads it */
+				linger_fd[0] = -1;
 			}
 		}
 	}
@@ -702,7 +806,11 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 		close(spec->sync_fd);
 	if (spec->block_fd >= 0)
 		close(spec->block_fd);
-	code = forward_and_wait(pid1, ov.fuse_pid, false, false, &wst);
+	if (linger_fd[1] >= 0)
+		close(linger_fd[1]);
+	code = forward_and_wait_fd(pid1, ov.fuse_pid, false, false, &wst, linger_fd[0]);
+	if (code >= 0 && waited > 0)
+		end_intermediate(waited);
 	if (code < 0) {
 		/* fuse-overlayfs died under a running sandbox: end it */
 		kill(pid1, SIGKILL);

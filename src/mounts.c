@@ -52,6 +52,21 @@ int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
  * that a --perms on the operation clears (bwrap's rule). */
 static mode_t parent_mode = 0755;
 
+/* A source under /proc/self or /proc/thread-self names something of the
+ * process that looks it up (its namespaces, its fds): pid 1 does, in the
+ * sandbox's namespaces, through the host's procfs under /oldroot. */
+static bool proc_self_path(const char *src)
+{
+	static const char *const dirs[] = { "/proc/self", "/proc/thread-self" };
+	size_t i;
+
+	for (i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+		if (str_has_prefix(src, dirs[i]) &&
+		    (src[strlen(dirs[i])] == '\0' || src[strlen(dirs[i])] == '/'))
+			return true;
+	return false;
+}
+
 int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 {
 	char buf[PATH_MAX];
@@ -106,8 +121,9 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 		}
 		if (op->kind != MOP_BIND && op->kind != MOP_RO_BIND && op->kind != MOP_DEV_BIND)
 			continue;
-		if (op->by_fd) {
-			/* only to name it: the fd itself is bound (do_bind) */
+		if (op->by_fd || proc_self_path(op->src)) {
+			/* named only: the fd itself is bound (do_bind), or pid 1
+			 * resolves a /proc/self source in the sandbox, as bubblewrap does */
 			mp->src_real[i] = xstrdup(op->src);
 			continue;
 		}
@@ -120,6 +136,9 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 	}
 	if (getcwd(buf, sizeof buf))
 		mp->cwd = xstrdup(buf);
+	if (spec->personality == PERSONALITY_BWRAP && isatty(STDOUT_FILENO) &&
+	    ttyname_r(STDOUT_FILENO, buf, sizeof buf) == 0 && buf[0] == '/')
+		mp->console = xstrdup(buf);
 	return hide_preflight(spec, mp);
 }
 
@@ -254,6 +273,12 @@ int new_fs(const char *type, const char *const *opts, unsigned int attrs)
 	fsfd = fsopen(type, FSOPEN_CLOEXEC);
 	if (fsfd < 0)
 		return -errno;
+	/* the source mount(8) and bubblewrap give: the type ("none" without) */
+	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", type, 0) < 0) {
+		e = errno;
+		close(fsfd);
+		return -e;
+	}
 	for (; opts && opts[0]; opts += 2) {
 		int r = opts[1] ? fsconfig(fsfd, FSCONFIG_SET_STRING, opts[0], opts[1], 0)
 				: fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[0], NULL, 0);
@@ -368,21 +393,17 @@ int reopen_host_fd(int fd, int flags)
 	return nfd;
 }
 
-static int bind_dev_node(int devfd, const char *name)
+/* Bind the host's SRC on a new empty file NAME of DEVFD. */
+static int bind_dev_node(int devfd, const char *name, const char *src, unsigned int attrs)
 {
-	char *src = xasprintf("/dev/%s", name);
 	int mfd, dfd, r;
 
 	dfd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (dfd < 0) {
-		r = -errno;
-		free(src);
-		return r;
-	}
+	if (dfd < 0)
+		return -errno;
 	close(dfd);
 	dfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	mfd = clone_tree(src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-	free(src);
+	mfd = clone_tree(src, attrs);
 	if (mfd < 0 || dfd < 0) {
 		r = mfd < 0 ? mfd : -errno;
 		if (mfd >= 0)
@@ -398,8 +419,11 @@ static int bind_dev_node(int devfd, const char *name)
 }
 
 /* A minimal /dev: the harmless nodes from the host, a new devpts instance,
- * /dev/shm, and the usual links. */
-static int setup_dev(int rootfd, const char *dest)
+ * /dev/shm, and the usual links.  The native one is noexec with a tmpfs
+ * on shm; bubblewrap's is nodev (the nodes are binds), with a plain
+ * directory as shm and, when its stdout is a terminal, that terminal
+ * bound on console (CONSOLE, NULL otherwise). */
+static int setup_dev(int rootfd, const char *dest, bool bwrap, const char *console)
 {
 	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
 	static const char *const links[][2] = {
@@ -411,32 +435,37 @@ static int setup_dev(int rootfd, const char *dest)
 	static const char *const shm_opts[] = { "mode", "1777", NULL };
 	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
 						"mode", "620", NULL };
+	const unsigned int node_attrs = MOUNT_ATTR_NOSUID | (bwrap ? 0 : MOUNT_ATTR_NOEXEC);
 	int dfd, devfd = -1, sub = -1, r;
 	size_t i;
 
 	dfd = mkdir_in_root(rootfd, dest);
 	if (dfd < 0)
 		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
-	r = mount_new_fs(dfd, "tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
+	r = mount_new_fs(dfd, "tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID |
+			 (bwrap ? MOUNT_ATTR_NODEV : MOUNT_ATTR_NOEXEC));
 	close(dfd);
 	if (r < 0)
 		return sb_err(-r, "cannot mount a tmpfs on %s: %s", dest, strerror(-r));
 	devfd = openat2_(rootfd, dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
 	if (devfd < 0)
 		return sb_err(-devfd, "%s: %s", dest, strerror(-devfd));
-	for (i = 0; i < sizeof nodes / sizeof nodes[0]; i++)
-		if ((r = bind_dev_node(devfd, nodes[i])) < 0) {
+	for (i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
+		char src[32];
+		snprintf(src, sizeof src, "/dev/%s", nodes[i]);
+		if ((r = bind_dev_node(devfd, nodes[i], src, node_attrs)) < 0) {
 			close(devfd);
 			return sb_err(-r, "cannot bind /dev/%s into %s: %s", nodes[i], dest,
 				      strerror(-r));
 		}
+	}
 	for (i = 0; i < sizeof links / sizeof links[0]; i++)
 		if (symlinkat(links[i][0], devfd, links[i][1]) < 0) {
 			r = errno;
 			close(devfd);
 			return sb_err(r, "cannot create %s/%s: %s", dest, links[i][1], strerror(r));
 		}
-	if (mkdirat(devfd, "pts", 0755) < 0 || mkdirat(devfd, "shm", 01777) < 0 ||
+	if (mkdirat(devfd, "pts", 0755) < 0 || mkdirat(devfd, "shm", bwrap ? 0755 : 01777) < 0 ||
 	    (sub = openat(devfd, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
 		r = errno;
 		close(devfd);
@@ -447,6 +476,14 @@ static int setup_dev(int rootfd, const char *dest)
 	if (r < 0) {
 		close(devfd);
 		return sb_err(-r, "cannot mount devpts on %s/pts: %s", dest, strerror(-r));
+	}
+	if (bwrap) {
+		r = console ? bind_dev_node(devfd, "console", console, node_attrs) : 0;
+		close(devfd);
+		if (r < 0)
+			return sb_err(-r, "cannot bind %s on %s/console: %s", console, dest,
+				      strerror(-r));
+		return 0;
 	}
 	sub = openat(devfd, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	r = sub < 0 ? -errno
@@ -479,8 +516,10 @@ static int mount_at(int rootfd, const char *dest, const char *type,
 /* The parts of a new procfs that reach the host's kernel rather than the
  * sandbox's namespaces are bound read-only over themselves: in a user
  * namespace that maps the host's root, its writes there would otherwise
- * go through. */
-static int cover_proc(int rootfd, const char *dest)
+ * go through.  Bubblewrap covers only those it can write to (as root);
+ * as an unprivileged user the kernel already refuses, and it skips them:
+ * AS_BWRAP does the same. */
+static int cover_proc(int rootfd, const char *dest, bool as_bwrap)
 {
 	static const char *const names[] = { "sys", "sysrq-trigger", "irq", "bus" };
 	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
@@ -492,6 +531,9 @@ static int cover_proc(int rootfd, const char *dest)
 	if (pfd < 0)
 		return sb_err(-pfd, "%s: %s", dest, strerror(-pfd));
 	for (i = 0; i < sizeof names / sizeof names[0] && r == 0; i++) {
+		if (as_bwrap && faccessat(pfd, names[i], W_OK, 0) < 0 &&
+		    (errno == EACCES || errno == ENOENT || errno == EROFS))
+			continue;
 		mfd = open_tree(pfd, names[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
 				AT_SYMLINK_NOFOLLOW | AT_RECURSIVE);
 		if (mfd < 0 && errno == ENOENT)
@@ -519,7 +561,7 @@ static int cover_proc(int rootfd, const char *dest)
  * read-only /proc/sys, a container's masked paths): then the parent's
  * /proc is bound instead, with a warning unless --share-pid asked for the
  * parent's processes. */
-static int mount_proc(int rootfd, const char *dest, bool cover, bool share_pid)
+static int mount_proc(int rootfd, const char *dest, bool as_bwrap, bool share_pid)
 {
 	unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	int dfd = mkdir_in_root(rootfd, dest), mfd, r;
@@ -541,7 +583,7 @@ static int mount_proc(int rootfd, const char *dest, bool cover, bool share_pid)
 	close(dfd);
 	if (r < 0)
 		return sb_err(-r, "cannot mount proc on %s: %s", dest, strerror(-r));
-	return cover ? cover_proc(rootfd, dest) : 0;
+	return cover_proc(rootfd, dest, as_bwrap);
 }
 
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
@@ -631,6 +673,8 @@ static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mou
 	}
 	if (mfd < 0 && !op->by_fd && spec->not_a_security_boundary)
 		mfd = clone_tree_fail_open(op, src, attrs, mfd);
+	if (mfd == -ENOENT && op->try_ && !op->by_fd)
+		return 0; /* a /proc/self source that pid 1 does not have */
 	if (mfd < 0)
 		return sb_err(-mfd, "%s %s: cannot bind it: %s", op->opt, op->src, strerror(-mfd));
 	if (fstat(mfd, &st) < 0)
@@ -1021,11 +1065,12 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 	case MOP_OVERLAY:
 		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
 	case MOP_PROC:
-		/* bwrap covers the same parts of every /proc it mounts */
-		r = mount_proc(*rootfd, op->dest, true, spec->share_pid);
+		r = mount_proc(*rootfd, op->dest, spec->personality == PERSONALITY_BWRAP,
+			       spec->share_pid);
 		break;
 	case MOP_DEV:
-		r = setup_dev(*rootfd, op->dest);
+		r = setup_dev(*rootfd, op->dest, spec->personality == PERSONALITY_BWRAP,
+			      mp->console);
 		break;
 	case MOP_DIR:
 		fd = openat2_(*rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
@@ -1099,7 +1144,10 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 	/* Nothing we mount may propagate back to the host. */
 	if (mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
 		return sb_err(errno, "cannot make / a slave mount: %s", strerror(errno));
-	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+	/* bwrap: the root is a directory of this tmpfs, mounted as bubblewrap
+	 * mounts it (no mode: the kernel's default) */
+	if (mount("tmpfs", BASE, "tmpfs", MS_NOSUID | MS_NODEV,
+		  spec->rootfs_mode == ROOTFS_EMPTY ? NULL : "mode=0755") < 0)
 		return sb_err(errno, "cannot mount the staging tmpfs on " BASE ": %s", strerror(errno));
 	if (mkdir(BASE "/newroot", 0755) < 0 || mkdir(BASE "/oldroot", 0755) < 0)
 		return sb_err(errno, "cannot create the staging directories: %s", strerror(errno));
@@ -1112,15 +1160,15 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 	if (spec->rootfs_mode == ROOTFS_OVERLAY)
 		return overlay_mount(spec, mp, ov);
 	if (spec->rootfs_mode == ROOTFS_EMPTY) {
-		/* bwrap: an empty tmpfs, built up by the operations */
-		static const char *const opts[] = { "mode", "0755", NULL };
-		int dfd = open("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		r = dfd < 0 ? -errno : mount_new_fs(dfd, "tmpfs", opts,
-						     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-		if (dfd >= 0)
-			close(dfd);
+		/* bwrap: the empty directory /newroot of the staging tmpfs,
+		 * bound on itself, built up by the operations */
+		mfd = open_tree(AT_FDCWD, "/newroot", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+		r = mfd < 0 ? -errno : move_mount(mfd, "", AT_FDCWD, "/newroot",
+						  MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
+		if (mfd >= 0)
+			close(mfd);
 		if (r < 0)
-			return sb_err(-r, "cannot mount the root tmpfs: %s", strerror(-r));
+			return sb_err(-r, "cannot bind the root directory: %s", strerror(-r));
 		return 0;
 	}
 
@@ -1156,8 +1204,8 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 	 * what its options ask) */
 	if (spec->personality == PERSONALITY_BWRAP)
 		goto ops;
-	if ((r = mount_proc(rootfd, "/proc", true, spec->share_pid)) < 0 ||
-	    (r = setup_dev(rootfd, "/dev")) < 0 ||
+	if ((r = mount_proc(rootfd, "/proc", false, spec->share_pid)) < 0 ||
+	    (r = setup_dev(rootfd, "/dev", false, NULL)) < 0 ||
 	    (r = mount_at(rootfd, "/tmp", "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
 	    (r = mount_at(rootfd, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
 		goto fail;

@@ -138,6 +138,7 @@ struct mount_plan {
 	char *home_dir;              /* persist:DIR, absolute */
 	uid_t payload_uid;           /* the payload's ids inside (--home tmpfs) */
 	gid_t payload_gid;
+	char *console;               /* bwrap: the terminal on stdout, for DEV/console */
 };
 struct overlay_run {
 	pid_t fuse_pid;              /* fuse-overlayfs server, or -1 */
@@ -267,6 +268,8 @@ struct wait_timer {
 };
 int forward_and_wait_timed(pid_t child, pid_t watch, bool forward_kernel_signals,
 			   int *watch_status, const struct wait_timer *wt);
+int forward_and_wait_fd(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
+			int *watch_status, int status_fd);
 void signals_block(void);
 void signals_reset(void);
 /* The setup process, after signals_block() and until the payload runs:

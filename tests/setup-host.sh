@@ -26,6 +26,8 @@ PACKAGES=(
 	# debian/control's Build-Depends, all above), installed here, before
 	# any step that has a time limit
 	dpkg-dev debhelper lintian rpm rpmlint elfutils file
+	# tests/flatpak-tests.sh: Flatpak against our bwrap, private buses
+	flatpak xdg-dbus-proxy dbus-daemon dbus-bin
 )
 TEST_USER=sbtest
 SUBID_START=200000
