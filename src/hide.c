@@ -288,7 +288,15 @@ int hide_defaults(int rootfd, const struct mount_plan *mp)
 	for (i = 0; i < mp->n_hides; i++) {
 		if (!mp->hides[i])
 			continue;
-		if ((r = hide_path(rootfd, mp->hides[i], "built-in hide list:")) < 0)
+		r = hide_path(rootfd, mp->hides[i], "built-in hide list:");
+		if (r == -EACCES) {
+			/* a path the sandbox cannot reach (another user's $HOME,
+			 * say) needs no cover: its payload cannot reach it either */
+			sb_step("built-in hide list: %s: not reachable, nothing to hide",
+				mp->hides[i]);
+			continue;
+		}
+		if (r < 0)
 			return r;
 	}
 	if (mp->n_hides)

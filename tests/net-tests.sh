@@ -89,7 +89,10 @@ quick() {
 # nft_chain SANDBOX-COMMAND...: the sandbox's egress chain, listed from
 # outside (with --net-allow the command may not hold CAP_NET_ADMIN): nsenter
 # joins the user and network namespaces of the running command, which is
-# dumpable where the sandbox's pid 1 is not.
+# dumpable where the sandbox's pid 1 is not.  Callers give the sandbox
+# --uid 0: where the map is a single id with setgroups denied, nsenter
+# keeps our own uid, which is root in there, so nft keeps its
+# capabilities across its execve.
 nft_chain() {
 	local info=$T_TMP/nft-info pid='' cmd='' sbpid
 	: >"$info"
@@ -218,11 +221,11 @@ for H in "${HELPERS[@]}"; do
 	expect_true "another port refused, not dropped: $OUT" quick "$(sed -n 2p <<<"$OUT")"
 
 	t "$H: --net-allow rules in the sandbox's namespace: DNS allowed only for names"
-	nft_chain "${SB[@]}" --net "$H" --net-allow 10.0.2.2:1
+	nft_chain "${SB[@]}" --uid 0 --net "$H" --net-allow 10.0.2.2:1
 	expect_status 0
 	expect_no_match "no DNS without names" 'dport 53' "$OUT"
 	expect_match "the rest rejected" 'reject with tcp reset' "$OUT"
-	nft_chain "${WITH_NAMES[@]}" "$SANDBOX" --net "$H" --net-allow gw.sandbox-test \
+	nft_chain "${WITH_NAMES[@]}" "$SANDBOX" --uid 0 --net "$H" --net-allow gw.sandbox-test \
 		--dns 192.0.2.53
 	expect_status 0
 	expect_match "DNS to --dns allowed with a name" 'ip daddr 192\.0\.2\.53 .*dport 53 accept' "$OUT"
