@@ -130,6 +130,11 @@ int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 void overlay_preflight_undo(const struct mount_plan *mp);
 void overlay_tidy_workdir(const struct mount_plan *mp);
 char *escape_lower(const char *path);
+/* an overlayfs context, created (FSCONFIG_CMD_CREATE), for LOWER (N layers,
+ * top first) under UPPER and WORK (NULL: read-only): its fd, or -errno
+ * with the kernel's reason in WHY */
+int overlay_context(const char *const *lower, size_t n, const char *upper, const char *work,
+		    char *why, size_t whylen);
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
 
