@@ -259,6 +259,38 @@ need_driver() {
 
 # ------------------------------------------------ default and the drivers
 
+# tmpfs has user.* extended attributes from Linux 6.6 only; without them a
+# kernel overlayfs in a user namespace (userxattr) cannot make a directory
+# opaque, and removing a lower directory gives EIO. A sandbox's /tmp is a
+# fresh tmpfs of the same kind as the throwaway upper layer.
+TMPFS_XATTR=0
+if "$SANDBOX" -- python3 -c 'import os; os.setxattr("/tmp", "user.probe", b"1")' 2>/dev/null; then
+	TMPFS_XATTR=1
+fi
+t "auto, tmpfs upper: a lower directory can be removed and made again empty"
+run "$SANDBOX" -v --rootfs "$LOWER" -- sh -c \
+	'rm -r /data/deldir && mkdir /data/deldir && ls -A /data/deldir && echo done'
+expect_status 0
+expect_eq "output" done "$OUT"
+if ((TMPFS_XATTR)); then
+	expect_match "verbose output" 'root filesystem: kernel overlayfs over ' "$ERR"
+else
+	expect_match "verbose output" \
+		'no user\.\* extended attributes \(tmpfs has them from Linux 6\.6\).*using fuse-overlayfs' "$ERR"
+	expect_match "verbose output" 'root filesystem: fuse-overlayfs over ' "$ERR"
+fi
+
+t "--overlay-driver kernel, tmpfs upper: refused before Linux 6.6, naming the version"
+run "$SANDBOX" --overlay-driver kernel --rootfs "$LOWER" -- sh -c 'rm -r /data/deldir && echo done'
+if ((TMPFS_XATTR)); then
+	expect_status 0
+	expect_eq "output" done "$OUT"
+else
+	expect_status 125
+	expect_match "error" '--overlay-driver kernel: .*no user\.\* extended attributes.*Linux 6\.6' "$ERR"
+fi
+
+
 t "--rootfs DIR is an overlay by default (auto: kernel overlayfs with userxattr)"
 if need_driver kernel; then
 	run "$SANDBOX" --rootfs "$LOWER" -- cat /proc/self/mountinfo
