@@ -19,6 +19,8 @@ PACKAGES=(
 	# the escape probes (tests/escape/: static, and 32-bit for the compat
 	# table) and make fuzz (libFuzzer is in libclang-rt-14-dev)
 	gcc-multilib libc6-dev-i386 clang libclang-rt-14-dev
+	# make check-vm: stock Debian kernels under qemu (tests/vm/)
+	qemu-system-x86 kmod cpio
 )
 TEST_USER=sbtest
 SUBID_START=200000
