@@ -19,7 +19,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 2
 read -ra kernels <<<"${VM_KERNELS:-6.1 6.12}"
 # VM_GROUPS: one VM per group and kernel, all at once (each group's
 # suites run one after the other, comma-separated)
-read -ra groups <<<"${VM_GROUPS:-integration,escape overlay,bwrap,net}"
+read -ra groups <<<"${VM_GROUPS:-integration,net overlay,bwrap,escape}"
 mkdir -p build/vm
 
 now() { date +%s; }
