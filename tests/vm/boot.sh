@@ -30,6 +30,7 @@ initrd=build/vm/initramfs-$series.cpio
 
 share=()
 if [[ -d /var/tmp/sandbox-debian ]]; then
+	# shellcheck disable=SC2054 # qemu's own comma-separated options
 	share=(-fsdev local,id=deb,path=/var/tmp/sandbox-debian,security_model=none,readonly=on
 	       -device virtio-9p-pci,fsdev=deb,mount_tag=hostdeb)
 fi

@@ -1,4 +1,5 @@
 #!/busybox sh
+# shellcheck shell=dash
 # tests/vm/init.sh - /init of the VM's initramfs (tests/vm/mkinitramfs.sh).
 #
 # Stage 1 (pid 1 on the initramfs): pivot_root is refused on the
@@ -60,7 +61,6 @@ exec /usr/bin/bash /init stage3
 stage3() {
 
 # The rest with kmod, which also serves the kernel's module requests.
-KVER=$(cat /vm/kver)
 printf '#!/bin/sh\nexec /usr/sbin/modprobe -d /vm/mod "$@"\n' >/vm/modprobe
 chmod 0755 /vm/modprobe
 echo /vm/modprobe >/proc/sys/kernel/modprobe
@@ -77,6 +77,7 @@ if ip link show eth0 >/dev/null 2>&1; then
 	ip route add default via 10.0.2.2
 fi
 
+# shellcheck disable=SC2046 # one word per suite
 set -- $(tr ' ' '\n' </proc/cmdline | sed -n 's/^vm\.suites=//p' | tr ',' ' ')
 echo "# vm: kernel $(uname -r), $(nproc) cpus, up $(cut -d" " -f1 /proc/uptime) s"
 as_test_user() {
