@@ -271,7 +271,7 @@ t "auto, tmpfs upper: a lower directory can be removed and made again empty"
 run "$SANDBOX" -v --rootfs "$LOWER" -- sh -c \
 	'rm -r /data/deldir && mkdir /data/deldir && ls -A /data/deldir && echo done'
 expect_status 0
-expect_eq "output" done "$OUT"
+expect_eq "output" "done" "$OUT"
 if ((TMPFS_XATTR)); then
 	expect_match "verbose output" 'root filesystem: kernel overlayfs over ' "$ERR"
 else
@@ -284,7 +284,7 @@ t "--overlay-driver kernel, tmpfs upper: refused before Linux 6.6, naming the ve
 run "$SANDBOX" --overlay-driver kernel --rootfs "$LOWER" -- sh -c 'rm -r /data/deldir && echo done'
 if ((TMPFS_XATTR)); then
 	expect_status 0
-	expect_eq "output" done "$OUT"
+	expect_eq "output" "done" "$OUT"
 else
 	expect_status 125
 	expect_match "error" '--overlay-driver kernel: .*no user\.\* extended attributes.*Linux 6\.6' "$ERR"
