@@ -43,7 +43,7 @@ PROBE_NAMES  = tiocsti keyring perf ptrace mount chroot fds abstract procsys use
 PROBES       = $(addprefix tests/escape/bin/,$(PROBE_NAMES))
 PROBE_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -static
 
-.PHONY: all clean check demo install uninstall deps dist deb rpm probes fuzz fuzz-build
+.PHONY: all clean check check-vm demo install uninstall deps dist deb rpm probes fuzz fuzz-build
 
 all: sandbox
 
@@ -136,6 +136,13 @@ check:
 	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi
 	$(MAKE) sandbox tests/unit/unit-tests probes
 	bash tests/check.sh
+
+# The suites on Debian's stock kernels (6.1, 6.12) under qemu: tests/vm/.
+# Kernels and initramfs are cached in build/vm.
+check-vm:
+	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi
+	$(MAKE) sandbox probes
+	bash tests/vm/check-vm.sh
 
 demo:
 	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi

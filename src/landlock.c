@@ -103,6 +103,13 @@ int landlock_preflight(const struct sandbox_spec *spec)
 			"landlock LSM enabled): the sandbox runs without it");
 		return 0;
 	}
+	/* rights this ABI cannot restrict: said with -v, as the mounts still do */
+	if (abi < 3)
+		sb_step("--landlock: the kernel's Landlock ABI is %d: truncating files in "
+			"writable paths is not restricted (ABI 3, Linux 6.2)", abi);
+	if (abi < 5)
+		sb_step("--landlock: the kernel's Landlock ABI is %d: device ioctls are not "
+			"restricted to /dev and --dev-bind paths (ABI 5, Linux 6.10)", abi);
 	if (spec->share_net && abi < 6) {
 		if (require)
 			return sb_err(ENOTSUP, "--landlock=require: the kernel's Landlock ABI is %d; "

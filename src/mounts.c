@@ -916,7 +916,7 @@ static int open_rw_layers(const struct mount_op *op, char **real, int *upfd, int
 static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t i)
 {
 	static const char *const tmp_opts_[] = { "mode", "0755", NULL };
-	char upper[48], work[96], *up = NULL, *wk = NULL;
+	char upper[48], work[96], **lower, why[1024] = "";
 	int fsfd, mfd, dfd, upfd = -1, wkfd = -1, r = 0;
 	size_t j;
 
@@ -930,52 +930,26 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 			return sb_err(-r, "%s %s: tmpfs: %s", op->opt, op->dest, strerror(-r));
 		snprintf(work, sizeof work, "%s/work", upper);
 		strncat(upper, "/upper", sizeof upper - strlen(upper) - 1);
-		if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0)
-			return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
-		up = xstrdup(upper);
-		wk = xstrdup(work);
+		if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
+		    (upfd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    (wkfd = open(work, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+			r = -errno;
+			goto out;
+		}
 	} else if (op->ovl == OVL_RW && (r = open_rw_layers(op, real, &upfd, &wkfd)) < 0) {
 		return r;
 	}
-	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
+	/* the kernel lists lowerdir top first: bwrap's order reversed */
+	lower = xmalloc(op->n_lowers * sizeof *lower);
+	for (j = 0; j < op->n_lowers; j++)
+		lower[j] = xasprintf("/oldroot%s", real[op->n_lowers - 1 - j]);
+	fsfd = overlay_context((const char *const *)lower, op->n_lowers, upfd, wkfd, why,
+			       sizeof why);
+	for (j = 0; j < op->n_lowers; j++)
+		free(lower[j]);
+	free(lower);
 	if (fsfd < 0) {
-		r = -errno;
-		goto out;
-	}
-	/* the kernel lists lowerdir top first: bwrap's order reversed.  One
-	 * "lowerdir+" per layer (6.8+), else one escaped "lowerdir" list. */
-	for (j = op->n_lowers; j-- > 0 && r == 0;) {
-		char *l = xasprintf("/oldroot%s", real[j]);
-		if (fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", l, 0) < 0)
-			r = -errno;
-		free(l);
-		if (r == -EINVAL && j == op->n_lowers - 1) {
-			char *list = xstrdup("");
-			size_t k;
-			for (k = op->n_lowers; k-- > 0;) {
-				char *l2 = xasprintf("/oldroot%s", real[k]), *esc = escape_lower(l2);
-				char *nl = xasprintf("%s%s%s", list, *list ? ":" : "", esc);
-				free(l2);
-				free(esc);
-				free(list);
-				list = nl;
-			}
-			r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", list, 0) < 0 ? -errno : 0;
-			free(list);
-			break;
-		}
-	}
-	if (r == 0 && up && (fsconfig(fsfd, FSCONFIG_SET_STRING, "upperdir", up, 0) < 0 ||
-			     fsconfig(fsfd, FSCONFIG_SET_STRING, "workdir", wk, 0) < 0))
-		r = -errno;
-	if (r == 0 && upfd >= 0 && (r = overlay_set_layer(fsfd, "upperdir", upfd)) == 0)
-		r = overlay_set_layer(fsfd, "workdir", wkfd);
-	if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
-		r = -errno;
-	if (r == 0 && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		r = -errno;
-	if (r < 0) {
-		close(fsfd);
+		r = fsfd;
 		goto out;
 	}
 	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
@@ -994,14 +968,12 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 	close(mfd);
 	close(dfd);
 out:
-	free(up);
-	free(wk);
 	if (upfd >= 0)
 		close(upfd);
 	if (wkfd >= 0)
 		close(wkfd);
 	if (r < 0)
-		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, *why ? why : strerror(-r));
 	return 0;
 }
 

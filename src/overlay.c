@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 #include "sandbox.h"
 
@@ -352,41 +353,144 @@ char *escape_lower(const char *path)
 	return out;
 }
 
+/* Before 6.5 overlayfs has no fs_context of its own: the VFS's legacy one
+ * queues any key (lowerdir+ too) and overlayfs parses the lot only at
+ * FSCONFIG_CMD_CREATE.  A key no parser knows tells them apart: a real
+ * parser refuses it at once, the legacy context queues it.  1: legacy. */
+static int overlay_context_legacy(void)
+{
+	static int legacy = -1;
+	int fd;
+
+	if (legacy < 0) {
+		fd = fsopen("overlay", FSOPEN_CLOEXEC);
+		if (fd < 0)
+			return -errno;
+		legacy = fsconfig(fd, FSCONFIG_SET_FLAG, "x-sandbox-probe", NULL, 0) == 0;
+		close(fd);
+		if (legacy)
+			sb_step("kernel overlayfs: this kernel (before 6.5) parses overlayfs options "
+				"only as one string: the layers go in one lowerdir= list");
+	}
+	return legacy;
+}
+
+/* PATH as the legacy option string can carry it: escaped, and a path with
+ * a ',' (which the VFS refuses in any value, escaped or not) by an O_PATH
+ * fd of ours, as /proc/self/fd/N.  The fd goes to *held. */
+static int legacy_layer(const char *path, int *held, char **out)
+{
+	char fdpath[64];
+
+	*held = -1;
+	if (!strchr(path, ',')) {
+		*out = escape_lower(path);
+		return 0;
+	}
+	*held = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (*held < 0)
+		return -errno;
+	snprintf(fdpath, sizeof fdpath, "/oldroot/proc/self/fd/%d", *held);
+	*out = xstrdup(fdpath);
+	return 0;
+}
+
+/* The lower layers as one ':' list, top first, for kernels before 6.8. */
+static int lower_list(const char *const *lower, size_t n, bool legacy, int *held, char **out)
+{
+	char *list = xstrdup(""), *one = NULL, *nl;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < n && r == 0; i++) {
+		if (legacy)
+			r = legacy_layer(lower[i], &held[i], &one);
+		else
+			one = escape_lower(lower[i]);
+		if (r < 0)
+			break;
+		nl = xasprintf("%s%s%s", list, i ? ":" : "", one);
+		free(one);
+		free(list);
+		list = nl;
+	}
+	if (r < 0) {
+		free(list);
+		return r;
+	}
+	*out = list;
+	return 0;
+}
+
+static int set_layers(int fsfd, const char *const *lower, size_t n, int upfd, int wkfd,
+		      int legacy, int *held)
+{
+	char *v;
+	size_t i;
+	int r = -EINVAL;
+
+	/* one "lowerdir+" per layer (6.8+), else one escaped list */
+	for (i = 0; !legacy && i < n; i++) {
+		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", lower[i], 0) < 0 ? -errno : 0;
+		if (r < 0)
+			break;
+	}
+	if (r == -EINVAL && i == 0) {
+		r = lower_list(lower, n, legacy, held, &v);
+		if (r == 0) {
+			r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", v, 0) < 0 ? -errno : 0;
+			free(v);
+		}
+	}
+	/* upperdir and workdir: the objects open at the fds, never a name */
+	if (r == 0 && upfd >= 0 && (r = overlay_set_layer(fsfd, "upperdir", upfd)) == 0)
+		r = overlay_set_layer(fsfd, "workdir", wkfd);
+	if (r == 0 && fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) < 0)
+		r = -errno;
+	return r;
+}
+
+int overlay_context(const char *const *lower, size_t n, int upfd, int wkfd,
+		    char *why, size_t whylen)
+{
+	int legacy = overlay_context_legacy(), fsfd, r;
+	int *held = xmalloc(n * sizeof *held);
+	char log[768];
+	size_t i;
+
+	why[0] = '\0';
+	for (i = 0; i < n; i++)
+		held[i] = -1;
+	fsfd = legacy < 0 ? legacy : fsopen("overlay", FSOPEN_CLOEXEC);
+	if (fsfd < 0) {
+		r = legacy < 0 ? legacy : -errno;
+		snprintf(why, whylen, "overlayfs is not available: %s", strerror(-r));
+		free(held);
+		return r;
+	}
+	r = set_layers(fsfd, lower, n, upfd, wkfd, legacy, held);
+	if (r == 0 && fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		r = -errno;
+	for (i = 0; i < n; i++)
+		if (held[i] >= 0)
+			close(held[i]);
+	free(held);
+	if (r < 0) {
+		fs_log(fsfd, log, sizeof log);
+		close(fsfd);
+		snprintf(why, whylen, "%s%s%s", strerror(-r), *log ? ": " : "", log);
+		return r;
+	}
+	return fsfd;
+}
+
 static int kernel_overlay(const char *lower, int upfd, int wkfd, char *why, size_t whylen)
 {
 	int fsfd, mfd, r, e;
 
-	why[0] = '\0';
-	fsfd = fsopen("overlay", FSOPEN_CLOEXEC);
-	if (fsfd < 0) {
-		e = errno;
-		snprintf(why, whylen, "overlayfs is not available: %s", strerror(e));
-		return -e;
-	}
-	r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir+", lower, 0);
-	if (r < 0 && errno == EINVAL) {
-		/* kernels before 6.8: one string, ':' separated, escaped */
-		char *esc = escape_lower(lower);
-		r = fsconfig(fsfd, FSCONFIG_SET_STRING, "lowerdir", esc, 0);
-		free(esc);
-	}
-	if (r == 0 && ((e = overlay_set_layer(fsfd, "upperdir", upfd)) < 0 ||
-		       (e = overlay_set_layer(fsfd, "workdir", wkfd)) < 0)) {
-		errno = -e;
-		r = -1;
-	}
-	if (r == 0)
-		r = fsconfig(fsfd, FSCONFIG_SET_FLAG, "userxattr", NULL, 0);
-	if (r == 0)
-		r = fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0);
-	if (r < 0) {
-		char log[768];
-		e = errno;
-		fs_log(fsfd, log, sizeof log);
-		close(fsfd);
-		snprintf(why, whylen, "%s%s%s", strerror(e), *log ? ": " : "", log);
-		return -e;
-	}
+	fsfd = overlay_context(&lower, 1, upfd, wkfd, why, whylen);
+	if (fsfd < 0)
+		return fsfd;
 	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 	e = errno;
 	close(fsfd);
@@ -506,6 +610,47 @@ static int fuse_overlay(const char *bin, const char *lower, int upfd, int wkfd,
 	return 0;
 }
 
+/* Whether the upper layer's filesystem takes user.* extended attributes,
+ * which a kernel overlayfs in a user namespace (userxattr) needs for
+ * opaque directories: tmpfs has them from Linux 6.6 only.  Probed on WORK,
+ * which holds nothing of the user's. */
+static bool takes_user_xattrs(int wkfd)
+{
+	if (fsetxattr(wkfd, "user.sandbox-probe", "1", 1, 0) == 0) {
+		fremovexattr(wkfd, "user.sandbox-probe");
+		return true;
+	}
+	return errno != EOPNOTSUPP;
+}
+
+/* Whether to try the kernel's overlayfs: 1 yes, 0 fuse-overlayfs, or an
+ * error for --overlay-driver kernel on an upper layer it cannot serve. */
+static int want_kernel(const struct sandbox_spec *spec, const struct mount_plan *mp, int wkfd)
+{
+	const char *what = mp->overlay_dir_real ? "the filesystem of --overlay-dir"
+						: "the upper layer's tmpfs";
+
+	if (spec->overlay_driver == OVERLAY_FUSE)
+		return 0;
+	if (takes_user_xattrs(wkfd))
+		return 1;
+	if (spec->overlay_driver == OVERLAY_KERNEL)
+		return sb_err(EOPNOTSUPP, "--overlay-driver kernel: %s has no user.* extended "
+			      "attributes, which overlayfs in a user namespace needs to hide lower "
+			      "directories (tmpfs has them from Linux 6.6): use --overlay-dir on a "
+			      "disk filesystem, or --overlay-driver fuse", what);
+	if (mp->fuse_why) {
+		sb_step("%s has no user.* extended attributes (tmpfs has them from Linux 6.6) "
+			"and %s: kernel overlayfs all the same; removing a lower directory will "
+			"fail", what, mp->fuse_why);
+		return 1;
+	}
+	sb_step("%s has no user.* extended attributes (tmpfs has them from Linux 6.6), "
+		"without which kernel overlayfs cannot remove lower directories: using "
+		"fuse-overlayfs", what);
+	return 0;
+}
+
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov)
 {
@@ -516,9 +661,10 @@ int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 	int upfd = -1, wkfd = -1, r;
 
 	ov->fuse_pid = -1;
-	if ((r = prepare_upper(mp, &upfd, &wkfd)) < 0)
+	if ((r = prepare_upper(mp, &upfd, &wkfd)) < 0 ||
+	    (r = want_kernel(spec, mp, wkfd)) < 0)
 		goto out;
-	if (spec->overlay_driver != OVERLAY_FUSE) {
+	if (r == 1) {
 		r = kernel_overlay(lower, upfd, wkfd, why, sizeof why);
 		if (r == 0) {
 			ov->driver = "kernel";
@@ -539,7 +685,7 @@ int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		sb_step("kernel overlayfs refused (%s): using fuse-overlayfs", why);
 		/* a failed kernel mount may have left work/work */
 		(void)unlinkat(wkfd, "work", AT_REMOVEDIR);
-	} else if (nofuse) {
+	} else if (nofuse && spec->overlay_driver == OVERLAY_FUSE) {
 		r = sb_err(ENOENT, "--overlay-driver fuse: %s", nofuse);
 		goto out;
 	}

@@ -171,6 +171,11 @@ void overlay_preflight_undo(const struct mount_plan *mp);
 void overlay_tidy_workdir(const struct mount_plan *mp);
 char *escape_lower(const char *path);
 int overlay_set_layer(int fsfd, const char *key, int fd);
+/* an overlayfs context, created (FSCONFIG_CMD_CREATE), for LOWER (N layers,
+ * top first) under the layers open at UPFD and WKFD (-1: read-only): its
+ * fd, or -errno with the kernel's reason in WHY */
+int overlay_context(const char *const *lower, size_t n, int upfd, int wkfd,
+		    char *why, size_t whylen);
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
 

@@ -155,5 +155,12 @@ else
 	done
 fi
 
+# The stock-kernel matrix (tests/vm/: qemu, TCG), where qemu is installed.
+# Its own step: VM_CHECK=0 leaves it out.
+if [[ ${VM_CHECK:-1} == 1 ]] && command -v qemu-system-x86_64 >/dev/null; then
+	SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-1800} suite "stock kernels (tests/vm)" \
+		timeout -k 10 "${VM_SUITE_TIMEOUT:-1800}" bash tests/vm/check-vm.sh
+fi
+
 summary
 ((FAILED == 0))

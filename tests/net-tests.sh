@@ -116,6 +116,14 @@ nft_chain() {
 	wait "$sbpid" 2>/dev/null
 }
 
+# finish PID: wait for the background sandbox PID and set $? to its
+# status; one that has not ended $T_WAIT s on (a server still waiting for a
+# datagram that never came) is killed, so a failure cannot hang the suite.
+finish() {
+	poll "$T_WAIT" gone "$1" || kill -9 "$1" 2>/dev/null
+	wait "$1"
+}
+
 # "${WITH_NAMES[@]}" CMD...: CMD in an outer mount namespace whose /etc/hosts names
 # gw.sandbox-test 10.0.2.2 and whose resolver is 127.0.0.1 (refused at once).
 printf '127.0.0.1\tlocalhost\n10.0.2.2\tgw.sandbox-test\n' >"$T_TMP/hosts"
@@ -165,7 +173,7 @@ for H in "${HELPERS[@]}"; do
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
 	fi
-	wait "$pid"
+	finish "$pid"
 	expect_status 0 "$?"
 
 	t "$H: udp publish, another port inside; host loopback still refused"
@@ -188,7 +196,7 @@ for H in "${HELPERS[@]}"; do
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
 	fi
-	wait "$pid"
+	finish "$pid"
 	expect_status 0 "$?"
 
 	t "$H: udp publish, the same port inside"
@@ -203,7 +211,7 @@ for H in "${HELPERS[@]}"; do
 	else
 		fail "the sandbox's server did not start: $(cat "$out")"
 	fi
-	wait "$pid"
+	finish "$pid"
 	expect_status 0 "$?"
 
 	t "$H: --net-allow lets one port through and refuses another on the same host at once"

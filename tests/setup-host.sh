@@ -28,6 +28,8 @@ PACKAGES=(
 	dpkg-dev debhelper lintian rpm rpmlint elfutils file
 	# tests/flatpak-tests.sh: Flatpak against our bwrap, private buses
 	flatpak xdg-dbus-proxy dbus-daemon dbus-bin
+	# make check-vm: stock Debian kernels under qemu (tests/vm/)
+	qemu-system-x86 kmod cpio
 )
 TEST_USER=sbtest
 SUBID_START=200000

@@ -1,0 +1,110 @@
+#!/busybox sh
+# shellcheck shell=dash
+# tests/vm/init.sh - /init of the VM's initramfs (tests/vm/mkinitramfs.sh).
+#
+# Stage 1 (pid 1 on the initramfs): pivot_root is refused on the
+# initramfs root, and sandboxes need one, so copy everything to a tmpfs
+# and switch_root into it.  Stage 2 (pid 1 on the tmpfs): mount /proc,
+# /sys, /dev, cgroup2 (nsdelegate), the host's /usr over virtio-9p; load
+# the modules; bring up the user-mode NIC when there is one; run each
+# suite named on the kernel command line (vm.suites=a,b) as the test user
+# sbtest (uid 1000, subordinate ids 200000:65536), on the serial console
+# between "# vm: begin SUITE" and "# vm: end SUITE STATUS SECONDS" lines;
+# then power off (reboot -f: qemu runs with -no-reboot).
+B=/busybox
+export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
+
+# stage 1: onto a tmpfs
+stage1() {
+	$B mount -t tmpfs -o mode=0755,size=90% tmpfs /newroot
+	for f in /*; do
+		case $f in /newroot|/proc|/sys|/dev) $B mkdir -p "/newroot$f" ;;
+		*) $B cp -a "$f" /newroot/ ;;
+		esac
+	done
+	$B touch /newroot/vm/stage2
+	exec $B switch_root /newroot /init
+}
+
+# stage 2, with busybox: the file systems, /usr, the boot modules
+stage2() {
+
+$B mount -t proc -o nosuid,nodev,noexec proc /proc
+$B mount -t sysfs -o nosuid,nodev,noexec sysfs /sys
+$B mount -t devtmpfs -o nosuid,mode=0755 devtmpfs /dev
+$B mkdir -p /dev/pts /dev/shm /dev/mqueue
+$B mount -t devpts -o nosuid,noexec,gid=5,mode=0620,ptmxmode=0666 devpts /dev/pts
+$B mount -t tmpfs -o nosuid,nodev,mode=1777 tmpfs /dev/shm
+$B mount -t mqueue mqueue /dev/mqueue 2>/dev/null
+$B mount -t cgroup2 -o nsdelegate,nosuid,nodev,noexec cgroup2 /sys/fs/cgroup
+$B mount -t securityfs securityfs /sys/kernel/security 2>/dev/null
+$B chmod 1777 /tmp /var/tmp
+$B ln -sf /proc/self/fd /dev/fd
+$B dmesg -n 1
+$B hostname vm
+
+for m in $($B cat /vm/mod/boot); do
+	$B insmod "/vm/mod/lib/modules/$($B cat /vm/kver)/$m" 2>/dev/null
+done
+if ! $B mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
+	hostusr /usr; then
+	echo "# vm: cannot mount the host's /usr over 9p"
+	$B reboot -f
+fi
+$B mkdir -p /var/tmp/sandbox-debian
+$B mount -t 9p -o trans=virtio,version=9p2000.L,ro,cache=loose,msize=512000 \
+	hostdeb /var/tmp/sandbox-debian 2>/dev/null
+exec /usr/bin/bash /init stage3
+}
+
+# stage 3, with the host's bash and tools: modules, network, the suites
+stage3() {
+
+# The rest with kmod, which also serves the kernel's module requests.
+printf '#!/bin/sh\nexec /usr/sbin/modprobe -d /vm/mod "$@"\n' >/vm/modprobe
+chmod 0755 /vm/modprobe
+echo /vm/modprobe >/proc/sys/kernel/modprobe
+for m in overlay fuse tun nf_tables nft_chain_nat nft_ct nft_reject_inet nft_fib_inet \
+	nft_masq nft_nat nft_redir nf_conntrack veth; do
+	modprobe -d /vm/mod -q "$m" 2>/dev/null
+done
+chmod 0666 /dev/fuse /dev/net/tun 2>/dev/null
+
+ip link set lo up
+if ip link show eth0 >/dev/null 2>&1; then
+	ip link set eth0 up
+	ip addr add 10.0.2.15/24 dev eth0
+	ip route add default via 10.0.2.2
+fi
+
+# shellcheck disable=SC2046 # one word per suite
+set -- $(tr ' ' '\n' </proc/cmdline | sed -n 's/^vm\.suites=//p' | tr ',' ' ')
+echo "# vm: kernel $(uname -r), $(nproc) cpus, up $(cut -d" " -f1 /proc/uptime) s"
+as_test_user() {
+	(cd /vm/src && setpriv --reuid=1000 --regid=1000 --clear-groups --reset-env -- env -i \
+		HOME=/home/sbtest USER=sbtest LOGNAME=sbtest LANG=C.UTF-8 PATH="$PATH" \
+		SANDBOX=/vm/src/sandbox ROOTFS=/home/sbtest/rootfs "$@")
+}
+as_test_user bash tests/mkrootfs.sh /home/sbtest/rootfs >/dev/null ||
+	echo "# vm: tests/mkrootfs.sh failed"
+echo "# vm: ready, up $(cut -d" " -f1 /proc/uptime) s"
+for s; do
+	case $s in integration) f=tests/integration.sh ;; *) f=tests/$s-tests.sh ;; esac
+	echo "# vm: begin $s"
+	start=$(date +%s)
+	as_test_user timeout -k 10 1500 bash "$f" </dev/null 2>&1
+	rc=$?
+	echo "# vm: end $s $rc $(($(date +%s) - start))"
+done
+echo "# vm: done, up $(cut -d" " -f1 /proc/uptime) s"
+sync
+reboot -f
+}
+
+if [ "$1" = stage3 ]; then
+	stage3
+elif [ -e /vm/stage2 ]; then
+	stage2
+else
+	stage1
+fi
