@@ -73,9 +73,8 @@ static void other_homes(char ***list, size_t *n, const char *home)
 	char *text, *line, *save = NULL;
 	size_t len;
 	uid_t me = getuid();
-	int fd = open("/etc/passwd", O_RDONLY | O_CLOEXEC | O_NOCTTY);
 
-	if (fd < 0 || read_fd_all(fd, &text, &len, 16u << 20) < 0) /* closes fd */
+	if (read_file_all("/etc/passwd", &text, &len, 16u << 20) < 0) /* NUL-terminated */
 		return;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *f[7], *p = line;
