@@ -544,26 +544,26 @@ for b in "$DEB" "$BW"; do
 	run "$b" "${BB[@]}" --unshare-pid --dev /dev --bind "$T_TMP/bg" /bg sh -c \
 		'(read x </bg/go; echo "survived $x" >/bg/done) & exit 3'
 	expect_status 3
-	timeout 10 sh -c 'echo go >"$1"' sh "$T_TMP/bg/go"
+	timeout "$T_WAIT" sh -c 'echo go >"$1"' sh "$T_TMP/bg/go"
 	expect_status 0 $?
 	expect_eq "$b: the background process, after bwrap returned" "survived go" \
-		"$(timeout 10 cat "$T_TMP/bg/done")"
+		"$(timeout "$T_WAIT" cat "$T_TMP/bg/done")"
 done
 
 t "--unshare-pid: pid 1 keeps no inherited fd but stdio (a pipe ends with the processes using it)"
 # fd 3 is a pipe to cat; the background process closes it and waits on go.
 for b in "$DEB" "$BW"; do
-	timeout 10 sh -c '"$@" 3>&1 >/dev/null 2>&1 | cat' sh "$b" "${BB[@]}" --unshare-pid --dev /dev \
+	timeout "$T_WAIT" sh -c '"$@" 3>&1 >/dev/null 2>&1 | cat' sh "$b" "${BB[@]}" --unshare-pid --dev /dev \
 		--bind "$T_TMP/bg" /bg sh -c '(read x </bg/go) 3>&- & exit 0'
 	expect_status 0 $?
-	timeout 10 sh -c 'echo go >"$1"' sh "$T_TMP/bg/go"
+	timeout "$T_WAIT" sh -c 'echo go >"$1"' sh "$T_TMP/bg/go"
 	expect_status 0 $?
 done
 
 t "--unshare-pid --die-with-parent: what the command left running ends with bwrap"
 # sleep holds the pipe to cat open: cat ends when sleep is gone.
 for b in "$DEB" "$BW"; do
-	timeout 10 sh -c '"$@" | cat' sh "$b" "${BB[@]}" --unshare-pid --dev /dev --die-with-parent \
+	timeout "$T_WAIT" sh -c '"$@" | cat' sh "$b" "${BB[@]}" --unshare-pid --dev /dev --die-with-parent \
 		sh -c 'sleep 1000 & exit 3'
 	expect_status 0 $?
 done

@@ -34,7 +34,7 @@
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/.." && pwd)
 T_SUITE=${T_SUITE:-flatpak-tests($(id -un))}
-T_TIMEOUT=${T_TIMEOUT:-60}
+T_TIMEOUT=${T_TIMEOUT:-180}
 # shellcheck source=tests/lib.sh
 . "$HERE/lib.sh"
 
@@ -279,10 +279,10 @@ for who in deb ours; do
 	"$who" run --filesystem="$W/shared" --command=sh "$APP" -c \
 		'(read x <"$1/go"; echo "survived $x" >"$1/done") & exit 3' sh "$W/shared"
 	expect_status 3
-	timeout 10 sh -c 'echo go >"$1"' sh "$W/shared/go"
+	timeout "$T_WAIT" sh -c 'echo go >"$1"' sh "$W/shared/go"
 	expect_status 0 $?
 	expect_eq "$who: the background process, after flatpak returned" "survived go" \
-		"$(timeout 10 cat "$W/shared/done")"
+		"$(timeout "$T_WAIT" cat "$W/shared/done")"
 done
 
 t "flatpak run: the D-Bus proxy (xdg-dbus-proxy) filters the session and system buses"
@@ -349,11 +349,11 @@ start_parent() {
 		sh "$W/shared" </dev/null >/dev/null 2>&1 &
 	PARENT=$!
 	track_pid "$PARENT"
-	INST=$(timeout 20 cat "$W/shared/ready")
+	INST=$(timeout "$T_WAIT" cat "$W/shared/ready")
 	CPID=$(flatpak ps --columns=instance,child-pid | awk -v i="$INST" '$1 == i { print $2 }')
 }
 stop_parent() {
-	timeout 10 sh -c 'echo go >"$1"' sh "$W/shared/parent-go"
+	timeout "$T_WAIT" sh -c 'echo go >"$1"' sh "$W/shared/parent-go"
 	wait "$PARENT"
 }
 # the namespaces of CPID, as NAME=LINK arguments for NS_PROBE
