@@ -930,9 +930,10 @@ static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t
 			return sb_err(-r, "%s %s: tmpfs: %s", op->opt, op->dest, strerror(-r));
 		snprintf(work, sizeof work, "%s/work", upper);
 		strncat(upper, "/upper", sizeof upper - strlen(upper) - 1);
+		/* not O_PATH: FSCONFIG_SET_FD takes no such fd */
 		if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
-		    (upfd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-		    (wkfd = open(work, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		    (upfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+		    (wkfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 			r = -errno;
 			goto out;
 		}

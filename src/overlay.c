@@ -310,14 +310,16 @@ static int prepare_upper(const struct mount_plan *mp, int *upfd, int *wkfd)
 }
 
 /* Give overlayfs the layer open at FD (in this mount namespace): the fd
- * itself (6.13), else its magic link; never a name to look up again. */
+ * itself (6.13), else its magic link; never a name to look up again.
+ * Before 6.13 overlayfs refuses an fd (EINVAL); before 6.5 the VFS's
+ * legacy context refuses one itself (EOPNOTSUPP). */
 int overlay_set_layer(int fsfd, const char *key, int fd)
 {
 	char path[64];
 
 	if (fsconfig(fsfd, FSCONFIG_SET_FD, key, NULL, fd) == 0)
 		return 0;
-	if (errno != EINVAL)
+	if (errno != EINVAL && errno != EOPNOTSUPP)
 		return -errno;
 	snprintf(path, sizeof path, "/oldroot/proc/self/fd/%d", fd);
 	return fsconfig(fsfd, FSCONFIG_SET_STRING, key, path, 0) < 0 ? -errno : 0;
