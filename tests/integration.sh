@@ -378,7 +378,7 @@ if ((HAVE_RANGES && ME_UID != 0)); then
 	check_ids "$ME_UID $ME_UID 1" "$ME_GID $ME_GID 1" deny "$ME_UID" "$ME_GID"
 	sb --uid 0 -- sh -c "$IDS_SCRIPT"
 	check_ids "0 $ME_UID 1" "0 $ME_GID 1" deny 0 0
-	sb --uid 0 --tmpfs /mnt -- sh -c "$IDS_SCRIPT"
+	sb --uid 0 --tmpfs /tmp/w -- sh -c "$IDS_SCRIPT" # /tmp: a tmpfs in any host view
 	check_ids "$(expected_uid_map 0)" "$(expected_gid_map 0)" allow 0 0
 	sb --subids -- sh -c "$IDS_SCRIPT"
 	check_ids "$(expected_uid_map "$ME_UID")" "$(expected_gid_map "$ME_GID")" \
