@@ -15,17 +15,22 @@ failed=0 passed=0
 start=$SECONDS
 # one harness; its report goes to $out/logs/NAME.result
 run_one() {
-	local h=$1 name work dict t0 status runs cov
+	local h=$1 name work dict supp t0 status runs cov
 	name=${h##*/}
 	name=${name#fuzz-}
 	work=$out/corpus/$name
 	mkdir -p "$work" "$out/artifacts" "$out/logs"
 	dict=()
 	[[ -f tests/fuzz/$name.dict ]] && dict=(-dict="tests/fuzz/$name.dict")
+	# NAME.lsan: leaks inside a library, matched by the library's own
+	# function; that needs the full stack of every allocation
+	supp=()
+	[[ -f tests/fuzz/$name.lsan ]] &&
+		supp=(LSAN_OPTIONS="suppressions=tests/fuzz/$name.lsan" ASAN_OPTIONS=fast_unwind_on_malloc=0)
 	t0=$SECONDS
 	# -timeout: one input running that long is a hang (a finding); a busy
 	# machine must not make a slow input look like one
-	"$h" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=4096 \
+	env "${supp[@]}" "$h" -max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -max_len=4096 \
 		-print_final_stats=1 -artifact_prefix="$out/artifacts/$name-" "${dict[@]}" \
 		"$work" "tests/fuzz/corpus/$name" >"$out/logs/$name.log" 2>&1
 	status=$?
