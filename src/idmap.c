@@ -554,6 +554,7 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 {
 	char out[2048], maps[1024];
 	size_t n = 0;
+	pid_t r;
 	ssize_t k;
 	int st;
 
@@ -565,9 +566,8 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
 		out[--n] = '\0';
 	close(h->errfd);
-	while (waitpid(h->pid, &st, 0) < 0)
-		if (errno != EINTR)
-			return sb_err(errno, "waitpid %s: %s", h->path, strerror(errno));
+	if ((r = wait_child(h->pid, &st)) < 0)
+		return sb_err((int)-r, "waitpid %s: %s", h->path, strerror((int)-r));
 	if (WIFEXITED(st) && WEXITSTATUS(st) == 0)
 		return 0;
 	if (idmap_text(m, false, maps, sizeof maps) < 0)

@@ -386,8 +386,7 @@ static int enter_nested_userns(const struct idplan *ip, int procdir)
 		r = sb_err(errno, "cannot enter a nested user namespace: %s", strerror(errno));
 	(void)!write(p[1], &b, 1);
 	close(p[1]);
-	while (waitpid(h, &st, 0) < 0 && errno == EINTR)
-		;
+	(void)wait_child(h, &st);
 	set_dumpable(was_dumpable);
 	if (r == 0 && !(WIFEXITED(st) && WEXITSTATUS(st) == 0))
 		r = sb_err(EPERM, "cannot map the nested user namespace");
@@ -525,8 +524,7 @@ static void end_intermediate(pid_t waited)
 	if (waitpid(waited, NULL, WNOHANG) != 0)
 		return;
 	kill(waited, SIGKILL);
-	while (waitpid(waited, NULL, 0) < 0 && errno == EINTR)
-		;
+	(void)wait_child(waited, NULL);
 }
 
 static __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec,
@@ -818,14 +816,12 @@ static __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec
 			"the sandbox was running; the sandbox was stopped\n", sb_prog,
 			WIFSIGNALED(wst) ? "was killed by signal" : "exited with status",
 			WIFSIGNALED(wst) ? WTERMSIG(wst) : WEXITSTATUS(wst));
-		while (waitpid(pid1, NULL, 0) < 0 && errno == EINTR)
-			;
+		(void)wait_child(pid1, NULL);
 		_exit(sb_exit_setup);
 	}
 	if (ov.fuse_pid > 0) {
 		kill(ov.fuse_pid, SIGTERM);
-		while (waitpid(ov.fuse_pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		(void)wait_child(ov.fuse_pid, NULL);
 	}
 	_exit(code);
 }
@@ -852,17 +848,7 @@ static void warn_unmapped_rootfs(const struct sandbox_spec *spec, const struct m
 
 static void write_fd_text(int fd, const char *text)
 {
-	size_t len = strlen(text);
-
-	while (len > 0) {
-		ssize_t n = write(fd, text, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		text += n;
-		len -= (size_t)n;
-	}
+	(void)write_all(fd, text, strlen(text)); /* the reader may be gone */
 }
 
 /* bwrap's --info-fd / --json-status-fd record: the pid, as seen from here,
@@ -1124,8 +1110,7 @@ int sandbox_run(struct sandbox_spec *spec)
 			sb_print_error();
 			overlay_preflight_undo(&mp);
 			kill(child, SIGKILL);
-			while (waitpid(child, NULL, 0) < 0 && errno == EINTR)
-				;
+			(void)wait_child(child, NULL);
 			return sb_exit_setup;
 		}
 		sb_step("ids mapped (%s)", ip.how);

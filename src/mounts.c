@@ -742,20 +742,6 @@ static int do_symlink(int rootfd, const struct mount_op *op, bool bwrap)
 	return 0;
 }
 
-static int write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, data, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		data += n;
-		len -= (size_t)n;
-	}
-	return 0;
-}
-
 /* --file: a new file in the sandbox with the content read at start. */
 static int do_file(int rootfd, const struct mount_op *op)
 {

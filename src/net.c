@@ -367,29 +367,6 @@ void net_rule_text(const struct nf_rule *r, char *buf, size_t len)
 		buf_printf(buf, len, &o, " :%u", r->to_port);
 }
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-};
-
-static void sb_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
-		va_end(ap);
-		if (b->p && (size_t)n < b->cap - b->len)
-			break;
-		b->cap = (b->cap + (size_t)n + 1) * 2;
-		b->p = xrealloc(b->p, b->cap);
-	}
-	b->len += (size_t)n;
-}
-
 /* The whole ruleset in nft's syntax (nft -f would load the same). */
 char *net_rules(const struct sandbox_spec *spec)
 {
@@ -405,21 +382,21 @@ char *net_rules(const struct sandbox_spec *spec)
 	int c;
 
 	net_ruleset(spec, &rs);
-	sb_add(&b, "table ip sandbox {\n");
+	sbuf_add(&b, "table ip sandbox {\n");
 	for (c = 0; c < NFC_N; c++) {
 		if (!rs.has_chain[c])
 			continue;
-		sb_add(&b, "\tchain %s {\n", nf_chain_names[c]);
+		sbuf_add(&b, "\tchain %s {\n", nf_chain_names[c]);
 		if (hooks[c])
-			sb_add(&b, "\t\t%s; policy accept;\n", hooks[c]);
+			sbuf_add(&b, "\t\t%s; policy accept;\n", hooks[c]);
 		for (i = 0; i < rs.n; i++)
 			if ((int)rs.r[i].chain == c) {
 				net_rule_text(&rs.r[i], line, sizeof line);
-				sb_add(&b, "\t\t%s\n", line);
+				sbuf_add(&b, "\t\t%s\n", line);
 			}
-		sb_add(&b, "\t}\n");
+		sbuf_add(&b, "\t}\n");
 	}
-	sb_add(&b, "}\n");
+	sbuf_add(&b, "}\n");
 	free(rs.r);
 	return b.p;
 }
@@ -701,8 +678,7 @@ static int helper_exited(struct net_plan *np, const char *when)
 	char out[1200];
 	int st = 0;
 
-	while (waitpid(np->pid, &st, 0) < 0 && errno == EINTR)
-		;
+	(void)wait_child(np->pid, &st);
 	np->pid = -1;
 	helper_output(np, out, sizeof out);
 	return sb_err(EIO, "--net %s: %s %s %d %s%s%s", name, name,
@@ -1045,8 +1021,7 @@ void net_stop(struct net_plan *np)
 	}
 	if (np->pid > 0) {
 		kill(np->pid, SIGKILL);
-		while (waitpid(np->pid, NULL, 0) < 0 && errno == EINTR)
-			;
+		(void)wait_child(np->pid, NULL);
 		np->pid = -1;
 	}
 	if (np->out_fd >= 0) {

@@ -602,7 +602,7 @@ static int fuse_overlay(const char *bin, const char *lower, int upfd, int wkfd,
 		int st2 = 0;
 		r = errno;
 		kill(pid, SIGKILL);
-		waitpid(pid, &st2, 0);
+		(void)wait_child(pid, &st2);
 		ov->fuse_pid = -1;
 		return sb_err(r, "fuse-overlayfs did not start (%s%d)%s: %s",
 			      WIFSIGNALED(st2) ? "signal " : "exit status ",

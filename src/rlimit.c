@@ -390,17 +390,9 @@ static void write_usage_json(int fd, const struct usage *u)
 			 "[ \"peak-pids\", \"oom-kills\", \"throttled-time\" ], "
 			 "\"unavailable-reason\": \"no cgroup\" } }\n",
 			 u->wall_us, u->user_us, u->sys_us, u->maxrss_bytes);
-	const char *p = buf;
 
-	while (n > 0) {
-		ssize_t k = write(fd, p, (size_t)n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return;
-		p += k;
-		n -= (int)k;
-	}
+	if (n > 0 && (size_t)n < sizeof buf)
+		(void)write_all(fd, buf, (size_t)n); /* the reader may be gone */
 }
 
 /* Setup process, once everything is reaped: the --timeout status (124

@@ -51,11 +51,18 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int parse_u32(const char *s, uint32_t *out);
 int read_small_file(const char *path, char *buf, size_t len);
+int write_all(int fd, const void *data, size_t len);
 int write_file_at(int dirfd, const char *path, const char *data);
+pid_t wait_child(pid_t pid, int *status);
 bool str_has_prefix(const char *s, const char *prefix);
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
 int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+struct sbuf {
+	char *p;
+	size_t len, cap;
+};
+void sbuf_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int read_file_all(const char *path, char **data, size_t *len, size_t max);
 const char *userns_sysctl_hint(void);
 char *find_in_path(const char *name);

@@ -6,6 +6,7 @@
 #include <linux/close_range.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 
 #include "sandbox.h"
 
@@ -95,22 +96,55 @@ int read_small_file(const char *path, char *buf, size_t len)
 	return (int)n;
 }
 
+/* All of DATA to FD, across short writes and EINTR; 0 or -errno (-EIO when
+ * the fd takes nothing). */
+int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* DATA as the whole of the existing file PATH (kernel files: /proc/PID/
+ * uid_map and the like take one write, so one short write is -EIO). */
 int write_file_at(int dirfd, const char *path, const char *data)
 {
 	size_t len = strlen(data);
-	int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
+	_cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC);
 	ssize_t n;
 
 	if (fd < 0)
 		return -errno;
 	n = write(fd, data, len);
-	if (n < 0) {
-		int e = errno;
-		close(fd);
-		return -e;
-	}
-	close(fd);
+	if (n < 0)
+		return -errno;
 	return (size_t)n == len ? 0 : -EIO;
+}
+
+/* waitpid(PID, STATUS, 0) across EINTR: PID on success, -errno otherwise. */
+pid_t wait_child(pid_t pid, int *status)
+{
+	int st;
+	pid_t r;
+
+	while ((r = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		return -errno;
+	if (status)
+		*status = st;
+	return r;
 }
 
 bool str_has_prefix(const char *s, const char *prefix)
@@ -174,6 +208,27 @@ int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)
 	}
 	*off += (size_t)n;
 	return 0;
+}
+
+/* A growing string: sbuf_add appends; p is NUL-terminated once anything
+ * was added (NULL before); the caller frees p. */
+void sbuf_add(struct sbuf *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	for (;;) {
+		va_start(ap, fmt);
+		n = vsnprintf(b->p ? b->p + b->len : NULL, b->p ? b->cap - b->len : 0, fmt, ap);
+		va_end(ap);
+		if (n < 0)
+			oom(); /* only an invalid format fails, and formats are ours */
+		if (b->p && (size_t)n < b->cap - b->len)
+			break;
+		b->cap = (b->cap + (size_t)n + 1) * 2;
+		b->p = xrealloc(b->p, b->cap);
+	}
+	b->len += (size_t)n;
 }
 
 /* The whole of PATH, NUL-terminated, in *DATA (to free); -EFBIG past MAX
