@@ -27,12 +27,11 @@ ALL_CFLAGS  = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
 ALL_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
 LIBS        = $(shell $(PKG_CONFIG) --libs libcap libseccomp)
 
-SRCS = src/main.c src/cli.c src/idmap.c src/launch.c src/mounts.c src/overlay.c src/net.c src/nft.c \
-       src/caps.c src/seccomp.c src/landlock.c src/init.c src/log.c src/util.c \
-       src/hide.c src/rlimit.c src/cgroup.c
+# every src/*.c but the build-time generator of the default seccomp filter
+SRCS = $(sort $(filter-out src/gen-seccomp-default.c,$(wildcard src/*.c)))
 OBJS = $(SRCS:.c=.o)
 LIB_OBJS = $(filter-out src/main.o,$(OBJS))
-HDRS = src/sandbox.h src/spec.h src/usage.h
+HDRS = $(wildcard src/*.h)
 
 UNIT_SRCS = tests/unit/unit-tests.c
 
