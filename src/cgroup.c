@@ -11,7 +11,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
 #include <linux/magic.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
 
 #include "sandbox.h"
@@ -146,10 +151,153 @@ enum cgroup_layout cgroup_layout(void)
 #define CGROUP_FIX "boot with systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all on " \
 	"the kernel command line; --rlimit, --timeout and --stats work without it"
 
-/* Setup process, before anything is created: may the limits be had? */
-int cgroup_preflight(const struct sandbox_spec *spec)
+/* ---- the delegated cgroup ---- */
+
+/* The controller each limit needs, in cgroup.subtree_control's words */
+static void wanted_controllers(const struct cgroup_limits *cg, char *buf, size_t len)
+{
+	size_t off = 0;
+
+	buf[0] = '\0';
+	if (cg->cpu_quota_us || cg->cpu_weight)
+		(void)buf_printf(buf, len, &off, "%scpu", off ? " " : "");
+	if (cg->cpuset)
+		(void)buf_printf(buf, len, &off, "%scpuset", off ? " " : "");
+	if (cg->io_weight)
+		(void)buf_printf(buf, len, &off, "%sio", off ? " " : "");
+	if (cg->memory_set || cg->memory_swap_set)
+		(void)buf_printf(buf, len, &off, "%smemory", off ? " " : "");
+	if (cg->pids)
+		(void)buf_printf(buf, len, &off, "%spids", off ? " " : "");
+}
+
+/* Is WORD one of the space-separated words of LIST? */
+static bool has_word(const char *list, const char *word, size_t wlen)
+{
+	const char *p = list;
+
+	while (*p) {
+		size_t n = strcspn(p, " \n");
+		if (n == wlen && strncmp(p, word, n) == 0)
+			return true;
+		p += n;
+		p += strspn(p, " \n");
+	}
+	return false;
+}
+
+/* The option that asked for CONTROLLER, for messages */
+static const char *option_for(const struct cgroup_limits *cg, const char *ctl)
+{
+	if (strcmp(ctl, "memory") == 0)
+		return cg->memory_set ? "--memory" : "--memory-swap";
+	if (strcmp(ctl, "pids") == 0)
+		return "--pids";
+	if (strcmp(ctl, "cpu") == 0)
+		return cg->cpu_quota_us ? "--cpus" : "--cpu-weight";
+	if (strcmp(ctl, "cpuset") == 0)
+		return "--cpuset";
+	return "--io-weight";
+}
+
+static int read_at(int dirfd, const char *file, char *buf, size_t len)
+{
+	_cleanup_close_ int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	while ((n = read(fd, buf, len - 1)) < 0 && errno == EINTR)
+		;
+	if (n < 0)
+		return -errno;
+	buf[n] = '\0';
+	return 0;
+}
+
+/* Our cgroup v2 path, from /proc/self/cgroup's "0::PATH" line */
+static int own_cgroup(char *path, size_t len)
+{
+	char buf[4096], *line;
+	int r = read_small_file("/proc/self/cgroup", buf, sizeof buf);
+
+	if (r < 0)
+		return sb_err(-r, "/proc/self/cgroup: %s", strerror(-r));
+	for (line = buf; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (strncmp(line, "0::/", 4) == 0) {
+			size_t n = strcspn(line + 3, "\n");
+			if (n >= len)
+				break;
+			memcpy(path, line + 3, n);
+			path[n] = '\0';
+			return 0;
+		}
+	}
+	return sb_err(ENOENT, "/proc/self/cgroup names no cgroup v2 path");
+}
+
+#define NOT_OURS_FIX "run sandbox in a cgroup delegated to you and holding nothing else, " \
+	"e.g. systemd-run --user --scope -p Delegate=yes sandbox ... (sandbox does not yet " \
+	"ask systemd for such a scope itself)"
+
+/* Is the cgroup at BASE ours (podman's test: the directory and its
+ * cgroup.procs and cgroup.subtree_control writable), and do we alone live
+ * in it?  Controllers can be enabled below it only when nothing else does. */
+static int check_owned(const struct cgroup_run *cr, const char *opt)
+{
+	static const char *const files[] = { ".", "cgroup.procs", "cgroup.subtree_control" };
+	char procs[4096], *p;
+	size_t i, others = 0;
+	int r;
+
+	for (i = 0; i < 3; i++)
+		if (faccessat(cr->base_fd, files[i], W_OK, AT_EACCESS) < 0)
+			return sb_err(EACCES, "%s: your cgroup %s%s is not delegated to you (%s is "
+				      "not writable): %s", opt, CGROUP_ROOT, cr->path,
+				      files[i][0] == '.' ? "the directory" : files[i], NOT_OURS_FIX);
+	if ((r = read_at(cr->base_fd, "cgroup.procs", procs, sizeof procs)) < 0)
+		return sb_err(-r, "%s%s/cgroup.procs: %s", CGROUP_ROOT, cr->path, strerror(-r));
+	for (p = procs; *p; p += strcspn(p, "\n"), p += *p == '\n')
+		others += strtol(p, NULL, 10) != (long)getpid();
+	if (others)
+		return sb_err(EBUSY, "%s: your cgroup %s%s holds %zu other process%s (a shell?), so "
+			      "no controller can be enabled below it: %s", opt, CGROUP_ROOT,
+			      cr->path, others, others == 1 ? "" : "es", NOT_OURS_FIX);
+	return 0;
+}
+
+/* Every controller the limits need is available in BASE */
+static int check_controllers(const struct sandbox_spec *spec, const struct cgroup_run *cr)
+{
+	char have[512], want[64], *w;
+	int r;
+
+	if ((r = read_at(cr->base_fd, "cgroup.controllers", have, sizeof have)) < 0)
+		return sb_err(-r, "%s%s/cgroup.controllers: %s", CGROUP_ROOT, cr->path, strerror(-r));
+	wanted_controllers(&spec->cg, want, sizeof want);
+	for (w = strtok(want, " "); w; w = strtok(NULL, " "))
+		if (!has_word(have, w, strlen(w)))
+			return sb_err(EOPNOTSUPP, "%s needs the %s controller, which is not delegated "
+				      "to your cgroup %s%s (it has: %s); an administrator adds it "
+				      "with a drop-in for user@.service: [Service] Delegate=cpu "
+				      "cpuset io memory pids (see CGROUP DELEGATION in sandbox(1))",
+				      option_for(&spec->cg, w), w, CGROUP_ROOT, cr->path,
+				      have[0] && have[0] != '\n' ? strtok(have, "\n") : "none");
+	return 0;
+}
+
+void cgroup_init(struct cgroup_run *cr)
+{
+	memset(cr, 0, sizeof *cr);
+	cr->base_fd = cr->top_fd = cr->payload_fd = cr->inner_fd = -1;
+}
+
+/* Setup process, before anything is created: may the limits be had?
+ * Nothing is created here; CR holds our cgroup's fd on success. */
+int cgroup_preflight(const struct sandbox_spec *spec, struct cgroup_run *cr)
 {
 	const char *opt = spec->cg.first_opt;
+	int r;
 
 	if (!opt)
 		return 0;
@@ -169,7 +317,334 @@ int cgroup_preflight(const struct sandbox_spec *spec)
 	case CGROUP_UNIFIED:
 		break;
 	}
-	return sb_err(EOPNOTSUPP, "%s: limits through a delegated cgroup v2 are not implemented "
-		      "in this version of sandbox; --rlimit, --timeout and --stats work without "
-		      "one", opt);
+	if ((r = own_cgroup(cr->path, sizeof cr->path)) < 0)
+		return r;
+	{
+		char full[sizeof cr->path + sizeof CGROUP_ROOT];
+		snprintf(full, sizeof full, "%s%s", CGROUP_ROOT, cr->path);
+		cr->base_fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (cr->base_fd < 0)
+			return sb_err(errno, "%s: cannot open your cgroup %s: %s", opt, full,
+				      strerror(errno));
+	}
+	if ((r = check_owned(cr, opt)) < 0 || (r = check_controllers(spec, cr)) < 0) {
+		close(cr->base_fd);
+		cr->base_fd = -1;
+	}
+	return r;
+}
+
+static int write_at(int dirfd, const char *file, const char *text)
+{
+	return write_file_at(dirfd, file, text);
+}
+
+static int make_dir(int dirfd, const char *name, int *out)
+{
+	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	*out = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+	return *out < 0 ? -errno : 0;
+}
+
+/* "+a +b" (or "-a -b") for the words of LIST */
+static void control_text(const char *list, char sign, char *buf, size_t len)
+{
+	size_t off = 0;
+	const char *p = list;
+
+	buf[0] = '\0';
+	while (*p) {
+		size_t n = strcspn(p, " ");
+		(void)buf_printf(buf, len, &off, "%s%c%.*s", off ? " " : "", sign, (int)n, p);
+		p += n;
+		p += strspn(p, " ");
+	}
+}
+
+struct limit_file {
+	const char *file, *opt;
+	char value[64];
+};
+
+/* The limit files to write in payload/, in this order */
+static size_t limit_files(const struct cgroup_limits *cg, struct limit_file *f)
+{
+	size_t n = 0;
+
+#define ADD(F, O, ...) do { f[n].file = F; f[n].opt = O; \
+	snprintf(f[n].value, sizeof f[n].value, __VA_ARGS__); n++; } while (0)
+	if (cg->memory_set)
+		ADD("memory.max", "--memory", "%" PRIu64, cg->memory);
+	if (cg->memory_swap_set)
+		ADD("memory.swap.max", "--memory-swap", "%" PRIu64, cg->memory_swap);
+	if (cg->pids)
+		ADD("pids.max", "--pids", "%u", cg->pids);
+	if (cg->cpu_quota_us)
+		ADD("cpu.max", "--cpus", "%u %u", cg->cpu_quota_us, CPU_PERIOD_US);
+	if (cg->cpu_weight)
+		ADD("cpu.weight", "--cpu-weight", "%u", cg->cpu_weight);
+	if (cg->cpuset)
+		ADD("cpuset.cpus", "--cpuset", "%s", cg->cpuset);
+	if (cg->io_weight)
+		ADD("io.weight", "--io-weight", "%u", cg->io_weight);
+#undef ADD
+	return n;
+}
+
+static int write_limits(const struct sandbox_spec *spec, const struct cgroup_run *cr)
+{
+	struct limit_file f[8];
+	size_t i, n = limit_files(&spec->cg, f);
+	int r;
+
+	for (i = 0; i < n; i++) {
+		if ((r = write_at(cr->payload_fd, f[i].file, f[i].value)) == 0)
+			continue;
+		if (r == -ENOENT)
+			return sb_err(EOPNOTSUPP, "%s: this kernel has no %s (%s)", f[i].opt, f[i].file,
+				      strcmp(f[i].file, "io.weight") == 0 ?
+				      "the io controller's weights need the iocost controller" :
+				      "a controller option it was built without");
+		return sb_err(-r, "%s: writing %s to %s%s/%s/payload/%s: %s", f[i].opt, f[i].value,
+			      CGROUP_ROOT, cr->path, cr->name, f[i].file, strerror(-r));
+	}
+	return 0;
+}
+
+/* Setup process, after the preflight and before the sandbox's child is
+ * cloned: the leaf layout below our cgroup BASE,
+ *   BASE/sandbox-PID/supervisor    this process (and its helpers)
+ *   BASE/sandbox-PID/payload       the limits
+ *   BASE/sandbox-PID/payload/inner the child, cloned straight into it;
+ *                                  its cgroup namespace's root
+ * The limits sit one level above the payload's cgroup namespace, so no
+ * process inside can reach their files, with or without nsdelegate.  We
+ * leave BASE first: a cgroup with processes in it cannot enable
+ * controllers for its children, and enabling some anyway can turn it
+ * into a threaded root that refuses every later move. */
+int cgroup_setup(const struct sandbox_spec *spec, struct cgroup_run *cr)
+{
+	char want[64], add[128], have[256];
+	int sup = -1, r;
+
+	if (cr->base_fd < 0)
+		return 0;
+	snprintf(cr->name, sizeof cr->name, "sandbox-%d", (int)getpid());
+	wanted_controllers(&spec->cg, want, sizeof want);
+	control_text(want, '+', add, sizeof add);
+	if ((r = make_dir(cr->base_fd, cr->name, &cr->top_fd)) < 0 ||
+	    (r = make_dir(cr->top_fd, "supervisor", &sup)) < 0 ||
+	    (r = make_dir(cr->top_fd, "payload", &cr->payload_fd)) < 0) {
+		r = sb_err(-r, "%s: cannot create %s%s/%s: %s", spec->cg.first_opt, CGROUP_ROOT,
+			   cr->path, cr->name, strerror(-r));
+		goto out;
+	}
+	if ((r = write_at(sup, "cgroup.procs", "0")) < 0) {
+		r = sb_err(-r, "%s: cannot move into %s%s/%s/supervisor: %s", spec->cg.first_opt,
+			   CGROUP_ROOT, cr->path, cr->name, strerror(-r));
+		goto out;
+	}
+	cr->moved = true;
+	/* enable in BASE only what it does not enable yet, and remember it */
+	if (read_at(cr->base_fd, "cgroup.subtree_control", have, sizeof have) < 0)
+		have[0] = '\0';
+	{
+		char *w, tmp[64], added[64] = "";
+		size_t off = 0;
+		snprintf(tmp, sizeof tmp, "%s", want);
+		for (w = strtok(tmp, " "); w; w = strtok(NULL, " "))
+			if (!has_word(have, w, strlen(w)))
+				(void)buf_printf(added, sizeof added, &off, "%s%s", off ? " " : "", w);
+		snprintf(cr->enabled_base, sizeof cr->enabled_base, "%s", added);
+	}
+	if (cr->enabled_base[0]) {
+		char text[128];
+		control_text(cr->enabled_base, '+', text, sizeof text);
+		if ((r = write_at(cr->base_fd, "cgroup.subtree_control", text)) < 0) {
+			cr->enabled_base[0] = '\0';
+			r = sb_err(-r, "%s: cannot enable %s in %s%s/cgroup.subtree_control: %s",
+				   spec->cg.first_opt, want, CGROUP_ROOT, cr->path, strerror(-r));
+			goto out;
+		}
+	}
+	if ((r = write_at(cr->top_fd, "cgroup.subtree_control", add)) < 0 ||
+	    (r = write_at(cr->payload_fd, "cgroup.subtree_control", add)) < 0) {
+		r = sb_err(-r, "%s: cannot enable %s below %s%s/%s: %s", spec->cg.first_opt, want,
+			   CGROUP_ROOT, cr->path, cr->name, strerror(-r));
+		goto out;
+	}
+	if ((r = write_limits(spec, cr)) < 0)
+		goto out;
+	if ((r = make_dir(cr->payload_fd, "inner", &cr->inner_fd)) < 0)
+		r = sb_err(-r, "%s: cannot create %s%s/%s/payload/inner: %s", spec->cg.first_opt,
+			   CGROUP_ROOT, cr->path, cr->name, strerror(-r));
+out:
+	if (sup >= 0)
+		close(sup);
+	if (r < 0)
+		cgroup_teardown(cr);
+	else
+		sb_step("cgroup %s%s/%s set up", CGROUP_ROOT, cr->path, cr->name);
+	return r;
+}
+
+/* The fd to clone the child into (CLONE_INTO_CGROUP), or -1 */
+int cgroup_clone_fd(const struct cgroup_run *cr)
+{
+	return cr->inner_fd;
+}
+
+/* The child, cloned without CLONE_INTO_CGROUP (clone3 refused by an outer
+ * seccomp policy): moved in by pid, before it is let go past its id maps */
+int cgroup_adopt(const struct cgroup_run *cr, pid_t pid)
+{
+	char text[24];
+	int r;
+
+	if (cr->inner_fd < 0)
+		return 0;
+	snprintf(text, sizeof text, "%d", (int)pid);
+	if ((r = write_at(cr->inner_fd, "cgroup.procs", text)) < 0)
+		return sb_err(-r, "cannot move the sandbox into %s%s/%s/payload/inner: %s",
+			      CGROUP_ROOT, cr->path, cr->name, strerror(-r));
+	return 0;
+}
+
+static uint64_t key_value(const char *text, const char *key)
+{
+	size_t k = strlen(key);
+	const char *p = text;
+
+	while (p && *p) {
+		if (strncmp(p, key, k) == 0 && p[k] == ' ')
+			return strtoull(p + k + 1, NULL, 10);
+		p = strchr(p, '\n');
+		p = p ? p + 1 : NULL;
+	}
+	return 0;
+}
+
+static bool read_u64(int dirfd, const char *file, uint64_t *out)
+{
+	char buf[64];
+
+	if (read_at(dirfd, file, buf, sizeof buf) < 0)
+		return false;
+	if (strncmp(buf, "max", 3) == 0)
+		*out = UINT64_MAX;
+	else
+		*out = strtoull(buf, NULL, 10);
+	return true;
+}
+
+/* What payload/ used: its files outlive the processes, until rmdir */
+void cgroup_usage(const struct cgroup_run *cr, struct cgroup_usage *u)
+{
+	char buf[1024];
+
+	memset(u, 0, sizeof *u);
+	if (cr->payload_fd < 0)
+		return;
+	u->have = true;
+	u->have_memory_peak = read_u64(cr->payload_fd, "memory.peak", &u->memory_peak);
+	if (!read_u64(cr->payload_fd, "memory.max", &u->memory_max))
+		u->memory_max = UINT64_MAX;
+	u->have_pids_peak = read_u64(cr->payload_fd, "pids.peak", &u->pids_peak);
+	if (read_at(cr->payload_fd, "memory.events", buf, sizeof buf) == 0) {
+		u->have_oom = true;
+		u->oom_kills = key_value(buf, "oom_kill");
+	}
+	if (read_at(cr->payload_fd, "cpu.stat", buf, sizeof buf) == 0 &&
+	    strstr(buf, "throttled_usec")) {
+		u->have_throttled = true;
+		u->throttled_us = key_value(buf, "throttled_usec");
+		u->nr_throttled = key_value(buf, "nr_throttled");
+	}
+}
+
+/* Until payload/ holds no process: poll cgroup.events for "populated 0"
+ * (the kernel wakes POLLPRI on each change); at most ~10 s. */
+static void wait_unpopulated(int dirfd)
+{
+	_cleanup_close_ int fd = openat(dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	int i;
+
+	if (fd < 0)
+		return;
+	for (i = 0; i < 100; i++) {
+		struct pollfd p = { .fd = fd, .events = POLLPRI };
+		ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+		if (n < 0)
+			return;
+		buf[n] = '\0';
+		if (key_value(buf, "populated") == 0 && strstr(buf, "populated 0"))
+			return;
+		(void)poll(&p, 1, 100);
+	}
+}
+
+/* Kill what is left in payload/ (cgroup.kill, 5.14+; else each pid of
+ * inner/, a few rounds), then remove the layout, leaving BASE as it was. */
+static void kill_payload(struct cgroup_run *cr)
+{
+	int round;
+
+	if (write_at(cr->payload_fd, "cgroup.kill", "1") == 0) {
+		wait_unpopulated(cr->payload_fd);
+		return;
+	}
+	for (round = 0; round < 20; round++) {
+		char procs[4096], *p;
+		bool any = false;
+		if (cr->inner_fd < 0 || read_at(cr->inner_fd, "cgroup.procs", procs, sizeof procs) < 0)
+			break;
+		for (p = procs; *p; p += strcspn(p, "\n"), p += *p == '\n') {
+			long pid = strtol(p, NULL, 10);
+			if (pid > 0 && kill((pid_t)pid, SIGKILL) == 0)
+				any = true;
+		}
+		if (!any)
+			break;
+		wait_unpopulated(cr->payload_fd);
+	}
+}
+
+void cgroup_teardown(struct cgroup_run *cr)
+{
+	char text[128];
+
+	if (cr->payload_fd >= 0)
+		kill_payload(cr);
+	if (cr->inner_fd >= 0)
+		close(cr->inner_fd);
+	if (cr->payload_fd >= 0) {
+		close(cr->payload_fd);
+		(void)unlinkat(cr->top_fd, "payload/inner", AT_REMOVEDIR);
+		(void)unlinkat(cr->top_fd, "payload", AT_REMOVEDIR);
+	}
+	if (cr->top_fd >= 0) {
+		/* the way back into BASE: nothing enabled below it but what was */
+		if (read_at(cr->top_fd, "cgroup.subtree_control", text, sizeof text) == 0 &&
+		    text[0] != '\n' && text[0]) {
+			char off[160];
+			text[strcspn(text, "\n")] = '\0';
+			control_text(text, '-', off, sizeof off);
+			(void)write_at(cr->top_fd, "cgroup.subtree_control", off);
+		}
+		if (cr->enabled_base[0]) {
+			control_text(cr->enabled_base, '-', text, sizeof text);
+			(void)write_at(cr->base_fd, "cgroup.subtree_control", text);
+		}
+		if (cr->moved && write_at(cr->base_fd, "cgroup.procs", "0") < 0)
+			sb_warn("cannot move back into %s%s: %s; %s%s/%s is left behind", CGROUP_ROOT,
+				cr->path, strerror(errno), CGROUP_ROOT, cr->path, cr->name);
+		(void)unlinkat(cr->top_fd, "supervisor", AT_REMOVEDIR);
+		close(cr->top_fd);
+		(void)unlinkat(cr->base_fd, cr->name, AT_REMOVEDIR);
+	}
+	if (cr->base_fd >= 0)
+		close(cr->base_fd);
+	cgroup_init(cr);
 }

@@ -76,8 +76,13 @@ struct sync_msg {
 	char text[2036];
 };
 
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
 struct clone_args_ {
 	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+	uint64_t set_tid, set_tid_size, cgroup; /* 5.5, 5.7 */
 };
 
 extern char **environ;
@@ -976,7 +981,8 @@ static int check_nested_maps(const struct sandbox_spec *spec, const struct idpla
  * that the flags can be checked (ours does in a sandbox, as flatpak's) */
 static pid_t clone_child(const struct clone_args_ *ca, bool *by_clone)
 {
-	unsigned long flags = (unsigned long)ca->flags | SIGCHLD;
+	/* clone takes 32 bits of flags: CLONE_INTO_CGROUP is the caller's to redo */
+	unsigned long flags = (unsigned long)(ca->flags & 0xffffffffu) | SIGCHLD;
 	long pid = syscall(SYS_clone3, ca, sizeof *ca);
 
 	if (pid < 0 && errno == ENOSYS) {
@@ -1012,7 +1018,7 @@ int sandbox_run(struct sandbox_spec *spec)
 			return sb_exit_setup;
 	}
 	limits_begin(spec, &lr);
-	if ((r = cgroup_preflight(spec)) < 0 || (r = rlimits_preflight(spec)) < 0 ||
+	if ((r = cgroup_preflight(spec, &lr.cg)) < 0 || (r = rlimits_preflight(spec)) < 0 ||
 	    (r = seccomp_prepare(spec)) < 0 || (r = landlock_preflight(spec)) < 0) {
 		sb_print_error();
 		return sb_exit_setup;
@@ -1072,9 +1078,18 @@ int sandbox_run(struct sandbox_spec *spec)
 		sb_print_error();
 		return sb_exit_setup;
 	}
+	if ((r = cgroup_setup(spec, &lr.cg)) < 0) {
+		sb_print_error();
+		overlay_preflight_undo(&mp);
+		return sb_exit_setup;
+	}
 	fflush(NULL);
 	if (spec->userns_fd >= 0)
 		ca.flags = 0; /* the child joins that namespace instead */
+	if (cgroup_clone_fd(&lr.cg) >= 0) {
+		ca.flags |= CLONE_INTO_CGROUP;
+		ca.cgroup = (uint64_t)cgroup_clone_fd(&lr.cg);
+	}
 	child = clone_child(&ca, &by_clone);
 	if (child < 0) {
 		int e = errno;
@@ -1087,6 +1102,7 @@ int sandbox_run(struct sandbox_spec *spec)
 			       userns_sysctl_hint());
 		sb_print_error();
 		overlay_preflight_undo(&mp);
+		limits_abort(&lr);
 		return sb_exit_setup;
 	}
 	if (child == 0) {
@@ -1104,6 +1120,14 @@ int sandbox_run(struct sandbox_spec *spec)
 	if (spec->userns_block_fd >= 0)
 		close(spec->userns_block_fd);
 	sb_step("user namespace created (child pid %d)", (int)child);
+	if (by_clone && cgroup_adopt(&lr.cg, child) < 0) {
+		sb_print_error();
+		overlay_preflight_undo(&mp);
+		kill(child, SIGKILL);
+		(void)wait_child(child, NULL);
+		limits_abort(&lr);
+		return sb_exit_setup;
+	}
 
 	if (spec->userns_fd < 0 && spec->userns_block_fd < 0) {
 		if (idmap_apply(child, &ip) < 0) {
@@ -1111,6 +1135,7 @@ int sandbox_run(struct sandbox_spec *spec)
 			overlay_preflight_undo(&mp);
 			kill(child, SIGKILL);
 			(void)wait_child(child, NULL);
+			limits_abort(&lr);
 			return sb_exit_setup;
 		}
 		sb_step("ids mapped (%s)", ip.how);

@@ -1176,6 +1176,11 @@ int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan 
 					.opt = "/sys" };
 		r = do_bind(rootfd, spec, &sys, "/sys");
 	}
+	/* with limits, the payload's own cgroup (its cgroup namespace's
+	 * root) at /sys/fs/cgroup, to subdivide for a build or a sandbox */
+	if (r == 0 && !spec->share_net && !spec->share_cgroup && spec->cg.first_opt)
+		r = mount_at(rootfd, "/sys/fs/cgroup", "cgroup2", NULL,
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (r < 0)
 		goto fail;
 	sb_step("/proc, /dev, /tmp, /run, /sys mounted");

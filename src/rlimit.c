@@ -295,6 +295,7 @@ static uint64_t now_ns(void)
 void limits_begin(const struct sandbox_spec *spec, struct limits_run *lr)
 {
 	memset(lr, 0, sizeof *lr);
+	cgroup_init(&lr->cg);
 	lr->spec = spec;
 	lr->start_ns = now_ns();
 	lr->tfd = -1;
@@ -355,6 +356,7 @@ const struct wait_timer *limits_arm(struct limits_run *lr, pid_t child)
 
 struct usage {
 	uint64_t wall_us, user_us, sys_us, maxrss_bytes;
+	struct cgroup_usage cg;
 };
 
 static uint64_t tv_us(struct timeval tv)
@@ -366,6 +368,46 @@ static uint64_t tv_us(struct timeval tv)
 #define NO_CGROUP_FIGURES "peak pids, OOM kills, time throttled"
 #define NO_CGROUP_WHY "the sandbox has no cgroup of its own"
 
+/* "64 MiB", "1.5 GiB", "512 KiB" */
+static void size_text(uint64_t b, char *buf, size_t len)
+{
+	static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+	uint64_t scale = 1024;
+	size_t u = 0;
+
+	while (u + 1 < 4 && b >= scale * 1024) {
+		scale *= 1024;
+		u++;
+	}
+	if (b % scale == 0 || b >= scale * 100)
+		snprintf(buf, len, "%" PRIu64 " %s", b / scale, unit[u]);
+	else
+		snprintf(buf, len, "%" PRIu64 ".%" PRIu64 " %s", b / scale, b % scale * 10 / scale,
+			 unit[u]);
+}
+
+static void print_cgroup_stats(const struct cgroup_usage *c)
+{
+	char peak[32], max[32];
+
+	if (c->have_memory_peak) {
+		size_text(c->memory_peak, peak, sizeof peak);
+		if (c->memory_max != UINT64_MAX)
+			size_text(c->memory_max, max, sizeof max);
+		fprintf(stderr, "%s: stats: peak memory %s (memory.peak%s%s)\n", sb_prog, peak,
+			c->memory_max != UINT64_MAX ? ", limit " : "",
+			c->memory_max != UINT64_MAX ? max : "");
+	}
+	if (c->have_pids_peak)
+		fprintf(stderr, "%s: stats: peak pids %" PRIu64 "\n", sb_prog, c->pids_peak);
+	if (c->have_oom)
+		fprintf(stderr, "%s: stats: OOM kills %" PRIu64 "\n", sb_prog, c->oom_kills);
+	if (c->have_throttled)
+		fprintf(stderr, "%s: stats: time throttled %" PRIu64 ".%03" PRIu64 " s (%" PRIu64
+			" periods)\n", sb_prog, c->throttled_us / 1000000,
+			c->throttled_us / 1000 % 1000, c->nr_throttled);
+}
+
 static void print_stats(const struct usage *u)
 {
 	fprintf(stderr, "%s: stats: wall time %" PRIu64 ".%03" PRIu64 " s\n", sb_prog,
@@ -373,6 +415,10 @@ static void print_stats(const struct usage *u)
 	fprintf(stderr, "%s: stats: cpu time %" PRIu64 ".%03" PRIu64 " s user, %" PRIu64
 		".%03" PRIu64 " s system\n", sb_prog, u->user_us / 1000000, u->user_us / 1000 % 1000,
 		u->sys_us / 1000000, u->sys_us / 1000 % 1000);
+	if (u->cg.have) {
+		print_cgroup_stats(&u->cg);
+		return;
+	}
 	fprintf(stderr, "%s: stats: peak memory %" PRIu64 ".%01" PRIu64 " MiB (the largest single "
 		"process, from getrusage: memory.peak needs a cgroup of the sandbox's own)\n",
 		sb_prog, u->maxrss_bytes >> 20, (u->maxrss_bytes & ((1 << 20) - 1)) * 10 >> 20);
@@ -380,25 +426,83 @@ static void print_stats(const struct usage *u)
 		NO_CGROUP_WHY);
 }
 
+/* the cgroup's figures in JSON, after the common ones */
+static void cgroup_json(const struct cgroup_usage *c, char *buf, size_t len, size_t *off)
+{
+	char miss[96] = "";
+	size_t m = 0;
+
+	(void)buf_printf(buf, len, off, ", \"peak-memory-bytes\": %" PRIu64 ", "
+			 "\"peak-memory-source\": \"%s\"", c->have_memory_peak ? c->memory_peak : 0,
+			 c->have_memory_peak ? "memory.peak" : "none");
+	if (c->have_pids_peak)
+		(void)buf_printf(buf, len, off, ", \"peak-pids\": %" PRIu64, c->pids_peak);
+	else
+		(void)buf_printf(miss, sizeof miss, &m, "%s\"peak-pids\"", m ? ", " : "");
+	if (c->have_oom)
+		(void)buf_printf(buf, len, off, ", \"oom-kills\": %" PRIu64, c->oom_kills);
+	else
+		(void)buf_printf(miss, sizeof miss, &m, "%s\"oom-kills\"", m ? ", " : "");
+	if (c->have_throttled)
+		(void)buf_printf(buf, len, off, ", \"throttled-time-us\": %" PRIu64, c->throttled_us);
+	else
+		(void)buf_printf(miss, sizeof miss, &m, "%s\"throttled-time\"", m ? ", " : "");
+	if (m)
+		(void)buf_printf(buf, len, off, ", \"unavailable\": [ %s ], \"unavailable-reason\": "
+				 "\"not given a controller\"", miss);
+}
+
 static void write_usage_json(int fd, const struct usage *u)
 {
-	char buf[512];
-	int n = snprintf(buf, sizeof buf,
-			 "{ \"usage\": { \"wall-time-us\": %" PRIu64 ", \"cpu-user-us\": %" PRIu64
-			 ", \"cpu-system-us\": %" PRIu64 ", \"peak-memory-bytes\": %" PRIu64
-			 ", \"peak-memory-source\": \"getrusage\", \"unavailable\": "
-			 "[ \"peak-pids\", \"oom-kills\", \"throttled-time\" ], "
-			 "\"unavailable-reason\": \"no cgroup\" } }\n",
-			 u->wall_us, u->user_us, u->sys_us, u->maxrss_bytes);
+	char buf[768];
+	size_t off = 0;
 
-	if (n > 0 && (size_t)n < sizeof buf)
-		(void)write_all(fd, buf, (size_t)n); /* the reader may be gone */
+	(void)buf_printf(buf, sizeof buf, &off, "{ \"usage\": { \"wall-time-us\": %" PRIu64
+			 ", \"cpu-user-us\": %" PRIu64 ", \"cpu-system-us\": %" PRIu64, u->wall_us,
+			 u->user_us, u->sys_us);
+	if (u->cg.have)
+		cgroup_json(&u->cg, buf, sizeof buf, &off);
+	else
+		(void)buf_printf(buf, sizeof buf, &off, ", \"peak-memory-bytes\": %" PRIu64
+				 ", \"peak-memory-source\": \"getrusage\", \"unavailable\": "
+				 "[ \"peak-pids\", \"oom-kills\", \"throttled-time\" ], "
+				 "\"unavailable-reason\": \"no cgroup\"", u->maxrss_bytes);
+	if (buf_printf(buf, sizeof buf, &off, " } }\n") == 0)
+		(void)write_all(fd, buf, off); /* the reader may be gone */
+}
+
+/* The kernel's OOM killer in the sandbox: 137 with the reason when it took
+ * the command itself, else a warning. */
+static void report_oom(const struct cgroup_usage *c, int code, bool ran)
+{
+	char max[32] = "none", peak[32] = "unknown";
+
+	if (!c->have_oom || c->oom_kills == 0)
+		return;
+	if (c->memory_max != UINT64_MAX)
+		size_text(c->memory_max, max, sizeof max);
+	if (c->have_memory_peak)
+		size_text(c->memory_peak, peak, sizeof peak);
+	if (ran && code == 128 + SIGKILL)
+		fprintf(stderr, "%s: the command was killed: out of memory (limit %s, peak %s)\n",
+			sb_prog, max, peak);
+	else
+		fprintf(stderr, "%s: out of memory: the kernel killed %" PRIu64 " process%s in the "
+			"sandbox (limit %s, peak %s)\n", sb_prog, c->oom_kills,
+			c->oom_kills == 1 ? "" : "es", max, peak);
+}
+
+/* Setup process, on a failure after cgroup_setup: nothing left behind */
+void limits_abort(struct limits_run *lr)
+{
+	cgroup_teardown(&lr->cg);
 }
 
 /* Setup process, once everything is reaped: the --timeout status (124
- * when it expired, whatever the command did then), --stats, and the
- * "usage" line of --json-status-fd (native personality, when JSON_OK:
- * the command ran).  RAN: CODE is the command's status, not the setup's. */
+ * when it expired, whatever the command did then), the OOM report,
+ * --stats, and the "usage" line of --json-status-fd (native personality,
+ * when JSON_OK: the command ran), then the cgroup goes.  RAN: CODE is the
+ * command's status, not the setup's. */
 int limits_finish(struct limits_run *lr, int code, bool ran, bool json_ok)
 {
 	const struct sandbox_spec *spec = lr->spec;
@@ -408,10 +512,14 @@ int limits_finish(struct limits_run *lr, int code, bool ran, bool json_ok)
 	if (lr->tfd >= 0)
 		close(lr->tfd);
 	lr->tfd = -1;
+	cgroup_usage(&lr->cg, &u.cg);
+	cgroup_teardown(&lr->cg);
 	if (ran && lr->stage > 0) {
 		fprintf(stderr, "%s: the command timed out (--timeout)%s\n", sb_prog,
 			lr->stage > 1 ? "; it was killed, having outlived SIGTERM by --kill-after" : "");
 		code = EXIT_TIMEOUT;
+	} else {
+		report_oom(&u.cg, code, ran);
 	}
 	json_ok = json_ok && spec->json_status_fd >= 0 && spec->personality != PERSONALITY_BWRAP;
 	if (!spec->stats && !json_ok)

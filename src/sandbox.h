@@ -301,17 +301,6 @@ int limits_check(const struct sandbox_spec *spec);
 int rlimits_preflight(struct sandbox_spec *spec);
 int rlimits_apply(const struct sandbox_spec *spec);
 /* the setup process's side of --timeout and --stats */
-struct limits_run {
-	const struct sandbox_spec *spec;
-	uint64_t start_ns;
-	int tfd;                     /* --timeout's timerfd, or -1 */
-	int stage;                   /* 0: running, 1: SIGTERM sent, 2: SIGKILL sent */
-	pid_t child;
-	struct wait_timer timer;
-};
-void limits_begin(const struct sandbox_spec *spec, struct limits_run *lr);
-const struct wait_timer *limits_arm(struct limits_run *lr, pid_t child);
-int limits_finish(struct limits_run *lr, int code, bool ran, bool json_ok);
 
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
@@ -319,6 +308,42 @@ int parse_cpus(const char *s, uint32_t *quota_us);
 int parse_cpuset(const char *s);
 enum cgroup_layout { CGROUP_UNIFIED, CGROUP_HYBRID, CGROUP_LEGACY, CGROUP_NONE };
 enum cgroup_layout cgroup_layout(void);
-int cgroup_preflight(const struct sandbox_spec *spec);
+/* The setup process's hold on the sandbox's cgroup (all -1: none) */
+struct cgroup_run {
+	int base_fd;        /* the cgroup we started in, delegated to us */
+	int top_fd;         /* BASE/sandbox-PID */
+	int payload_fd;     /* BASE/sandbox-PID/payload: the limits */
+	int inner_fd;       /* .../payload/inner: the child's, CLONE_INTO_CGROUP */
+	bool moved;         /* this process is in BASE/sandbox-PID/supervisor */
+	char name[32];      /* sandbox-PID */
+	char enabled_base[64]; /* controllers we enabled in BASE's subtree_control */
+	char path[1024];    /* BASE, below /sys/fs/cgroup, for messages */
+};
+struct cgroup_usage {
+	bool have, have_memory_peak, have_pids_peak, have_oom, have_throttled;
+	uint64_t memory_peak, memory_max, pids_peak, oom_kills, throttled_us, nr_throttled;
+};
+void cgroup_init(struct cgroup_run *cr);
+int cgroup_preflight(const struct sandbox_spec *spec, struct cgroup_run *cr);
+int cgroup_setup(const struct sandbox_spec *spec, struct cgroup_run *cr);
+int cgroup_clone_fd(const struct cgroup_run *cr);
+void cgroup_usage(const struct cgroup_run *cr, struct cgroup_usage *u);
+void cgroup_teardown(struct cgroup_run *cr);
+int cgroup_adopt(const struct cgroup_run *cr, pid_t pid);
+
+/* ---- rlimit.c (the run) ---- */
+struct limits_run {
+	const struct sandbox_spec *spec;
+	uint64_t start_ns;
+	int tfd;                     /* --timeout's timerfd, or -1 */
+	int stage;                   /* 0: running, 1: SIGTERM sent, 2: SIGKILL sent */
+	pid_t child;
+	struct wait_timer timer;
+	struct cgroup_run cg;        /* the limits' cgroup (cgroup.c) */
+};
+void limits_begin(const struct sandbox_spec *spec, struct limits_run *lr);
+const struct wait_timer *limits_arm(struct limits_run *lr, pid_t child);
+int limits_finish(struct limits_run *lr, int code, bool ran, bool json_ok);
+void limits_abort(struct limits_run *lr);
 
 #endif

@@ -77,6 +77,19 @@ if ip link show eth0 >/dev/null 2>&1; then
 	ip route add default via 10.0.2.2
 fi
 
+# Delegation as systemd's user@1000.service gives it: root enables the
+# controllers at the top; user-1000 belongs to sbtest and gives its
+# children cpu, io, memory and pids (Debian's default: not cpuset); the
+# suites run in user-1000/session, beside which they may create cgroups.
+cg=/sys/fs/cgroup
+for c in cpu cpuset io memory pids; do echo "+$c" >$cg/cgroup.subtree_control 2>/dev/null; done
+mkdir -p $cg/user-1000/session
+for c in cpu io memory pids; do echo "+$c" >$cg/user-1000/cgroup.subtree_control 2>/dev/null; done
+chown 1000:1000 $cg/user-1000 $cg/user-1000/cgroup.procs $cg/user-1000/cgroup.threads \
+	$cg/user-1000/cgroup.subtree_control
+chown -R 1000:1000 $cg/user-1000/session
+echo $$ >$cg/user-1000/session/cgroup.procs
+
 # shellcheck disable=SC2046 # one word per suite
 set -- $(tr ' ' '\n' </proc/cmdline | sed -n 's/^vm\.suites=//p' | tr ',' ' ')
 echo "# vm: kernel $(uname -r), $(nproc) cpus, up $(cut -d" " -f1 /proc/uptime) s"
