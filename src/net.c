@@ -86,11 +86,16 @@ const char *net_mode_name(enum net_mode mode)
 	return "?";
 }
 
+/* ---- in the child, in the sandbox's network namespace ---- */
+
+/* /proc/self/net/route of the sandbox's namespace, from net_child_setup to
+ * net_child_check: the one state kept between the two calls. */
+static int route_fd = -1;
+
 /* In the child, once the namespace exists: the egress rules and, when a
  * port below 1024 is published, the namespace's first unprivileged port
  * lowered so that the payload may listen on it (it is this namespace's
  * setting, not the host's). */
-static int route_fd = -1;
 
 int net_child_setup(const struct sandbox_spec *spec)
 {
