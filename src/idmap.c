@@ -3,6 +3,11 @@
  * The parent writes the child's maps.  With subordinate ranges the setuid
  * helpers (called by absolute path) do it; without, a single-id map is
  * written directly, "deny" to setgroups first as the kernel requires.
+ *
+ * idmap_plan decides from the spec, /etc/subuid and /etc/subgid and the
+ * helpers' state, and writes nothing; idmap_apply writes.  Creating the
+ * namespace, and when the maps are written, are launch.c's, and so are
+ * the nested namespace's identity maps (with idmap_text).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -156,7 +161,7 @@ static void usable_ranges(const struct subid_ranges *sub, uint32_t host_id,
 int idmap_layout(uint32_t want, uint32_t host_id, const struct subid_ranges *sub_in,
 		 struct id_map *out)
 {
-	static struct subid_ranges usable;
+	struct subid_ranges usable;
 	const struct subid_ranges *sub = &usable;
 	uint64_t total = 0, v = 0, below;
 	size_t i;
@@ -342,103 +347,147 @@ static bool subids_by_default(const struct sandbox_spec *spec, uid_t caller)
 	return false;
 }
 
+/* What idmap_plan learns of the caller before it decides. */
+struct caller_ids {
+	uid_t uid;
+	gid_t gid;
+	const char *user;            /* NULL when the uid has no passwd entry */
+	struct subid_ranges su, sg;  /* the caller's ranges, when worth loading */
+	bool have_ranges;            /* in both files, and usable by default */
+	bool helpers;                /* newuidmap and newgidmap are there */
+};
+
+static int caller_ids(const struct sandbox_spec *spec, bool explicit_map, struct caller_ids *c)
+{
+	struct passwd *pw;
+	int r;
+
+	c->uid = getuid();
+	c->gid = getgid();
+	pw = getpwuid(c->uid);
+	c->user = pw ? pw->pw_name : NULL;
+	c->su.n = c->sg.n = 0;
+	if ((spec->subids == SUBIDS_FORCE || explicit_map ||
+	     (spec->subids == SUBIDS_AUTO && subids_by_default(spec, c->uid))) &&
+	    ((r = subid_load("/etc/subuid", c->user, c->uid, &c->su)) < 0 ||
+	     (r = subid_load("/etc/subgid", c->user, c->uid, &c->sg)) < 0))
+		return r;
+	c->have_ranges = c->su.n > 0 && c->sg.n > 0;
+	c->helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
+	/* auto: ranges only where the helpers can actually work */
+	if (spec->subids == SUBIDS_AUTO && c->uid != 0 && c->helpers && c->have_ranges &&
+	    (helper_unusable(NEWUIDMAP) || helper_unusable(NEWGIDMAP)))
+		c->have_ranges = false;
+	return 0;
+}
+
+/* --subids: the ranges and the helpers must be there, else what to do */
+static int check_forced(const struct caller_ids *c)
+{
+	if (c->su.n == 0 || c->sg.n == 0) {
+		const char *f = c->su.n == 0 ? "/etc/subuid" : "/etc/subgid";
+		uint64_t a = subid_free_start("/etc/subuid"), b = subid_free_start("/etc/subgid");
+		uint64_t start = a > b ? a : b;
+		return sb_err(ENOENT, "--subids: %s has no entry for user '%s' (uid %u); "
+			      "an administrator can add one: usermod --add-subuids "
+			      "%llu-%llu --add-subgids %llu-%llu %s",
+			      f, c->user ? c->user : "?", c->uid, (unsigned long long)start,
+			      (unsigned long long)start + 65535, (unsigned long long)start,
+			      (unsigned long long)start + 65535, c->user ? c->user : "USER");
+	}
+	if (!c->helpers)
+		return sb_err(ENOENT, "--subids: %s or %s is missing: install the package "
+			      "uidmap (apt-get install uidmap)", NEWUIDMAP, NEWGIDMAP);
+	return 0;
+}
+
+/* --uid-map/--gid-map: as given (the caller's own id where one is
+ * missing), checked against what the caller owns */
+static int plan_explicit(const struct sandbox_spec *spec, const struct caller_ids *c,
+			 struct idplan *plan)
+{
+	uid_t uid = c->uid;
+	gid_t gid = c->gid;
+	int r;
+
+	plan->uid = spec->uid_map_opt;
+	plan->gid = spec->gid_map_opt;
+	if (plan->uid.n == 0)
+		map_add(&plan->uid, uid, uid, 1);
+	if (plan->gid.n == 0)
+		map_add(&plan->gid, gid, gid, 1);
+	if (uid != 0) {
+		if ((r = idmap_check_owned(&plan->uid, uid, &c->su, "uid")) < 0 ||
+		    (r = idmap_check_owned(&plan->gid, gid, &c->sg, "gid")) < 0)
+			return r;
+	}
+	/* only a map of our own id alone can be written directly */
+	plan->use_helpers = uid != 0 &&
+		!(is_own_id(&plan->uid, uid) && is_own_id(&plan->gid, gid));
+	if (plan->use_helpers && !c->helpers)
+		return sb_err(ENOENT, "--uid-map/--gid-map: mapping subordinate ids needs %s "
+			      "and %s: install the package uidmap (apt-get install uidmap)",
+			      NEWUIDMAP, NEWGIDMAP);
+	if (spec->uid_set)
+		plan->uid_ = spec->uid;
+	else if (!idmap_inside_of(&plan->uid, uid, &plan->uid_))
+		plan->uid_ = plan->uid.r[0].inside;
+	if (spec->gid_set)
+		plan->gid_ = spec->gid;
+	else if (spec->personality != PERSONALITY_BWRAP && spec->uid_set && spec->uid == 0 &&
+		 idmap_has_inside(&plan->gid, 0))
+		plan->gid_ = 0;
+	else if (!idmap_inside_of(&plan->gid, gid, &plan->gid_))
+		plan->gid_ = plan->gid.r[0].inside;
+	plan->own_uid_unmapped = !idmap_inside_of(&plan->uid, uid, &(uint32_t){ 0 });
+	plan->own_gid_unmapped = !idmap_inside_of(&plan->gid, gid, &(uint32_t){ 0 });
+	plan->how = plan->use_helpers ? "explicit maps via newuidmap/newgidmap"
+				      : "explicit single-id maps";
+	return 0;
+}
+
+/* Without maps given: the caller's id at the wanted one inside, with the
+ * subordinate ranges (when used) around it */
+static int plan_layout(const struct sandbox_spec *spec, const struct caller_ids *c,
+		       struct idplan *plan)
+{
+	uid_t uid = c->uid;
+	uint32_t want_u = spec->uid_set ? spec->uid : uid;
+	uint32_t want_g = spec->gid_set ? spec->gid
+			  : (spec->uid_set && spec->uid == 0 &&
+			     spec->personality != PERSONALITY_BWRAP) ? 0 : c->gid;
+	bool ranges = uid != 0 && spec->subids != SUBIDS_NEVER && c->have_ranges && c->helpers;
+	struct subid_ranges none = { 0 };
+	int r;
+
+	if (uid == 0 && spec->subids != SUBIDS_NEVER && c->have_ranges)
+		ranges = true; /* root: maps written directly, no helper needed */
+	if ((r = idmap_layout(want_u, uid, ranges ? &c->su : &none, &plan->uid)) < 0 ||
+	    (r = idmap_layout(want_g, c->gid, ranges ? &c->sg : &none, &plan->gid)) < 0)
+		return sb_err(-r, "cannot lay out the id maps: too many ranges");
+	plan->uid_ = want_u;
+	plan->gid_ = want_g;
+	plan->use_helpers = ranges && uid != 0;
+	plan->how = ranges ? "subordinate ranges via newuidmap/newgidmap"
+			   : "single-id map";
+	if (ranges && uid == 0)
+		plan->how = "subordinate ranges (written directly as root)";
+	return 0;
+}
+
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan)
 {
-	uid_t uid = getuid();
-	gid_t gid = getgid();
-	struct passwd *pw = getpwuid(uid);
-	const char *user = pw ? pw->pw_name : NULL;
-	struct subid_ranges su, sg;
-	bool have_ranges, helpers;
 	bool explicit_map = spec->uid_map_opt.n || spec->gid_map_opt.n;
+	struct caller_ids c;
 	int r;
 
 	memset(plan, 0, sizeof *plan);
-	su.n = sg.n = 0;
-	if ((spec->subids == SUBIDS_FORCE || explicit_map ||
-	     (spec->subids == SUBIDS_AUTO && subids_by_default(spec, uid))) &&
-	    ((r = subid_load("/etc/subuid", user, uid, &su)) < 0 ||
-	     (r = subid_load("/etc/subgid", user, uid, &sg)) < 0))
+	if ((r = caller_ids(spec, explicit_map, &c)) < 0)
 		return r;
-	have_ranges = su.n > 0 && sg.n > 0;
-	helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
-	/* auto: ranges only where the helpers can actually work */
-	if (spec->subids == SUBIDS_AUTO && uid != 0 && helpers && have_ranges &&
-	    (helper_unusable(NEWUIDMAP) || helper_unusable(NEWGIDMAP)))
-		have_ranges = false;
-
-	if (spec->subids == SUBIDS_FORCE) {
-		if (su.n == 0 || sg.n == 0) {
-			const char *f = su.n == 0 ? "/etc/subuid" : "/etc/subgid";
-			uint64_t a = subid_free_start("/etc/subuid"), b = subid_free_start("/etc/subgid");
-			uint64_t start = a > b ? a : b;
-			return sb_err(ENOENT, "--subids: %s has no entry for user '%s' (uid %u); "
-				      "an administrator can add one: usermod --add-subuids "
-				      "%llu-%llu --add-subgids %llu-%llu %s",
-				      f, user ? user : "?", uid, (unsigned long long)start,
-				      (unsigned long long)start + 65535, (unsigned long long)start,
-				      (unsigned long long)start + 65535, user ? user : "USER");
-		}
-		if (!helpers)
-			return sb_err(ENOENT, "--subids: %s or %s is missing: install the package "
-				      "uidmap (apt-get install uidmap)", NEWUIDMAP, NEWGIDMAP);
-	}
-
-	if (explicit_map) {
-		plan->uid = spec->uid_map_opt;
-		plan->gid = spec->gid_map_opt;
-		if (plan->uid.n == 0)
-			map_add(&plan->uid, uid, uid, 1);
-		if (plan->gid.n == 0)
-			map_add(&plan->gid, gid, gid, 1);
-		if (uid != 0) {
-			if ((r = idmap_check_owned(&plan->uid, uid, &su, "uid")) < 0 ||
-			    (r = idmap_check_owned(&plan->gid, gid, &sg, "gid")) < 0)
-				return r;
-		}
-		/* only a map of our own id alone can be written directly */
-		plan->use_helpers = uid != 0 &&
-			!(is_own_id(&plan->uid, uid) && is_own_id(&plan->gid, gid));
-		if (plan->use_helpers && !helpers)
-			return sb_err(ENOENT, "--uid-map/--gid-map: mapping subordinate ids needs %s "
-				      "and %s: install the package uidmap (apt-get install uidmap)",
-				      NEWUIDMAP, NEWGIDMAP);
-		if (spec->uid_set)
-			plan->uid_ = spec->uid;
-		else if (!idmap_inside_of(&plan->uid, uid, &plan->uid_))
-			plan->uid_ = plan->uid.r[0].inside;
-		if (spec->gid_set)
-			plan->gid_ = spec->gid;
-		else if (spec->personality != PERSONALITY_BWRAP && spec->uid_set && spec->uid == 0 &&
-			 idmap_has_inside(&plan->gid, 0))
-			plan->gid_ = 0;
-		else if (!idmap_inside_of(&plan->gid, gid, &plan->gid_))
-			plan->gid_ = plan->gid.r[0].inside;
-		plan->own_uid_unmapped = !idmap_inside_of(&plan->uid, uid, &(uint32_t){ 0 });
-		plan->own_gid_unmapped = !idmap_inside_of(&plan->gid, gid, &(uint32_t){ 0 });
-		plan->how = plan->use_helpers ? "explicit maps via newuidmap/newgidmap"
-					      : "explicit single-id maps";
-	} else {
-		uint32_t want_u = spec->uid_set ? spec->uid : uid;
-		uint32_t want_g = spec->gid_set ? spec->gid
-				  : (spec->uid_set && spec->uid == 0 &&
-				     spec->personality != PERSONALITY_BWRAP) ? 0 : gid;
-		bool ranges = uid != 0 && spec->subids != SUBIDS_NEVER && have_ranges && helpers;
-		struct subid_ranges none = { 0 };
-
-		if (uid == 0 && spec->subids != SUBIDS_NEVER && have_ranges)
-			ranges = true; /* root: maps written directly, no helper needed */
-		if ((r = idmap_layout(want_u, uid, ranges ? &su : &none, &plan->uid)) < 0 ||
-		    (r = idmap_layout(want_g, gid, ranges ? &sg : &none, &plan->gid)) < 0)
-			return sb_err(-r, "cannot lay out the id maps: too many ranges");
-		plan->uid_ = want_u;
-		plan->gid_ = want_g;
-		plan->use_helpers = ranges && uid != 0;
-		plan->how = ranges ? "subordinate ranges via newuidmap/newgidmap"
-				   : "single-id map";
-		if (ranges && uid == 0)
-			plan->how = "subordinate ranges (written directly as root)";
-	}
+	if (spec->subids == SUBIDS_FORCE && (r = check_forced(&c)) < 0)
+		return r;
+	if ((r = explicit_map ? plan_explicit(spec, &c, plan) : plan_layout(spec, &c, plan)) < 0)
+		return r;
 	if ((r = idmap_check_text(&plan->uid, false, explicit_map ? "--uid-map" : "/etc/subuid")) < 0 ||
 	    (r = idmap_check_text(&plan->gid, false, explicit_map ? "--gid-map" : "/etc/subgid")) < 0)
 		return r;
@@ -477,10 +526,9 @@ size_t idmap_text_max(void)
 int idmap_check_text(const struct id_map *m, bool identity, const char *what)
 {
 	size_t len = idmap_text_max();
-	char *buf = xmalloc(len);
+	_cleanup_free_ char *buf = xmalloc(len);
 	int r = idmap_text(m, identity, buf, len);
 
-	free(buf);
 	if (r < 0)
 		return sb_err(E2BIG, "%s: the map's %zu ranges are more than %zu bytes as text, "
 			      "the most the kernel accepts: use fewer, larger ranges",
@@ -589,13 +637,10 @@ static int helper_finish(struct helper_run *h, const struct id_map *m)
 static int write_map(int dfd, const char *file, const struct id_map *m)
 {
 	size_t len = idmap_text_max();
-	char *buf = xmalloc(len);
+	_cleanup_free_ char *buf = xmalloc(len);
 	int r = idmap_text(m, false, buf, len);
 
-	if (r >= 0)
-		r = write_file_at(dfd, file, buf);
-	free(buf);
-	return r;
+	return r < 0 ? r : write_file_at(dfd, file, buf);
 }
 
 /* newuidmap and newgidmap at once: each is a setuid program whose start
@@ -631,8 +676,9 @@ static int run_helpers(pid_t pid, const struct idplan *plan)
 
 int idmap_apply(pid_t pid, const struct idplan *plan)
 {
+	_cleanup_close_ int dfd = -1;
 	char path[64];
-	int dfd, r;
+	int r;
 
 	if (plan->use_helpers)
 		return run_helpers(pid, plan);
@@ -644,22 +690,16 @@ int idmap_apply(pid_t pid, const struct idplan *plan)
 	/* A single gid: "deny" first, which the kernel requires of an
 	 * unprivileged writer and which keeps dropped groups dropped. */
 	if (plan->gid.n == 1 && plan->gid.r[0].count == 1 &&
-	    (r = write_file_at(dfd, "setgroups", "deny")) < 0 && r != -ENOENT) {
-		close(dfd);
+	    (r = write_file_at(dfd, "setgroups", "deny")) < 0 && r != -ENOENT)
 		return sb_err(-r, "%s/setgroups: cannot write 'deny': %s", path, strerror(-r));
-	}
-	if ((r = write_map(dfd, "gid_map", &plan->gid)) < 0) {
-		close(dfd);
+	if ((r = write_map(dfd, "gid_map", &plan->gid)) < 0)
 		return sb_err(-r, "%s/gid_map: cannot write the gid map: %s", path, strerror(-r));
-	}
 	if ((r = write_map(dfd, "uid_map", &plan->uid)) < 0) {
-		close(dfd);
 		if (r == -EPERM && idmap_inside_of(&plan->uid, 0, &(uint32_t){ 0 }))
 			return sb_err(EPERM, "%s/uid_map: cannot map uid 0 of this namespace: the "
 				      "kernel allows that only with CAP_SETFCAP here (you are uid 0 "
 				      "without it, in a container or sandbox that dropped it)", path);
 		return sb_err(-r, "%s/uid_map: cannot write the uid map: %s", path, strerror(-r));
 	}
-	close(dfd);
 	return 0;
 }

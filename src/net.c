@@ -1,5 +1,5 @@
 /* net.c - the sandbox's network namespace: loopback, the userspace network
- * helper (pasta or slirp4netns), port forwards, egress rules.
+ * helper (pasta or slirp4netns), port forwards, loading the egress rules.
  *
  * Both helpers give the sandbox the same network:
  *
@@ -22,6 +22,10 @@
  * destinations listed.
  * Everything refused is rejected at once (TCP reset, ICMP
  * admin-prohibited), never dropped.
+ *
+ * Parsing --publish and --net-allow and building the rules is netrules.c's
+ * (pure functions of the spec); this file runs processes, opens sockets
+ * and touches the namespace, and leaves the rules' shape alone.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -44,36 +48,24 @@
 
 #include "sandbox.h"
 
-#define NET_IF      "eth0"
-#define NET_ADDR    "10.0.2.100"
-#define NET_PREFIX  "24"
-#define NET_SUBNET  "10.0.2.0/24"
-#define NET_SUBNET_ADDR "10.0.2.0"
-#define NET_GW      "10.0.2.2"
-#define NET_DNS     "10.0.2.3"
-#define NET_MTU     65520
 #define NET_READY_TIMEOUT_MS 30000
 
 /* Bring up "lo" in the current network namespace. */
 int net_loopback_up(void)
 {
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct ifreq ifr;
-	int s, r = 0;
 
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return sb_err(errno, "socket: %s", strerror(errno));
 	memset(&ifr, 0, sizeof ifr);
 	strcpy(ifr.ifr_name, "lo");
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0) {
-		r = sb_err(errno, "loopback: SIOCGIFFLAGS: %s", strerror(errno));
-	} else {
-		ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
-		if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
-			r = sb_err(errno, "cannot bring up the loopback interface: %s", strerror(errno));
-	}
-	close(s);
-	return r;
+	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0)
+		return sb_err(errno, "loopback: SIOCGIFFLAGS: %s", strerror(errno));
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(s, SIOCSIFFLAGS, &ifr) < 0)
+		return sb_err(errno, "cannot bring up the loopback interface: %s", strerror(errno));
+	return 0;
 }
 
 bool net_uses_helper(const struct sandbox_spec *spec)
@@ -94,318 +86,16 @@ const char *net_mode_name(enum net_mode mode)
 	return "?";
 }
 
-/* ---- parsing ---- */
+/* ---- in the child, in the sandbox's network namespace ---- */
 
-/* N decimal digits at S: a port, 1 to 65535. */
-static int parse_port(const char *s, uint16_t *out)
-{
-	uint32_t v;
-
-	if (!*s || strlen(s) > 5 || parse_u32(s, &v) < 0 || v == 0 || v > 65535)
-		return -EINVAL;
-	*out = (uint16_t)v;
-	return 0;
-}
-
-/* [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] */
-int net_parse_publish(const char *s, struct net_publish *p)
-{
-	char buf[64], *proto, *f[3];
-	size_t n = 0;
-	struct in_addr ip;
-
-	memset(p, 0, sizeof *p);
-	p->spec = s;
-	if (strlen(s) >= sizeof buf)
-		goto bad;
-	strcpy(buf, s);
-	proto = strchr(buf, '/');
-	if (proto) {
-		*proto++ = '\0';
-		if (strcmp(proto, "udp") == 0)
-			p->udp = true;
-		else if (strcmp(proto, "tcp") != 0)
-			goto bad;
-	}
-	f[n++] = buf;
-	for (char *c = buf; *c; c++)
-		if (*c == ':') {
-			if (n == 3)
-				goto bad;
-			*c = '\0';
-			f[n++] = c + 1;
-		}
-	if (n < 2)
-		goto bad;
-	if (inet_pton(AF_INET, n == 3 ? f[0] : "127.0.0.1", &ip) != 1)
-		goto bad;
-	if (parse_port(f[n - 2], &p->host_port) < 0 || parse_port(f[n - 1], &p->port) < 0)
-		goto bad;
-	p->host_ip = ip.s_addr;
-	return 0;
-bad:
-	return sb_err(EINVAL, "--publish %s: expected [HOSTIP:]HOSTPORT:PORT[/tcp|/udp] "
-		      "(HOSTIP an IPv4 address, ports from 1 to 65535)", s);
-}
-
-static bool valid_hostname(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 253 || s[0] == '-' || s[0] == '.')
-		return false;
-	for (; *s; s++)
-		if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
-		      (*s >= '0' && *s <= '9') || *s == '-' || *s == '.' || *s == '_'))
-			return false;
-	return true;
-}
-
-/* HOST|ADDR[/PREFIX][:PORT]; a HOST is resolved by net_preflight. */
-int net_parse_allow(const char *s, struct net_allow *a)
-{
-	char *buf, *colon, *slash;
-	struct in_addr ip;
-	uint32_t prefix = 32;
-
-	memset(a, 0, sizeof *a);
-	a->spec = s;
-	a->prefix = 32;
-	if (strchr(s, '[') || (strchr(s, ':') && strchr(s, ':') != strrchr(s, ':')))
-		return sb_err(EINVAL, "--net-allow %s: IPv6 destinations are not supported "
-			      "(the sandbox's network is IPv4 only)", s);
-	buf = xstrdup(s);
-	colon = strrchr(buf, ':');
-	if (colon) {
-		*colon = '\0';
-		if (parse_port(colon + 1, &a->port) < 0)
-			goto bad;
-	}
-	slash = strchr(buf, '/');
-	if (slash) {
-		*slash = '\0';
-		if (!slash[1] || strlen(slash + 1) > 2 || parse_u32(slash + 1, &prefix) < 0 ||
-		    prefix > 32)
-			goto bad;
-	}
-	if (inet_pton(AF_INET, buf, &ip) == 1) {
-		uint32_t mask = prefix ? htonl(~0U << (32 - prefix)) : 0;
-		a->addrs = xmalloc(sizeof *a->addrs);
-		a->addrs[0] = ip.s_addr & mask;
-		a->n_addrs = 1;
-		a->prefix = (uint8_t)prefix;
-		free(buf);
-		return 0;
-	}
-	if (slash || !valid_hostname(buf))
-		goto bad;
-	a->name = buf;
-	return 0;
-bad:
-	free(buf);
-	return sb_err(EINVAL, "--net-allow %s: expected HOST, or ADDR[/PREFIX], then optionally "
-		      ":PORT (an IPv4 address, a prefix from 0 to 32, a port from 1 to 65535)", s);
-}
-
-/* ---- the egress rules ---- */
-
-static const char *dns_server(const struct sandbox_spec *spec)
-{
-	return spec->dns ? spec->dns : NET_DNS;
-}
-
-static struct nf_rule *rule_add(struct nf_ruleset *rs, enum nf_chain chain,
-				enum nf_verdict verdict)
-{
-	struct nf_rule *r;
-
-	rs->r = xrealloc(rs->r, (rs->n + 1) * sizeof *r);
-	r = &rs->r[rs->n++];
-	memset(r, 0, sizeof *r);
-	r->chain = chain;
-	r->verdict = verdict;
-	rs->has_chain[chain] = true;
-	return r;
-}
-
-static void rule_daddr(struct nf_rule *r, const char *addr, uint8_t prefix)
-{
-	inet_pton(AF_INET, addr, &r->daddr);
-	r->has_daddr = true;
-	r->prefix = prefix;
-}
-
-/* DEST (with PREFIX) on PORT over TCP and UDP, or on every port: VERDICT */
-static void rule_dest(struct nf_ruleset *rs, enum nf_chain chain, uint32_t daddr,
-		      uint8_t prefix, uint16_t port, enum nf_verdict verdict)
-{
-	static const uint8_t protos[] = { IPPROTO_TCP, IPPROTO_UDP };
-	size_t i;
-
-	for (i = 0; i < (port ? 2 : 1); i++) {
-		struct nf_rule *r = rule_add(rs, chain, verdict);
-		r->has_daddr = true;
-		r->daddr = daddr;
-		r->prefix = prefix;
-		r->l4proto = port ? protos[i] : 0;
-		r->dport = port;
-	}
-}
-
-/* The subnet's rest, or everything: rejected at once, never dropped. */
-static void rule_reject(struct nf_ruleset *rs, const char *subnet)
-{
-	struct nf_rule *r = rule_add(rs, NFC_OUTPUT, NFV_REJECT_TCP);
-
-	r->l4proto = IPPROTO_TCP;
-	if (subnet)
-		rule_daddr(r, subnet, 24);
-	r = rule_add(rs, NFC_OUTPUT, NFV_REJECT_ICMP);
-	if (subnet)
-		rule_daddr(r, subnet, 24);
-}
-
-/* pasta (as of Debian 12's) loses the replies of a UDP forward that
- * changes the port: it forwards HOSTPORT unchanged, and this maps it to
- * PORT (spliced from the host's loopback: output; else through eth0:
- * prerouting) */
-static void rules_publish(const struct sandbox_spec *spec, struct nf_ruleset *rs)
-{
-	enum nf_chain c;
-	size_t i;
-
-	for (c = NFC_PUBLISH_LOCAL; c <= NFC_PUBLISH && spec->net_mode == NET_PASTA; c++)
-		for (i = 0; i < spec->n_publish; i++) {
-			const struct net_publish *p = &spec->publish[i];
-			struct nf_rule *r;
-			if (!p->udp || p->host_port == p->port)
-				continue;
-			r = rule_add(rs, c, NFV_DNAT);
-			if (c == NFC_PUBLISH_LOCAL)
-				rule_daddr(r, "127.0.0.1", 32);
-			else
-				r->iif_eth0 = true;
-			r->l4proto = IPPROTO_UDP;
-			r->dport = p->host_port;
-			r->to_port = p->port;
-		}
-}
-
-/* The rules for the sandbox's namespace (see the top), in table "ip
- * sandbox": chain output hooks the output path, chain allow holds the
- * --net-allow list. */
-void net_ruleset(const struct sandbox_spec *spec, struct nf_ruleset *rs)
-{
-	bool list = spec->n_allow > 0, names = false;
-	uint32_t dns;
-	size_t i, j;
-
-	memset(rs, 0, sizeof *rs);
-	rs->has_chain[NFC_OUTPUT] = true;
-	for (i = 0; i < spec->n_allow; i++) {
-		const struct net_allow *a = &spec->allow[i];
-		names |= a->name != NULL;
-		for (j = 0; j < a->n_addrs; j++)
-			rule_dest(rs, NFC_ALLOW, a->addrs[j], a->prefix, a->port, NFV_ACCEPT);
-	}
-	if (list)
-		rs->has_chain[NFC_ALLOW] = true;
-	rule_add(rs, NFC_OUTPUT, NFV_ACCEPT)->ct_established = true;
-	rule_add(rs, NFC_OUTPUT, NFV_ACCEPT)->oif_lo = true;
-	/* the helper's subnet: its DNS forwarder, the gateway, nothing else */
-	inet_pton(AF_INET, dns_server(spec), &dns);
-	if (!list || (names && strcmp(dns_server(spec), NET_DNS) == 0))
-		rule_dest(rs, NFC_OUTPUT, dns, 32, 53, NFV_ACCEPT);
-	if (spec->allow_host_loopback)
-		rule_daddr(rule_add(rs, NFC_OUTPUT, list ? NFV_JUMP_ALLOW : NFV_ACCEPT), NET_GW, 32);
-	rule_reject(rs, NET_SUBNET_ADDR);
-	if (list) {
-		if (names && strcmp(dns_server(spec), NET_DNS) != 0)
-			rule_dest(rs, NFC_OUTPUT, dns, 32, 53, NFV_ACCEPT);
-		rule_add(rs, NFC_OUTPUT, NFV_JUMP_ALLOW);
-		rule_reject(rs, NULL);
-	}
-	rules_publish(spec, rs);
-}
-
-const char *const nf_chain_names[NFC_N] = {
-	[NFC_ALLOW] = "allow", [NFC_OUTPUT] = "output",
-	[NFC_PUBLISH_LOCAL] = "publish_local", [NFC_PUBLISH] = "publish",
-};
-
-/* One rule in nft's syntax, for messages and the unit tests. */
-void net_rule_text(const struct nf_rule *r, char *buf, size_t len)
-{
-	static const char *const verdicts[] = {
-		[NFV_ACCEPT] = "accept", [NFV_JUMP_ALLOW] = "jump allow",
-		[NFV_REJECT_TCP] = "reject with tcp reset",
-		[NFV_REJECT_ICMP] = "reject with icmp type admin-prohibited",
-		[NFV_DNAT] = "dnat to",
-	};
-	const char *proto = r->l4proto == IPPROTO_TCP ? "tcp" : "udp";
-	char ip[INET_ADDRSTRLEN];
-	size_t o = 0;
-
-	buf[0] = '\0';
-	if (r->ct_established)
-		buf_printf(buf, len, &o, "ct state established,related ");
-	if (r->oif_lo)
-		buf_printf(buf, len, &o, "oif \"lo\" ");
-	if (r->iif_eth0)
-		buf_printf(buf, len, &o, "iifname \"" NET_IF "\" ");
-	if (r->has_daddr) {
-		inet_ntop(AF_INET, &r->daddr, ip, sizeof ip);
-		buf_printf(buf, len, &o, r->prefix == 32 ? "ip daddr %s " : "ip daddr %s/%u ", ip,
-			   r->prefix);
-	}
-	if (r->l4proto && r->dport)
-		buf_printf(buf, len, &o, "%s dport %u ", proto, r->dport);
-	else if (r->l4proto)
-		buf_printf(buf, len, &o, "meta l4proto %s ", proto);
-	buf_printf(buf, len, &o, "%s", verdicts[r->verdict]);
-	if (r->verdict == NFV_DNAT)
-		buf_printf(buf, len, &o, " :%u", r->to_port);
-}
-
-/* The whole ruleset in nft's syntax (nft -f would load the same). */
-char *net_rules(const struct sandbox_spec *spec)
-{
-	static const char *const hooks[NFC_N] = {
-		[NFC_OUTPUT] = "type filter hook output priority filter",
-		[NFC_PUBLISH_LOCAL] = "type nat hook output priority -100",
-		[NFC_PUBLISH] = "type nat hook prerouting priority -100",
-	};
-	struct sbuf b = { 0 };
-	struct nf_ruleset rs;
-	char line[256];
-	size_t i;
-	int c;
-
-	net_ruleset(spec, &rs);
-	sbuf_add(&b, "table ip sandbox {\n");
-	for (c = 0; c < NFC_N; c++) {
-		if (!rs.has_chain[c])
-			continue;
-		sbuf_add(&b, "\tchain %s {\n", nf_chain_names[c]);
-		if (hooks[c])
-			sbuf_add(&b, "\t\t%s; policy accept;\n", hooks[c]);
-		for (i = 0; i < rs.n; i++)
-			if ((int)rs.r[i].chain == c) {
-				net_rule_text(&rs.r[i], line, sizeof line);
-				sbuf_add(&b, "\t\t%s\n", line);
-			}
-		sbuf_add(&b, "\t}\n");
-	}
-	sbuf_add(&b, "}\n");
-	free(rs.r);
-	return b.p;
-}
+/* /proc/self/net/route of the sandbox's namespace, from net_child_setup to
+ * net_child_check: the one state kept between the two calls. */
+static int route_fd = -1;
 
 /* In the child, once the namespace exists: the egress rules and, when a
  * port below 1024 is published, the namespace's first unprivileged port
  * lowered so that the payload may listen on it (it is this namespace's
  * setting, not the host's). */
-static int route_fd = -1;
 
 int net_child_setup(const struct sandbox_spec *spec)
 {
@@ -438,38 +128,40 @@ int net_child_setup(const struct sandbox_spec *spec)
 	return 0;
 }
 
-/* In the child, after the helper said it is ready: the payload starts
- * only on a configured interface. */
-int net_child_check(const struct sandbox_spec *spec)
+/* NET_IF up, with NET_ADDR and NET_MTU, as helper NAME was told. */
+static int check_iface(const char *name)
 {
-	const char *name = net_mode_name(spec->net_mode);
+	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	struct ifreq ifr;
 	struct in_addr want;
-	char line[256];
-	bool route = false;
-	FILE *f;
-	int s, r = 0;
 
-	s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return sb_err(errno, "socket: %s", strerror(errno));
 	memset(&ifr, 0, sizeof ifr);
 	strcpy(ifr.ifr_name, NET_IF);
 	inet_pton(AF_INET, NET_ADDR, &want);
 	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
-		r = sb_err(ENETDOWN, "--net %s: %s reported ready, but " NET_IF " is not up", name, name);
-	else if (ioctl(s, SIOCGIFADDR, &ifr) < 0 ||
-		 ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr != want.s_addr)
-		r = sb_err(EADDRNOTAVAIL, "--net %s: %s reported ready, but " NET_IF " does not have "
-			   "the address " NET_ADDR, name, name);
-	else if (ioctl(s, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu != NET_MTU)
-		r = sb_err(EINVAL, "--net %s: %s reported ready, but the MTU of " NET_IF " is %d, "
-			   "not %d", name, name, ifr.ifr_mtu, NET_MTU);
-	close(s);
-	if (r < 0)
-		return r;
-	/* the file opened by net_child_setup, read now (a seq_file: its
-	 * text is made at the read) */
+		return sb_err(ENETDOWN, "--net %s: %s reported ready, but " NET_IF " is not up",
+			      name, name);
+	if (ioctl(s, SIOCGIFADDR, &ifr) < 0 ||
+	    ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr != want.s_addr)
+		return sb_err(EADDRNOTAVAIL, "--net %s: %s reported ready, but " NET_IF " does not "
+			      "have the address " NET_ADDR, name, name);
+	if (ioctl(s, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu != NET_MTU)
+		return sb_err(EINVAL, "--net %s: %s reported ready, but the MTU of " NET_IF " is %d, "
+			      "not %d", name, name, ifr.ifr_mtu, NET_MTU);
+	return 0;
+}
+
+/* A default route via NET_GW on NET_IF, in the file net_child_setup
+ * opened, read now (a seq_file: its text is made at the read). */
+static int check_route(const char *name)
+{
+	struct in_addr want;
+	char line[256];
+	bool route = false;
+	FILE *f;
+
 	f = fdopen(route_fd, "re");
 	if (!f)
 		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
@@ -486,6 +178,18 @@ int net_child_check(const struct sandbox_spec *spec)
 	if (!route)
 		return sb_err(ENETUNREACH, "--net %s: %s reported ready, but there is no default "
 			      "route via " NET_GW, name, name);
+	return 0;
+}
+
+/* In the child, after the helper said it is ready: the payload starts
+ * only on a configured interface. */
+int net_child_check(const struct sandbox_spec *spec)
+{
+	const char *name = net_mode_name(spec->net_mode);
+	int r;
+
+	if ((r = check_iface(name)) < 0 || (r = check_route(name)) < 0)
+		return r;
 	sb_step(NET_IF " has " NET_ADDR "/" NET_PREFIX ", mtu %d, default route via " NET_GW,
 		NET_MTU);
 	return 0;
@@ -493,7 +197,8 @@ int net_child_check(const struct sandbox_spec *spec)
 
 /* ---- preflight, in the setup process ---- */
 
-
+/* Can P's host port be bound now?  The helper binds it later, in its
+ * own words; this says why not before anything starts. */
 static int check_port_free(const struct net_publish *p)
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(p->host_port),
@@ -528,6 +233,7 @@ static int check_port_free(const struct net_publish *p)
 	}
 }
 
+/* A's name to its IPv4 addresses, each once. */
 static int resolve(struct net_allow *a)
 {
 	struct addrinfo hints = { .ai_family = AF_INET, .ai_socktype = SOCK_STREAM };
@@ -573,18 +279,11 @@ static void add_generated_file(struct sandbox_spec *spec, const char *dest, char
 	op->data_len = strlen(text);
 }
 
-int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
+/* The helper's absolute path in NP (--net auto becomes the one found),
+ * and the device it needs. */
+static int find_helper(struct sandbox_spec *spec, struct net_plan *np)
 {
 	const char *name;
-	char host[256];
-	size_t i, j;
-	int r;
-
-	memset(np, 0, sizeof *np);
-	np->pid = -1;
-	np->out_fd = np->exit_fd = -1;
-	if (!net_uses_helper(spec))
-		return 0;
 
 	if (spec->net_mode == NET_AUTO) {
 		if ((np->helper = find_in_path("pasta")))
@@ -606,9 +305,15 @@ int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
 			      name, e == ENOENT ? " (as root: modprobe tun)"
 						: " (as root: chmod 0666 /dev/net/tun)");
 	}
-	for (i = 0; i < spec->n_allow; i++)
-		if (spec->allow[i].name && (r = resolve(&spec->allow[i])) < 0)
-			return r;
+	return 0;
+}
+
+/* Each --publish in order: not twice the same host port, and free now. */
+static int check_publish(const struct sandbox_spec *spec)
+{
+	size_t i, j;
+	int r;
+
 	for (i = 0; i < spec->n_publish; i++) {
 		const struct net_publish *p = &spec->publish[i];
 		for (j = 0; j < i; j++)
@@ -620,6 +325,13 @@ int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
 		if ((r = check_port_free(p)) < 0)
 			return r;
 	}
+	return 0;
+}
+
+/* /etc/resolv.conf and /etc/hosts for the sandbox's network. */
+static void add_generated_files(struct sandbox_spec *spec)
+{
+	char host[256];
 
 	if (spec->share_uts || !spec->hostname) {
 		if (gethostname(host, sizeof host) < 0)
@@ -629,14 +341,37 @@ int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
 		snprintf(host, sizeof host, "%s", spec->hostname);
 	}
 	add_generated_file(spec, "/etc/resolv.conf",
-			   xasprintf("nameserver %s\n", dns_server(spec)));
+			   xasprintf("nameserver %s\n", net_dns_server(spec)));
 	add_generated_file(spec, "/etc/hosts",
 			   xasprintf("127.0.0.1\tlocalhost\n"
 				     "::1\tlocalhost ip6-localhost ip6-loopback\n"
 				     NET_ADDR "\t%s\n%s", host,
 				     spec->allow_host_loopback ? NET_GW "\thost.sandbox.internal\n"
 							       : ""));
-	sb_step("network: %s (%s)", name, np->helper);
+}
+
+/* Before anything starts: the helper, /dev/net/tun, the --net-allow names
+ * resolved into SPEC, the --publish ports checked, and the generated files
+ * added to SPEC's mount operations. */
+int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
+{
+	size_t i;
+	int r;
+
+	memset(np, 0, sizeof *np);
+	np->pid = -1;
+	np->out_fd = np->exit_fd = -1;
+	if (!net_uses_helper(spec))
+		return 0;
+	if ((r = find_helper(spec, np)) < 0)
+		return r;
+	for (i = 0; i < spec->n_allow; i++)
+		if (spec->allow[i].name && (r = resolve(&spec->allow[i])) < 0)
+			return r;
+	if ((r = check_publish(spec)) < 0)
+		return r;
+	add_generated_files(spec);
+	sb_step("network: %s (%s)", net_mode_name(spec->net_mode), np->helper);
 	return 0;
 }
 
@@ -731,16 +466,33 @@ static int spawn_helper(struct net_plan *np, char **argv, int ready_fd, int exit
 	return 0;
 }
 
+/* One read of the readiness signal from *RD into BUF of SIZE bytes (*N
+ * so far): true once it is whole.  *RD becomes -1 when the helper closed
+ * it without a word: its exit then tells why. */
+static bool ready_read(int *rd, char *buf, size_t size, size_t *n, bool line)
+{
+	ssize_t k = read(*rd, buf + *n, size - 1 - *n);
+
+	if (k > 0) {
+		*n += (size_t)k;
+		buf[*n] = '\0';
+		return (line && strchr(buf, '\n')) || (!line && *n > 0) || *n == size - 1;
+	}
+	if (k == 0 || errno != EINTR)
+		*rd = -1;
+	return false;
+}
+
 /* Wait for the helper's readiness signal on RD: a line (pasta's pid file)
  * or one byte (slirp4netns's "1"), or for the helper to exit. */
 static int wait_ready(struct net_plan *np, int rd, bool line)
 {
+	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, np->pid, 0);
 	char buf[64];
 	size_t n = 0;
 	struct timespec t0, t;
-	int pidfd, r;
+	int r;
 
-	pidfd = (int)syscall(SYS_pidfd_open, np->pid, 0);
 	if (pidfd < 0)
 		return sb_err(errno, "pidfd_open: %s", strerror(errno));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -753,65 +505,42 @@ static int wait_ready(struct net_plan *np, int rd, bool line)
 		clock_gettime(CLOCK_MONOTONIC, &t);
 		left = NET_READY_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 +
 					       (t.tv_nsec - t0.tv_nsec) / 1000000);
-		if (left <= 0) {
-			close(pidfd);
+		if (left <= 0)
 			return sb_err(ETIMEDOUT, "--net %s: %s did not report ready within %d s",
 				      net_mode_name(np->mode), net_mode_name(np->mode),
 				      NET_READY_TIMEOUT_MS / 1000);
-		}
-		if (setup_signal_taken()) { /* ^C while it starts: the caller ends all */
-			r = sb_err(EINTR, "--net %s: interrupted by signal %d while %s started",
-				   net_mode_name(np->mode), setup_signal_taken(),
-				   net_mode_name(np->mode));
-			break;
-		}
+		if (setup_signal_taken()) /* ^C while it starts: the caller ends all */
+			return sb_err(EINTR, "--net %s: interrupted by signal %d while %s started",
+				      net_mode_name(np->mode), setup_signal_taken(),
+				      net_mode_name(np->mode));
 		r = poll(p, 3, (int)left);
 		if (r < 0 && errno == EINTR)
 			continue;
-		if (r < 0) {
-			r = sb_err(errno, "poll: %s", strerror(errno));
-			break;
-		}
-		if (p[0].revents) {
-			ssize_t k = read(rd, buf + n, sizeof buf - 1 - n);
-			if (k > 0) {
-				n += (size_t)k;
-				buf[n] = '\0';
-				if ((line && strchr(buf, '\n')) || (!line && n > 0) ||
-				    n == sizeof buf - 1) {
-					r = 0;
-					break;
-				}
-			} else if (k == 0 || errno != EINTR) {
-				rd = -1; /* closed without a word: the exit tells why */
-			}
-		}
-		if (p[1].revents) {
-			r = helper_exited(np, "before it was ready");
-			break;
-		}
+		if (r < 0)
+			return sb_err(errno, "poll: %s", strerror(errno));
+		if (p[0].revents && ready_read(&rd, buf, sizeof buf, &n, line))
+			return 0;
+		if (p[1].revents)
+			return helper_exited(np, "before it was ready");
 	}
-	close(pidfd);
-	return r;
 }
 
 /* slirp4netns's API: one request per connection, answered with JSON. */
 static int slirp_api(const char *sock, const char *req, char *resp, size_t len)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	_cleanup_close_ int s = -1;
 	size_t n = 0;
-	int s, e;
+	int r;
 
 	snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
 	s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (s < 0)
+	if (s < 0 || connect(s, (struct sockaddr *)&sa, sizeof sa) < 0)
 		return -errno;
-	if (connect(s, (struct sockaddr *)&sa, sizeof sa) < 0 ||
-	    write(s, req, strlen(req)) != (ssize_t)strlen(req) || shutdown(s, SHUT_WR) < 0) {
-		e = errno;
-		close(s);
-		return -e;
-	}
+	if ((r = write_all(s, req, strlen(req))) < 0)
+		return r;
+	if (shutdown(s, SHUT_WR) < 0)
+		return -errno;
 	for (;;) {
 		ssize_t k = read(s, resp + n, len - 1 - n);
 		if (k < 0 && errno == EINTR)
@@ -823,7 +552,6 @@ static int slirp_api(const char *sock, const char *req, char *resp, size_t len)
 			break;
 	}
 	resp[n] = '\0';
-	close(s);
 	return 0;
 }
 
@@ -851,148 +579,197 @@ static int slirp_publish(const struct sandbox_spec *spec, const char *sock)
 	return 0;
 }
 
+/* The helper's command line, and what it owns until net_start returns. */
+struct helper_cmd {
+	char **argv;                 /* NULL-terminated */
+	char **own;                  /* the strings made for it */
+	size_t n, no;
+	char *dir, *sock;            /* slirp4netns's API socket, and its directory */
+	char ns_net[64], ns_user[64];
+};
+
+static void arg(struct helper_cmd *c, const char *s)
+{
+	c->argv[c->n++] = (char *)s;
+}
+
+static void arg_own(struct helper_cmd *c, char *s)
+{
+	c->argv[c->n++] = c->own[c->no++] = s;
+}
+
+static void helper_cmd_free(struct helper_cmd *c)
+{
+	size_t i;
+
+	if (c->sock) {
+		unlink(c->sock);
+		free(c->sock);
+	}
+	if (c->dir) {
+		rmdir(c->dir);
+		free(c->dir);
+	}
+	for (i = 0; i < c->no; i++)
+		free(c->own[i]);
+	free(c->own);
+	free(c->argv);
+}
+
+/* pasta's options: the network of the top comment, set up by pasta itself */
+static void pasta_args(const struct sandbox_spec *spec, struct helper_cmd *c)
+{
+	bool tcp = false, udp = false;
+	size_t i;
+
+	arg(c, "--foreground");
+	arg(c, "--quiet");
+	arg(c, "--ipv4-only");
+	arg(c, "--config-net");
+	arg(c, "--ns-ifname"); arg(c, NET_IF);
+	arg(c, "--address"); arg(c, NET_ADDR);
+	arg(c, "--netmask"); arg(c, NET_PREFIX);
+	arg(c, "--gateway"); arg(c, NET_GW);
+	arg(c, "--mtu"); arg_own(c, xasprintf("%d", NET_MTU));
+	arg(c, "--dns-forward"); arg(c, NET_DNS);
+	/* nothing forwarded but what --publish asks */
+	for (i = 0; i < spec->n_publish; i++) {
+		const struct net_publish *p = &spec->publish[i];
+		char ip[INET_ADDRSTRLEN];
+		inet_ntop(AF_INET, &p->host_ip, ip, sizeof ip);
+		arg(c, p->udp ? "--udp-ports" : "--tcp-ports");
+		if (p->udp) /* unchanged: the egress rules map the port */
+			arg_own(c, xasprintf("%s/%u", ip, p->host_port));
+		else
+			arg_own(c, xasprintf("%s/%u:%u", ip, p->host_port, p->port));
+		tcp |= !p->udp;
+		udp |= p->udp;
+	}
+	if (!tcp) {
+		arg(c, "--tcp-ports"); arg(c, "none");
+	}
+	if (!udp) {
+		arg(c, "--udp-ports"); arg(c, "none");
+	}
+	arg(c, "--tcp-ns"); arg(c, "none");
+	arg(c, "--udp-ns"); arg(c, "none");
+	if (!spec->allow_host_loopback)
+		arg(c, "--no-map-gw");
+	/* the pid file is written once pasta is set up: our pipe */
+	arg(c, "--pid"); arg(c, "/proc/self/fd/3");
+	if (geteuid() == 0) {
+		/* else pasta becomes nobody, who may not join the namespaces */
+		arg(c, "--runas"); arg(c, "0:0");
+	}
+	arg(c, "--netns"); arg(c, c->ns_net);
+	arg(c, "--userns"); arg(c, c->ns_user);
+}
+
+/* A private directory for slirp4netns's API socket, in $XDG_RUNTIME_DIR
+ * when usable (and short enough for the socket's path), else in /tmp. */
+static int slirp_api_dir(struct helper_cmd *c)
+{
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	int r;
+
+	if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
+	    access(base, W_OK) < 0 || strlen(base) > 60)
+		base = "/tmp";
+	c->dir = xasprintf("%s/sandbox-net.XXXXXX", base);
+	if (!mkdtemp(c->dir)) {
+		r = sb_err(errno, "cannot create a directory for slirp4netns's API "
+			   "socket in %s: %s", base, strerror(errno));
+		free(c->dir);
+		c->dir = NULL;
+		return r;
+	}
+	c->sock = xasprintf("%s/api.sock", c->dir);
+	return 0;
+}
+
+/* slirp4netns's options; EP: the --exit-fd pipe, made here */
+static int slirp_args(const struct sandbox_spec *spec, struct net_plan *np,
+		      struct helper_cmd *c, int ep[2])
+{
+	size_t i;
+	int r;
+
+	if (pipe2(ep, O_CLOEXEC) < 0)
+		return sb_err(errno, "pipe: %s", strerror(errno));
+	np->exit_fd = ep[1]; /* closed by net_stop: slirp4netns then exits */
+	arg(c, "--configure");
+	arg_own(c, xasprintf("--mtu=%d", NET_MTU));
+	arg(c, "--cidr=" NET_SUBNET);
+	/* slirp4netns answers a UDP forward through the host's loopback:
+	 * with one, the egress rules alone keep the sandbox from it */
+	for (i = 0; i < spec->n_publish && !spec->publish[i].udp; i++)
+		;
+	if (!spec->allow_host_loopback && i == spec->n_publish)
+		arg(c, "--disable-host-loopback");
+	arg(c, "--ready-fd=3");
+	arg(c, "--exit-fd=4");
+	if (spec->n_publish) {
+		if ((r = slirp_api_dir(c)) < 0)
+			return r;
+		arg(c, "--api-socket");
+		arg(c, c->sock);
+	}
+	arg(c, "--netns-type=path");
+	arg_own(c, xasprintf("--userns-path=%s", c->ns_user));
+	arg(c, c->ns_net);
+	arg(c, NET_IF);
+	return 0;
+}
+
+static void log_cmd(const struct helper_cmd *c)
+{
+	char line[1024];
+	size_t o = 0, i;
+
+	for (i = 0; i < c->n; i++)
+		if (buf_printf(line, sizeof line, &o, "%s%s", i ? " " : "", c->argv[i]) < 0)
+			break;
+	sb_step("starting %s", line);
+}
+
 int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 {
-	char **argv, **own, ns_net[64], ns_user[64];
-	char *dir = NULL, *sock = NULL;
-	size_t n = 0, no = 0, i, max = 48 + 2 * spec->n_publish;
-	int rp[2], ep[2] = { -1, -1 }, r;
+	struct helper_cmd c = { 0 };
+	size_t max = 48 + 2 * spec->n_publish;
+	int rp[2], ep[2] = { -1, -1 }, r = 0;
 	bool pasta = spec->net_mode == NET_PASTA;
 
-#define ARG(s) (argv[n++] = (char *)(s))
-#define OWN(s) (argv[n++] = own[no++] = (s))
 	np->mode = spec->net_mode;
-	snprintf(ns_net, sizeof ns_net, "/proc/%d/ns/net", (int)child);
-	snprintf(ns_user, sizeof ns_user, "/proc/%d/ns/user", (int)child);
+	snprintf(c.ns_net, sizeof c.ns_net, "/proc/%d/ns/net", (int)child);
+	snprintf(c.ns_user, sizeof c.ns_user, "/proc/%d/ns/user", (int)child);
 	if (pipe2(rp, O_CLOEXEC) < 0)
 		return sb_err(errno, "pipe: %s", strerror(errno));
-	argv = xcalloc(max, sizeof *argv);
-	own = xcalloc(max, sizeof *own);
-	ARG(np->helper);
-	if (pasta) {
-		bool tcp = false, udp = false;
-		ARG("--foreground");
-		ARG("--quiet");
-		ARG("--ipv4-only");
-		ARG("--config-net");
-		ARG("--ns-ifname"); ARG(NET_IF);
-		ARG("--address"); ARG(NET_ADDR);
-		ARG("--netmask"); ARG(NET_PREFIX);
-		ARG("--gateway"); ARG(NET_GW);
-		ARG("--mtu"); OWN(xasprintf("%d", NET_MTU));
-		ARG("--dns-forward"); ARG(NET_DNS);
-		/* nothing forwarded but what --publish asks */
-		for (i = 0; i < spec->n_publish; i++) {
-			const struct net_publish *p = &spec->publish[i];
-			char ip[INET_ADDRSTRLEN];
-			inet_ntop(AF_INET, &p->host_ip, ip, sizeof ip);
-			ARG(p->udp ? "--udp-ports" : "--tcp-ports");
-			if (p->udp) /* unchanged: the egress rules map the port */
-				OWN(xasprintf("%s/%u", ip, p->host_port));
-			else
-				OWN(xasprintf("%s/%u:%u", ip, p->host_port, p->port));
-			tcp |= !p->udp;
-			udp |= p->udp;
-		}
-		if (!tcp) {
-			ARG("--tcp-ports"); ARG("none");
-		}
-		if (!udp) {
-			ARG("--udp-ports"); ARG("none");
-		}
-		ARG("--tcp-ns"); ARG("none");
-		ARG("--udp-ns"); ARG("none");
-		if (!spec->allow_host_loopback)
-			ARG("--no-map-gw");
-		/* the pid file is written once pasta is set up: our pipe */
-		ARG("--pid"); ARG("/proc/self/fd/3");
-		if (geteuid() == 0) {
-			/* else pasta becomes nobody, who may not join the namespaces */
-			ARG("--runas"); ARG("0:0");
-		}
-		ARG("--netns"); ARG(ns_net);
-		ARG("--userns"); ARG(ns_user);
-	} else {
-		if (pipe2(ep, O_CLOEXEC) < 0) {
-			r = sb_err(errno, "pipe: %s", strerror(errno));
-			goto out;
-		}
-		np->exit_fd = ep[1]; /* closed by net_stop: slirp4netns then exits */
-		ARG("--configure");
-		OWN(xasprintf("--mtu=%d", NET_MTU));
-		ARG("--cidr=" NET_SUBNET);
-		/* slirp4netns answers a UDP forward through the host's loopback:
-		 * with one, the egress rules alone keep the sandbox from it */
-		for (i = 0; i < spec->n_publish && !spec->publish[i].udp; i++)
-			;
-		if (!spec->allow_host_loopback && i == spec->n_publish)
-			ARG("--disable-host-loopback");
-		ARG("--ready-fd=3");
-		ARG("--exit-fd=4");
-		if (spec->n_publish) {
-			const char *base = getenv("XDG_RUNTIME_DIR");
-			struct stat st;
-			if (!base || base[0] != '/' || stat(base, &st) < 0 || !S_ISDIR(st.st_mode) ||
-			    access(base, W_OK) < 0 || strlen(base) > 60)
-				base = "/tmp";
-			dir = xasprintf("%s/sandbox-net.XXXXXX", base);
-			if (!mkdtemp(dir)) {
-				r = sb_err(errno, "cannot create a directory for slirp4netns's API "
-					   "socket in %s: %s", base, strerror(errno));
-				free(dir);
-				dir = NULL;
-				goto out;
-			}
-			sock = xasprintf("%s/api.sock", dir);
-			ARG("--api-socket");
-			ARG(sock);
-		}
-		ARG("--netns-type=path");
-		OWN(xasprintf("--userns-path=%s", ns_user));
-		ARG(ns_net);
-		ARG(NET_IF);
-	}
-	argv[n] = NULL;
-#undef ARG
-#undef OWN
-
-	if (sb_verbose) {
-		char line[1024];
-		size_t o = 0;
-		for (i = 0; i < n; i++)
-			if (buf_printf(line, sizeof line, &o, "%s%s", i ? " " : "", argv[i]) < 0)
-				break;
-		sb_step("starting %s", line);
-	}
-	r = spawn_helper(np, argv, rp[1], ep[0]);
+	c.argv = xcalloc(max, sizeof *c.argv);
+	c.own = xcalloc(max, sizeof *c.own);
+	arg(&c, np->helper);
+	if (pasta)
+		pasta_args(spec, &c);
+	else
+		r = slirp_args(spec, np, &c, ep);
+	c.argv[c.n] = NULL;
+	if (r == 0 && sb_verbose)
+		log_cmd(&c);
+	if (r == 0)
+		r = spawn_helper(np, c.argv, rp[1], ep[0]);
 	close(rp[1]);
-	rp[1] = -1;
 	if (r == 0)
 		r = wait_ready(np, rp[0], pasta);
 	if (r == 0)
 		sb_step("%s is ready (pid %d)", net_mode_name(np->mode), (int)np->pid);
-	if (r == 0 && sock) {
-		r = slirp_publish(spec, sock);
+	if (r == 0 && c.sock) {
+		r = slirp_publish(spec, c.sock);
 		if (r == 0)
 			sb_step("%zu port forward%s added", spec->n_publish,
 				spec->n_publish == 1 ? "" : "s");
 	}
-out:
-	if (sock) {
-		unlink(sock);
-		free(sock);
-	}
-	if (dir) {
-		rmdir(dir);
-		free(dir);
-	}
-	for (i = 0; i < no; i++)
-		free(own[i]);
-	free(own);
-	free(argv);
+	helper_cmd_free(&c);
 	close(rp[0]);
-	if (rp[1] >= 0)
-		close(rp[1]);
 	if (ep[0] >= 0)
 		close(ep[0]);
 	return r;

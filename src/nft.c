@@ -1,6 +1,6 @@
 /* nft.c - the egress rules as one nf_tables transaction, built by hand.
  *
- * The rules are few and fixed in shape (net.c's nf_ruleset), so they are
+ * The rules are few and fixed in shape (netrules.c's nf_ruleset), so they are
  * encoded here as the netlink messages nft(8) would send for them: a
  * batch (NFNL_MSG_BATCH_BEGIN ... END) that creates table "ip sandbox",
  * its chains, then its rules, which the kernel commits at once or not at

@@ -187,6 +187,15 @@ int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
 
 /* ---- net.c ---- */
+/* The sandbox's network, the same with either helper (see net.c). */
+#define NET_IF      "eth0"
+#define NET_ADDR    "10.0.2.100"
+#define NET_PREFIX  "24"
+#define NET_SUBNET  "10.0.2.0/24"
+#define NET_SUBNET_ADDR "10.0.2.0"
+#define NET_GW      "10.0.2.2"
+#define NET_DNS     "10.0.2.3"
+#define NET_MTU     65520
 struct net_plan {
 	enum net_mode mode;          /* the helper's: NET_PASTA or NET_SLIRP4NETNS */
 	char *helper;                /* its absolute path */
@@ -197,8 +206,23 @@ struct net_plan {
 int net_loopback_up(void);
 bool net_uses_helper(const struct sandbox_spec *spec);
 const char *net_mode_name(enum net_mode mode);
+/* setup process: resolve the helper, names and ports, add the generated
+ * files to the mount operations */
+int net_preflight(struct sandbox_spec *spec, struct net_plan *np);
+/* setup process: start the helper against CHILD's namespaces, wait until
+ * it is ready, add the port forwards */
+int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child);
+void net_helper_died(struct net_plan *np, int status);
+void net_stop(struct net_plan *np);
+/* child, in the sandbox's network namespace */
+int net_child_setup(const struct sandbox_spec *spec);
+int net_child_check(const struct sandbox_spec *spec);
+
+/* ---- netrules.c ---- */
 int net_parse_publish(const char *s, struct net_publish *out);
 int net_parse_allow(const char *s, struct net_allow *out);
+/* --dns, else the helper's DNS forwarder */
+const char *net_dns_server(const struct sandbox_spec *spec);
 /* The egress rules, one list for every chain of table "ip sandbox". */
 enum nf_chain { NFC_ALLOW, NFC_OUTPUT, NFC_PUBLISH_LOCAL, NFC_PUBLISH, NFC_N };
 enum nf_verdict { NFV_ACCEPT, NFV_JUMP_ALLOW, NFV_REJECT_TCP, NFV_REJECT_ICMP, NFV_DNAT };
@@ -224,19 +248,10 @@ extern const char *const nf_chain_names[NFC_N];
 void net_ruleset(const struct sandbox_spec *spec, struct nf_ruleset *rs);
 void net_rule_text(const struct nf_rule *r, char *buf, size_t len);
 char *net_rules(const struct sandbox_spec *spec);
-/* nft.c: load RS into the current network namespace, one transaction */
+
+/* ---- nft.c ---- */
+/* load RS into the current network namespace, one transaction */
 int nft_install(const struct nf_ruleset *rs);
-/* setup process: resolve the helper, names and ports, add the generated
- * files to the mount operations */
-int net_preflight(struct sandbox_spec *spec, struct net_plan *np);
-/* setup process: start the helper against CHILD's namespaces, wait until
- * it is ready, add the port forwards */
-int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child);
-void net_helper_died(struct net_plan *np, int status);
-void net_stop(struct net_plan *np);
-/* child, in the sandbox's network namespace */
-int net_child_setup(const struct sandbox_spec *spec);
-int net_child_check(const struct sandbox_spec *spec);
 
 /* ---- caps.c ---- */
 int caps_parse(const char *name, uint64_t *mask);
