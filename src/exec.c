@@ -1,10 +1,14 @@
-/* exec.c - the payload's last steps.
+/* exec.c - the payload's last steps, and the one PATH search.
  *
  * payload_exec runs in the payload's process (forked by pid 1, or pid 1
  * itself with --as-pid-1): session, --userns2, ids and capabilities,
  * no_new_privs, Landlock, environment, inherited fds, --block-fd, the
  * PATH search, rlimits, the seccomp filters, execve.  A failure goes to
  * the setup process over the sync socket (syncmsg.c) and ends the process.
+ *
+ * path_search is the only walk of $PATH: execvp's rules for the payload
+ * (exec_search), the host's absolute entries for the helpers we start
+ * (find_in_path, used by net.c and overlay.c).
  *
  * Must not touch: mounts, namespaces, the setup process's resources.
  */
@@ -32,45 +36,45 @@ void set_dumpable(bool on)
 	prctl(PR_SET_DUMPABLE, on ? 1 : 0, 0, 0, 0);
 }
 
-/* execvp's search, without executing: the first regular file of PATH we
- * may execute; a directory of PATH we may not search is skipped rather
- * than reported, EACCES only when a file by that name exists but cannot be
- * executed.  Returns 0 with *PATH set, or the errno to report. */
-static int exec_search(const char *file, char **out)
+#define DEFAULT_PATH "/usr/local/bin:/usr/bin:/bin"
+
+/* FILE on $PATH (unset: DEFAULT_PATH): the first regular file we may
+ * execute.  A directory of PATH we may not search is skipped rather than
+ * reported; EACCES only when a file by that name exists but cannot be
+ * executed.  Returns 0 with *OUT set (allocated), or the errno to report.
+ *   the payload (HELPER false): execvp's rules, an empty entry is the
+ *     current directory, relative entries count, the effective ids decide;
+ *   a helper of ours (HELPER true): absolute entries only, an empty PATH
+ *     is DEFAULT_PATH, the real ids decide (access(2)). */
+static int path_search(const char *file, bool helper, char **out)
 {
-	const char *path, *p;
+	const char *path = getenv("PATH"), *p;
 	int found_eacces = 0, other = 0;
 
-	if (strchr(file, '/')) {
-		*out = (char *)file;
-		return 0;
-	}
-	if (!*file)
-		return ENOENT;
-	path = getenv("PATH");
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
+	if (!path || (helper && !*path))
+		path = DEFAULT_PATH;
 	for (p = path;; ) {
 		const char *colon = strchr(p, ':');
 		size_t dlen = colon ? (size_t)(colon - p) : strlen(p);
-		char *cand;
-		struct stat st;
 
-		if (dlen == 0)
-			cand = xstrdup(file);
-		else
-			cand = xasprintf("%.*s/%s", (int)dlen, p, file);
-		if (stat(cand, &st) == 0) {
-			if (S_ISREG(st.st_mode) && faccessat(AT_FDCWD, cand, X_OK, AT_EACCESS) == 0) {
-				*out = cand;
-				return 0;
+		if (!helper || (dlen > 0 && p[0] == '/')) {
+			char *cand = dlen == 0 ? xstrdup(file)
+					       : xasprintf("%.*s/%s", (int)dlen, p, file);
+			struct stat st;
+
+			if (stat(cand, &st) == 0) {
+				if (S_ISREG(st.st_mode) &&
+				    faccessat(AT_FDCWD, cand, X_OK, helper ? 0 : AT_EACCESS) == 0) {
+					*out = cand;
+					return 0;
+				}
+				found_eacces = 1;
+			} else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
+				   errno != ENAMETOOLONG && errno != EACCES && !other) {
+				other = errno;
 			}
-			found_eacces = 1;
-		} else if (errno != ENOENT && errno != ENOTDIR && errno != ELOOP &&
-			   errno != ENAMETOOLONG && errno != EACCES && !other) {
-			other = errno;
+			free(cand);
 		}
-		free(cand);
 		if (!colon)
 			break;
 		p = colon + 1;
@@ -78,6 +82,27 @@ static int exec_search(const char *file, char **out)
 	if (found_eacces)
 		return EACCES;
 	return other ? other : ENOENT;
+}
+
+/* The absolute path of an executable NAME on $PATH (absolute entries only),
+ * or NULL.  Helpers we start are looked up this way, in the host's view. */
+char *find_in_path(const char *name)
+{
+	char *found;
+
+	return path_search(name, true, &found) == 0 ? found : NULL;
+}
+
+/* execvp's search, without executing: FILE itself when it has a slash. */
+static int exec_search(const char *file, char **out)
+{
+	if (strchr(file, '/')) {
+		*out = (char *)file;
+		return 0;
+	}
+	if (!*file)
+		return ENOENT;
+	return path_search(file, false, out);
 }
 
 static int load_filter(const struct seccomp_prog *p, const char *what, size_t i)

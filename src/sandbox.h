@@ -65,7 +65,6 @@ struct sbuf {
 void sbuf_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int read_file_all(const char *path, char **data, size_t *len, size_t max);
 const char *userns_sysctl_hint(void);
-char *find_in_path(const char *name);
 
 static inline void cleanup_free(void *p) { free(*(void **)p); }
 static inline void cleanup_close(const int *fd) { if (*fd >= 0) close(*fd); }
@@ -179,6 +178,9 @@ bool payload_replaces_pid1(const struct sandbox_spec *spec);
 const char *payload_getenv(const struct sandbox_spec *spec, const char *var);
 __attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
 					    const struct run *run, const struct idplan *ip);
+/* The absolute path of an executable NAME on $PATH (absolute entries
+ * only), or NULL: how the helpers we start are found. */
+char *find_in_path(const char *name);
 
 /* ---- mounts.c ---- */
 struct mount_plan {
