@@ -9,22 +9,23 @@
 static int emit(const char *name, bool disable_userns)
 {
 	struct sandbox_spec spec;
+	struct seccomp_prog prog = { NULL, 0 };
 	const unsigned char *b;
 	size_t i;
 
 	memset(&spec, 0, sizeof spec);
 	spec.disable_userns = disable_userns;
 	spec.allow_userns = !disable_userns;
-	if (seccomp_compile_policy(&spec, "default") < 0) {
+	if (seccomp_compile_policy(&spec, "default", &prog) < 0) {
 		fprintf(stderr, "gen-seccomp-default: %s\n", sb_errmsg());
 		return 1;
 	}
-	b = spec.policy_prog.filter;
-	printf("static const unsigned char %s[%zu] = {", name, spec.policy_prog.len);
-	for (i = 0; i < spec.policy_prog.len; i++)
+	b = prog.filter;
+	printf("static const unsigned char %s[%zu] = {", name, prog.len);
+	for (i = 0; i < prog.len; i++)
 		printf("%s0x%02x,", i % 12 ? " " : "\n\t", b[i]);
 	printf("\n};\n");
-	free(spec.policy_prog.filter);
+	free(prog.filter);
 	return 0;
 }
 

@@ -6,6 +6,14 @@
  * process group (si_code SI_KERNEL: ^C, ^\, hangup, window size) already
  * reached every process of that group, the payload included, so it is not
  * forwarded again unless the payload runs in its own session.
+ *
+ * This file is that loop alone, shared by launch.c (the setup process),
+ * child.c and pid1.c, and the setup process's signalfd for the signals
+ * that end the setup before the payload runs.  What pid 1 does around it
+ * (locks, lingering, closing inherited fds) is in pid1.c.
+ *
+ * Must not touch: anything but signal masks, dispositions and the
+ * children it waits for.
  */
 #define _GNU_SOURCE
 #include <errno.h>

@@ -65,7 +65,6 @@ struct sbuf {
 void sbuf_add(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int read_file_all(const char *path, char **data, size_t *len, size_t max);
 const char *userns_sysctl_hint(void);
-char *find_in_path(const char *name);
 
 static inline void cleanup_free(void *p) { free(*(void **)p); }
 static inline void cleanup_close(const int *fd) { if (*fd >= 0) close(*fd); }
@@ -121,7 +120,67 @@ int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan);
 int idmap_apply(pid_t pid, const struct idplan *plan);
 
 /* ---- launch.c ---- */
+/* The live resources of the setup process and the children it starts
+ * (inherited through clone/fork, each process with its own copy). */
+struct run {
+	int sync_fd;                 /* this process's end of the sync socket */
+	int *lock_fds;               /* --lock-file, taken by pid 1 (n_lock_files), or NULL */
+	int linger_fd[2];            /* bwrap's exit-status pipe: pid 1 writes [1],
+	                                the child reads [0]; -1: none */
+	struct seccomp_prog policy;  /* the compiled --seccomp-policy (filter NULL: none) */
+	pid_t setup_pid;             /* the setup process */
+	pid_t child;                 /* the user-namespace child, in the setup process */
+};
 int sandbox_run(struct sandbox_spec *spec);
+
+/* ---- syncmsg.c ---- */
+enum msg_type {
+	MSG_GO = 1, MSG_ERROR, MSG_EXEC_ERROR, MSG_PID1, MSG_NS_READY, MSG_NSIDS,
+	MSG_NETNS,      /* child -> setup: the network namespace exists */
+	MSG_NET_OK,     /* setup -> child: the helper is ready, ports forwarded */
+	MSG_EXEC,       /* payload -> setup: execve next (MSG_EXEC_ERROR if it fails) */
+};
+struct sync_msg {
+	int32_t type;
+	int32_t err;
+	int32_t code;
+	char text[2036];
+};
+void send_msg(int fd, int type, int err, int code, const char *text);
+/* In a child: send the recorded error (MSG_ERROR) on FD and exit. */
+__attribute__((noreturn)) void child_fail(int fd);
+ssize_t recv_msg(int fd, struct sync_msg *m);
+ssize_t next_msg(int fd, struct sync_msg *m);
+bool msg_complete(struct sync_msg *m, ssize_t n);
+
+/* ---- status.c ---- */
+void ns_ids_text(int dirfd, char *buf, size_t len);
+void write_status(const struct sandbox_spec *spec, pid_t pid, const char *ids);
+void write_status_of(const struct sandbox_spec *spec, pid_t child);
+void status_exit_code(const struct sandbox_spec *spec, int code);
+
+/* ---- child.c ---- */
+struct mount_plan;
+struct idplan;
+__attribute__((noreturn)) void child_main(const struct sandbox_spec *spec, struct run *run,
+					  const struct mount_plan *mp, const struct idplan *ip);
+
+/* ---- pid1.c ---- */
+__attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec, struct run *run,
+					 const struct mount_plan *mp, const struct idplan *ip,
+					 int parent_pidfd, bool fuse_running);
+bool needs_nesting(const struct sandbox_spec *spec, const struct idplan *ip);
+void end_intermediate(pid_t waited);
+
+/* ---- exec.c ---- */
+void set_dumpable(bool on);
+bool payload_replaces_pid1(const struct sandbox_spec *spec);
+const char *payload_getenv(const struct sandbox_spec *spec, const char *var);
+__attribute__((noreturn)) void payload_exec(const struct sandbox_spec *spec,
+					    const struct run *run, const struct idplan *ip);
+/* The absolute path of an executable NAME on $PATH (absolute entries
+ * only), or NULL: how the helpers we start are found. */
+char *find_in_path(const char *name);
 
 /* ---- mounts.c ---- */
 struct mount_plan {
@@ -265,9 +324,10 @@ uint64_t caps_kept(const struct sandbox_spec *spec, uid_t uid);
 
 /* ---- seccomp.c ---- */
 struct sc_policy;
-int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol);
-/* Parse and compile the payload's policy (spec->policy_prog). */
-int seccomp_prepare(struct sandbox_spec *spec);
+int seccomp_compile_policy(const struct sandbox_spec *spec, const char *pol,
+			   struct seccomp_prog *out);
+/* Parse and compile the payload's policy into OUT (filter NULL: none). */
+int seccomp_prepare(const struct sandbox_spec *spec, struct seccomp_prog *out);
 char *seccomp_default_text(bool disable_userns);
 int seccomp_default_text_parse(struct sc_policy *p, bool disable_userns, int depth);
 struct sc_policy *sc_policy_new(void);

@@ -597,7 +597,7 @@ static bool refuse_userns(const struct sandbox_spec *spec)
 /* In the setup process, before anything is created: the policy the
  * payload gets, compiled.  The native personality's default is the
  * built-in policy; bwrap's is none. */
-int seccomp_prepare(struct sandbox_spec *spec)
+int seccomp_prepare(const struct sandbox_spec *spec, struct seccomp_prog *out)
 {
 	const char *pol = spec->seccomp_policy;
 
@@ -612,20 +612,20 @@ int seccomp_prepare(struct sandbox_spec *spec)
 						     : seccomp_default_plain;
 		size_t len = no_userns ? sizeof seccomp_default_userns
 				       : sizeof seccomp_default_plain;
-		spec->policy_prog.filter = xmalloc(len);
-		memcpy(spec->policy_prog.filter, bpf, len);
-		spec->policy_prog.len = len;
+		out->filter = xmalloc(len);
+		memcpy(out->filter, bpf, len);
+		out->len = len;
 		return 0;
 	}
 #endif
-	return seccomp_compile_policy(spec, pol);
+	return seccomp_compile_policy(spec, pol, out);
 }
 
-/* POL ("default" or a file) compiled with libseccomp into
- * spec->policy_prog.  The built-in policy (alone, or where a file includes
+/* POL ("default" or a file) compiled with libseccomp into OUT.  The built-in policy (alone, or where a file includes
  * it) has the user namespace rules unless they are allowed; any policy
  * gets them with --disable-userns. */
-int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol)
+int seccomp_compile_policy(const struct sandbox_spec *spec, const char *pol,
+			   struct seccomp_prog *out)
 {
 	struct sc_policy *p;
 	int r;
@@ -661,7 +661,7 @@ int seccomp_compile_policy(struct sandbox_spec *spec, const char *pol)
 		free(text);
 	}
 	if (r == 0)
-		r = sc_policy_compile(p, &spec->policy_prog.filter, &spec->policy_prog.len);
+		r = sc_policy_compile(p, &out->filter, &out->len);
 	sc_policy_free(p);
 	return r;
 }

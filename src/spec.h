@@ -1,9 +1,13 @@
 /* spec.h - the plan: everything the command line asked for, in one struct.
  *
- * cli.c fills it, preflight checks it, launch.c/mounts.c/init.c carry it out.
- * Nothing in here is a live resource but the fds the caller passed (--bind-fd
- * and the bwrap protocols), kept close-on-exec; the rest is plain data that
- * the child processes inherit through fork/clone.
+ * cli.c fills it, preflight checks it, launch.c and the stages it drives carry
+ * it out.  Nothing in here is a live resource but the fds the caller passed
+ * (--bind-fd and the bwrap protocols), kept close-on-exec; the rest is plain
+ * data that the child processes inherit through fork/clone.  What the setup
+ * process creates (the sync socket, locks, the compiled seccomp policy) is in
+ * struct run (launch.c).  Preflight still completes two parts of the plan:
+ * net_preflight adds the generated /etc files and resolves --net-allow names
+ * and --net auto, rlimits_preflight makes each --rlimit whole.
  */
 #ifndef SANDBOX_SPEC_H
 #define SANDBOX_SPEC_H
@@ -233,7 +237,6 @@ struct sandbox_spec {
 	bool seccomp_legacy;         /* --seccomp was used */
 	const char *seccomp_policy;  /* --seccomp-policy default|none|FILE; NULL: the
 	                                personality's default (native: default, bwrap: none) */
-	struct seccomp_prog policy_prog; /* the policy, compiled by the setup process */
 	int landlock;                /* 0: off, 1: --landlock, 2: --landlock=require */
 	bool level_prefix;
 	const char *exec_label, *file_label;

@@ -267,27 +267,3 @@ const char *userns_sysctl_hint(void)
 	return "check the sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone "
 	       "and kernel.apparmor_restrict_unprivileged_userns";
 }
-
-/* The absolute path of an executable NAME on $PATH (absolute entries only),
- * or NULL.  Helpers we start are looked up this way, in the host's view. */
-char *find_in_path(const char *name)
-{
-	const char *path = getenv("PATH"), *p;
-
-	if (!path || !*path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (p = path;;) {
-		const char *colon = strchr(p, ':');
-		size_t n = colon ? (size_t)(colon - p) : strlen(p);
-		if (n > 0 && p[0] == '/') {
-			char *cand = xasprintf("%.*s/%s", (int)n, p, name);
-			struct stat st;
-			if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-				return cand;
-			free(cand);
-		}
-		if (!colon)
-			return NULL;
-		p = colon + 1;
-	}
-}
