@@ -1,6 +1,8 @@
 /* spec.h - the plan: everything the command line asked for, in one struct.
  *
- * cli.c fills it, preflight checks it, launch.c/mounts.c/init.c carry it out.
+ * cli.c fills it (options.c's handlers, one option each), spec.c sets its
+ * defaults and checks the options together (spec_finish: read-only after
+ * it), preflight checks it, launch.c/mounts.c/init.c carry it out.
  * Nothing in here is a live resource but the fds the caller passed (--bind-fd
  * and the bwrap protocols), kept close-on-exec; the rest is plain data that
  * the child processes inherit through fork/clone.
