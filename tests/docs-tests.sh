@@ -90,6 +90,15 @@ done
 
 OPTION_LIST=$(printf '%s\n' "${OPTIONS[@]}")
 
+t "--help prints the table: its options and groups, in its order"
+# The table is the source of truth for --help and so for every check below.
+TABLE_HELP=$(help_from_table)
+expect_true "at least 40 option rows in $TABLE" \
+	test "$(synopses <<<"$TABLE_HELP" | wc -l)" -ge 40
+expect_eq "option lines (< $TABLE, > --help)" "$(synopses <<<"$TABLE_HELP")" "$SYNOPSES"
+expect_eq "group headings (< $TABLE, > --help)" \
+	"$(grep -E '^[A-Z][^:]*:$' <<<"$TABLE_HELP")" "$(grep -E '^[A-Z][^:]*:$' <<<"$HELP")"
+
 # indent: two spaces before each line of standard input.
 indent() { sed 's/^/  /'; }
 
