@@ -93,11 +93,28 @@ OPTION_LIST=$(printf '%s\n' "${OPTIONS[@]}")
 t "--help prints the table: its options and groups, in its order"
 # The table is the source of truth for --help and so for every check below.
 TABLE_HELP=$(help_from_table)
-expect_true "at least 40 option rows in $TABLE" \
-	test "$(synopses <<<"$TABLE_HELP" | wc -l)" -ge 40
 expect_eq "option lines (< $TABLE, > --help)" "$(synopses <<<"$TABLE_HELP")" "$SYNOPSES"
 expect_eq "group headings (< $TABLE, > --help)" \
 	"$(grep -E '^[A-Z][^:]*:$' <<<"$TABLE_HELP")" "$(grep -E '^[A-Z][^:]*:$' <<<"$HELP")"
+
+t "each row's arity matches its argument names; bwrap --help lists bubblewrap's rows"
+# name NARGS PERSONALITY ARGS... for every option row, hidden ones too
+TABLE_ROWS=$(sed -n '/^const struct opt cli_opts\[\] = {$/,/^};$/p' "$TABLE" | sed -n -E \
+	's/^\t\{ "(--[^"]+)", (NULL|"-."), (NULL|"([^"]*)"), ([0-9]+), (P_[A-Z]+), .*/\1 \5 \6 \4/p')
+expect_true "at least 40 option rows in $TABLE" test "$(wc -l <<<"$TABLE_ROWS")" -ge 40
+while read -r name nargs pers args; do
+	words=$(wc -w <<<"$args")
+	((words == nargs)) && { pass; continue; }
+	fail "$TABLE: $name takes $nargs arguments but --help names $words (${args:-none})"
+done <<<"$TABLE_ROWS"
+if [[ -x $SANDBOX_BIN ]]; then
+	ln -s "$(realpath "$SANDBOX_BIN")" "$T_TMP/bwrap"
+	run "$T_TMP/bwrap" --help
+	expect_status 0
+	expect_eq "bubblewrap's options (< $TABLE, P_BOTH and P_BWRAP rows; > bwrap --help)" \
+		"$(awk '$3 != "P_NATIVE" { print $1 }' <<<"$TABLE_ROWS" | sort -u)" \
+		"$(grep -oE -- '^    --[a-z0-9-]+' <<<"$OUT" | sed 's/^ *//' | sort -u)"
+fi
 
 # indent: two spaces before each line of standard input.
 indent() { sed 's/^/  /'; }
