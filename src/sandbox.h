@@ -72,14 +72,22 @@ static inline void cleanup_close(const int *fd) { if (*fd >= 0) close(*fd); }
 #define _cleanup_close_ __attribute__((cleanup(cleanup_close)))
 
 /* ---- cli.c ---- */
-/* Parse argv into spec.  Returns 0, 1 when the caller should exit 0
- * (--help/--version were printed), or -errno with a message. */
+/* Parse argv into spec (zeroed, with its personality): spec_defaults,
+ * the options (options.c's table), then spec_finish.  Returns 0, 1 when
+ * the caller should exit 0 (--help/--version were printed), or -errno
+ * with a message. */
 int cli_parse(int argc, char **argv, struct sandbox_spec *spec);
-int cli_check(struct sandbox_spec *spec);
 int parse_id_map_entry(const char *s, struct id_range *out);
 int parse_octal(const char *s, mode_t *out);
 int parse_size(const char *s, uint64_t *out);
 int read_fd_all(int fd, char **data, size_t *len, size_t max);
+
+/* ---- spec.c ---- */
+/* The defaults, before the first option. */
+void spec_defaults(struct sandbox_spec *spec);
+/* The checks between options, once all are read; the plan is read-only
+ * after it.  0 or -errno with a message. */
+int spec_finish(struct sandbox_spec *spec);
 
 /* ---- idmap.c ---- */
 struct subid_ranges {

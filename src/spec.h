@@ -1,13 +1,16 @@
 /* spec.h - the plan: everything the command line asked for, in one struct.
  *
- * cli.c fills it, preflight checks it, launch.c and the stages it drives carry
- * it out.  Nothing in here is a live resource but the fds the caller passed
- * (--bind-fd and the bwrap protocols), kept close-on-exec; the rest is plain
- * data that the child processes inherit through fork/clone.  What the setup
- * process creates (the sync socket, locks, the compiled seccomp policy) is in
- * struct run (launch.c).  Preflight still completes two parts of the plan:
- * net_preflight adds the generated /etc files and resolves --net-allow names
- * and --net auto, rlimits_preflight makes each --rlimit whole.
+ * cli.c fills it (options.c's handlers, one option each), spec.c sets its
+ * defaults and checks the options together (spec_finish), preflight checks
+ * it, launch.c and the stages it drives carry it out.  Nothing in here is a
+ * live resource but the fds the caller passed (--bind-fd and the bwrap
+ * protocols), kept close-on-exec; the rest is plain data that the child
+ * processes inherit through fork/clone.  What the setup process creates
+ * (the sync socket, locks, the compiled seccomp policy) is in struct run
+ * (launch.c).  Preflight still completes parts of the plan: net_preflight
+ * adds the generated /etc files and resolves --net-allow names and --net
+ * auto, rlimits_preflight makes each --rlimit whole, desktop_preflight adds
+ * the display and sound servers' sockets and files.
  */
 #ifndef SANDBOX_SPEC_H
 #define SANDBOX_SPEC_H

@@ -4,8 +4,10 @@
 #
 #   bash tests/docs-tests.sh        (from anywhere; runs in the repository)
 #
-# The option list comes from `$SANDBOX --help` (default ./sandbox) when
-# the binary is built, else from src/usage.h. Every option must be documented in man/sandbox.1
+# The option list comes from the option table, src/options.c: from
+# `$SANDBOX --help` (default ./sandbox), which prints it, when the binary
+# is built, else from the table's source (and the two must agree). Every
+# option must be documented in man/sandbox.1
 # and offered by the bash, zsh and fish completions; the completions are
 # also run through each shell. Needs mandoc, man-db, bash-completion, zsh
 # and fish (tests/setup-host.sh installs them). Runs as any user; writes
@@ -36,15 +38,25 @@ need() {
 	return 1
 }
 
-# The help text: from the binary when there is one, else from the header.
-help_from_header() {
-	# Lines of the SANDBOX_USAGE macro: "text\n" \  ->  text
-	sed -n 's/^"\(.*\)\\n" *\\\{0,1\}$/\1/p' src/usage.h
+TABLE=src/options.c
+
+# The option lines and group headings that --help prints, read from the
+# table's source: a row's first line is
+#   { "--name", ALIAS, ARGS, NARGS, PERSONALITY, FLAGS, handler,
+# (a row without help text, hidden from --help, ends on that line), and a
+# heading is a row TEXT("\nName:\n").
+help_from_table() {
+	sed -n '/^const struct opt cli_opts\[\] = {$/,/^};$/p' "$TABLE" | sed -n -E \
+		-e 's/^\tTEXT\("(\\n)?([^"]*:)\\n"\),$/\2/p' \
+		-e 's/^\t\{ "(--[^"]+)", NULL, NULL, [0-9]+, P_[A-Z]+, [^,]+, [a-z0-9_]+,$/      \1/p' \
+		-e 's/^\t\{ "(--[^"]+)", NULL, "([^"]+)", [0-9]+, P_[A-Z]+, [^,]+, [a-z0-9_]+,$/      \1 \2/p' \
+		-e 's/^\t\{ "(--[^"]+)", "(-.)", NULL, [0-9]+, P_[A-Z]+, [^,]+, [a-z0-9_]+,$/  \2, \1/p' \
+		-e 's/^\t\{ "(--[^"]+)", "(-.)", "([^"]+)", [0-9]+, P_[A-Z]+, [^,]+, [a-z0-9_]+,$/  \2, \1 \3/p'
 }
 
 SANDBOX_BIN=${SANDBOX:-./sandbox}
-t "the option list is read from $SANDBOX_BIN --help or src/usage.h"
-HELP_SOURCE=src/usage.h
+t "the option list is read from $SANDBOX_BIN --help or $TABLE"
+HELP_SOURCE=$TABLE
 if [[ -x $SANDBOX_BIN ]]; then
 	run "$SANDBOX_BIN" --help
 	expect_status 0
@@ -53,18 +65,21 @@ if [[ -x $SANDBOX_BIN ]]; then
 		HELP=$OUT
 		HELP_SOURCE="$SANDBOX_BIN --help"
 	else
-		HELP=$(help_from_header)
+		HELP=$(help_from_table)
 	fi
 else
-	HELP=$(help_from_header)
+	HELP=$(help_from_table)
 fi
 # An option line: indented, then "-x, --long" or "--long", then the
 # argument names: upper-case (DIR, SRC DEST, IN:OUT:COUNT), with optional
 # parts in brackets and alternatives after | ([HOSTIP:]HOSTPORT:PORT[/tcp|/udp],
 # HOST|ADDR[/PREFIX][:PORT]), or a list of words (auto|kernel|fuse), one of
 # which may take an argument (ro|tmpfs|persist:DIR|none).
-SYNOPSES=$(grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*( \[?[A-Z][][A-Za-z0-9:/|=.]*| [a-z0-9-]+(\|[a-z0-9-]+(:[A-Z]+)?)+)*' \
-	<<<"$HELP" | sed 's/^ *//')
+synopses() {
+	grep -oE '^ +(-[A-Za-z0-9], )?--[a-z0-9][a-z0-9-]*( \[?[A-Z][][A-Za-z0-9:/|=.]*| [a-z0-9-]+(\|[a-z0-9-]+(:[A-Z]+)?)+)*' |
+		sed 's/^ *//'
+}
+SYNOPSES=$(synopses <<<"$HELP")
 mapfile -t OPTIONS < <(grep -oE -- '(^|[ ,])--?[A-Za-z0-9][a-z0-9-]*' <<<"$SYNOPSES" |
 	grep -oE -- '--?[A-Za-z0-9][a-z0-9-]*' | sort -u)
 expect_true "at least 40 options in $HELP_SOURCE (found ${#OPTIONS[@]})" \
@@ -74,6 +89,32 @@ for o in --rootfs --bind --cap-add -v --verbose --help; do
 done
 
 OPTION_LIST=$(printf '%s\n' "${OPTIONS[@]}")
+
+t "--help prints the table: its options and groups, in its order"
+# The table is the source of truth for --help and so for every check below.
+TABLE_HELP=$(help_from_table)
+expect_eq "option lines (< $TABLE, > --help)" "$(synopses <<<"$TABLE_HELP")" "$SYNOPSES"
+expect_eq "group headings (< $TABLE, > --help)" \
+	"$(grep -E '^[A-Z][^:]*:$' <<<"$TABLE_HELP")" "$(grep -E '^[A-Z][^:]*:$' <<<"$HELP")"
+
+t "each row's arity matches its argument names; bwrap --help lists bubblewrap's rows"
+# name NARGS PERSONALITY ARGS... for every option row, hidden ones too
+TABLE_ROWS=$(sed -n '/^const struct opt cli_opts\[\] = {$/,/^};$/p' "$TABLE" | sed -n -E \
+	's/^\t\{ "(--[^"]+)", (NULL|"-."), (NULL|"([^"]*)"), ([0-9]+), (P_[A-Z]+), .*/\1 \5 \6 \4/p')
+expect_true "at least 40 option rows in $TABLE" test "$(wc -l <<<"$TABLE_ROWS")" -ge 40
+while read -r name nargs pers args; do
+	words=$(wc -w <<<"$args")
+	((words == nargs)) && { pass; continue; }
+	fail "$TABLE: $name takes $nargs arguments but --help names $words (${args:-none})"
+done <<<"$TABLE_ROWS"
+if [[ -x $SANDBOX_BIN ]]; then
+	ln -s "$(realpath "$SANDBOX_BIN")" "$T_TMP/bwrap"
+	run "$T_TMP/bwrap" --help
+	expect_status 0
+	expect_eq "bubblewrap's options (< $TABLE, P_BOTH and P_BWRAP rows; > bwrap --help)" \
+		"$(awk '$3 != "P_NATIVE" { print $1 }' <<<"$TABLE_ROWS" | sort -u)" \
+		"$(grep -oE -- '^    --[a-z0-9-]+' <<<"$OUT" | sed 's/^ *//' | sort -u)"
+fi
 
 # indent: two spaces before each line of standard input.
 indent() { sed 's/^/  /'; }
