@@ -15,6 +15,8 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --allow-host-loopback
 --clearenv --as-pid-1 --new-session --die-with-parent --landlock
 --level-prefix --stats
+--x11 --wayland --fallback-x11 --pulseaudio --pipewire
+--gpu --dev-input --dev-video --dev-snd
 -v --verbose -h --help --version'
 
 # Options that take one argument.

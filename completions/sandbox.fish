@@ -280,6 +280,18 @@ complete -c sandbox -n $o -l level-prefix -d 'Prefix messages with a syslog leve
 complete -c sandbox -n $o -l seccomp-policy -d 'System call policy: default, none or a file'
 complete -c sandbox -n $o -l landlock -d 'Limit file access to the mount plan (Landlock)'
 complete -c sandbox -n $o -a --landlock=require -d 'Landlock, or fail where the kernel cannot'
+# Desktop
+complete -c sandbox -n $o -l x11 -d "The host's X display, with its cookie alone"
+complete -c sandbox -n $o -a --x11=host -d "The host's X display, with its cookie alone"
+complete -c sandbox -n $o -a --x11=none -d 'No X display (the default)'
+complete -c sandbox -n $o -l wayland -d 'The Wayland compositor, as wayland-0'
+complete -c sandbox -n $o -l fallback-x11 -d 'The X display where there is no Wayland socket'
+complete -c sandbox -n $o -l pulseaudio -d 'The PulseAudio server, without its cookie'
+complete -c sandbox -n $o -l pipewire -d 'The PipeWire server: all audio, cameras, screen capture'
+complete -c sandbox -n $o -l gpu -d 'The GPU device nodes'
+complete -c sandbox -n $o -l dev-input -d 'The input device nodes'
+complete -c sandbox -n $o -l dev-video -d 'The video device nodes'
+complete -c sandbox -n $o -l dev-snd -d 'The sound device nodes'
 # Resource limits
 complete -c sandbox -n $o -l rlimit -d 'Set a resource limit of COMMAND: NAME=SOFT[:HARD]'
 complete -c sandbox -n $o -l timeout -d 'SIGTERM after DURATION, exit status 124'

@@ -35,6 +35,9 @@ static const char *const home_hides[] = {
 	".config/gh", ".config/hub", ".npmrc", ".pypirc", ".cargo/credentials",
 	".cargo/credentials.toml", ".vault-token", ".terraform.d/credentials.tfrc.json",
 	".config/keybase", ".local/share/keybase",
+	/* the display's and the sound server's cookies: --x11 passes a
+	 * filtered copy, --pulseaudio none (the server knows the uid) */
+	".Xauthority", ".ICEauthority", ".config/pulse/cookie", ".pulse-cookie",
 };
 
 #define HIDE_NODE_DIR "/.hidden-dir"

@@ -176,8 +176,10 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 		return sb_exit_setup;
 	}
 	memset(mp, 0, sizeof *mp);
-	if (net_preflight(spec, np) < 0 || mounts_preflight(spec, mp) < 0 ||
-	    (spec->userns_fd < 0 && idmap_plan(spec, ip) < 0) || overlay_preflight(spec, mp) < 0) {
+	if (net_preflight(spec, np) < 0 || (spec->userns_fd < 0 && idmap_plan(spec, ip) < 0) ||
+	    desktop_preflight(spec, spec->userns_fd < 0 ? ip->uid_ : spec->uid_set ? spec->uid
+								     : getuid()) < 0 ||
+	    mounts_preflight(spec, mp) < 0 || overlay_preflight(spec, mp) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
 		return sb_exit_setup;

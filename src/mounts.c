@@ -1004,10 +1004,23 @@ static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
 		/* do_bind names the option in its messages */
 		return do_bind(*rootfd, spec, op, mp->src_real[i]);
 	case MOP_TMPFS: {
-		char mode[16], size[32];
-		const char *o[] = { "mode", mode, op->size ? "size" : NULL, size, NULL };
+		char mode[16], size[32], uid[16], gid[16];
+		const char *o[9] = { "mode", mode };
+		size_t k = 2;
 		snprintf(mode, sizeof mode, "%04o", op->perms_set ? (unsigned)op->perms : 0755u);
 		snprintf(size, sizeof size, "%llu", (unsigned long long)op->size);
+		snprintf(uid, sizeof uid, "%u", (unsigned)mp->payload_uid);
+		snprintf(gid, sizeof gid, "%u", (unsigned)mp->payload_gid);
+		if (op->size) {
+			o[k++] = "size";
+			o[k++] = size;
+		}
+		if (op->payload_owned) {
+			o[k++] = "uid";
+			o[k++] = uid;
+			o[k++] = "gid";
+			o[k++] = gid;
+		}
 		r = mount_at(*rootfd, op->dest, "tmpfs", o, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
 		break;
 	}

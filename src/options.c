@@ -695,6 +695,18 @@ static int opt_limit(struct cli *c, const struct opt *o, char **v)
 	return limits_option(c->spec, o->name, o->nargs ? v[0] : NULL);
 }
 
+/* ---- the desktop pass-through: desktop.c parses it ---- */
+
+static int opt_desktop(struct cli *c, const struct opt *o, char **v)
+{
+	const char *eq = strchr(o->name, '=');
+	char name[16];
+
+	snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - o->name) : (int)sizeof name - 1,
+		 o->name);
+	return desktop_option(c->spec, name, eq ? eq + 1 : NULL);
+}
+
 /* ---- other ---- */
 
 static int opt_verbose(struct cli *c, const struct opt *o, char **v)
@@ -961,6 +973,29 @@ const struct opt cli_opts[] = {
 	  "abstract sockets and signals (Landlock);\n"
 	  "=require: fail where the kernel cannot" },
 	{ "--landlock=require", NULL, NULL, 0, P_NATIVE, 0, opt_landlock_require, NULL },
+	TEXT("\nDesktop (by default none of these):\n"),
+	{ "--x11", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "the host's X display (=host), with a cookie for\n"
+	  "it alone; =none: no display (the default)" },
+	{ "--x11=host", NULL, NULL, 0, P_NATIVE, 0, opt_desktop, NULL },
+	{ "--x11=none", NULL, NULL, 0, P_NATIVE, 0, opt_desktop, NULL },
+	{ "--wayland", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "the Wayland compositor, as wayland-0" },
+	{ "--fallback-x11", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "the X display where there is no Wayland socket" },
+	{ "--pulseaudio", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "the PulseAudio server (no cookie, no shm)" },
+	{ "--pipewire", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "the PipeWire server: all audio, cameras and\n"
+	  "screen capture" },
+	{ "--gpu", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "the GPU nodes: /dev/dri, NVIDIA's, /dev/kfd" },
+	{ "--dev-input", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "/dev/input and /dev/uinput" },
+	{ "--dev-video", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "/dev/video*, /dev/media*" },
+	{ "--dev-snd", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
+	  "/dev/snd" },
 	TEXT("\nResource limits:\n"),
 	{ "--rlimit", NULL, "NAME=SOFT[:HARD]", 1, P_NATIVE, 0, opt_limit,
 	  "\n"
@@ -989,8 +1024,8 @@ const struct opt cli_opts[] = {
 	  "cgroup v2 cpuset.cpus (e.g. 0-3,6)" },
 	{ "--io-weight", NULL, "N", 1, P_NATIVE, 0, opt_limit,
 	  "cgroup v2 io.weight, 1-10000 (default 100)\n"
-	  "(the cgroup v2 limits need a delegated cgroup;\n"
-	  "not available in this version: see sandbox(1))" },
+	  "(the cgroup v2 limits need a cgroup delegated\n"
+	  "to you, holding nothing else: see sandbox(1))" },
 	TEXT("\nOther:\n"),
 	{ "--verbose", "-v", NULL, 0, P_NATIVE, 0, opt_verbose,
 	  "print each setup step and its duration" },

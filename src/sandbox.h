@@ -385,6 +385,13 @@ int rlimits_preflight(struct sandbox_spec *spec);
 int rlimits_apply(const struct sandbox_spec *spec);
 /* the setup process's side of --timeout and --stats */
 
+/* ---- desktop.c ---- */
+int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v);
+int xauth_filter(const void *data, size_t n, const char *display, const char *hostname,
+		 unsigned char **out, size_t *out_len);
+int x11_display_number(const char *display, unsigned *num);
+int desktop_preflight(struct sandbox_spec *spec, uid_t uid);
+
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int parse_cpus(const char *s, uint32_t *quota_us);

@@ -71,6 +71,7 @@ struct mount_op {
 	int fd;            /* close-on-exec; src is its path, for messages only */
 	bool perms_set;    /* --perms before it */
 	mode_t perms;
+	bool payload_owned; /* --tmpfs owned by the payload's uid and gid */
 	uint64_t size;     /* --size before --tmpfs; 0: the default */
 	char *data;        /* --file, --bind-data: the content, read at start */
 	size_t data_len;
@@ -164,6 +165,14 @@ struct cgroup_limits {
 	const char *cpuset;          /* cpuset.cpus, validated */
 };
 
+/* the desktop pass-through (desktop.c) */
+enum x11_mode { X11_NONE = 0, X11_HOST };
+struct desktop_opts {
+	enum x11_mode x11;           /* --x11[=host|none] */
+	bool wayland, fallback_x11, pulseaudio, pipewire;
+	bool gpu, dev_input, dev_video, dev_snd;
+};
+
 struct sandbox_spec {
 	enum personality personality;
 	uid_t caller_uid;            /* the invoking user, on the host */
@@ -250,6 +259,7 @@ struct sandbox_spec {
 	uint64_t timeout_ns, kill_after_ns; /* --timeout, --kill-after; 0: none */
 	bool stats;                  /* --stats */
 	struct cgroup_limits cg;
+	struct desktop_opts desktop;
 
 	/* the command */
 	char **argv;

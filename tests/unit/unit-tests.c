@@ -774,6 +774,58 @@ static void test_limit_options(void)
 	   "cpuset: lists and ranges", NULL);
 }
 
+/* one Xauthority record */
+static size_t xrec(unsigned char *p, unsigned family, const char *addr, const char *num,
+		   const char *name, const char *data)
+{
+	const char *f[4] = { addr, num, name, data };
+	size_t o = 2, i;
+
+	p[0] = (unsigned char)(family >> 8);
+	p[1] = (unsigned char)family;
+	for (i = 0; i < 4; i++) {
+		size_t n = strlen(f[i]);
+		p[o++] = (unsigned char)(n >> 8);
+		p[o++] = (unsigned char)n;
+		memcpy(p + o, f[i], n);
+		o += n;
+	}
+	return o;
+}
+
+static void test_desktop(void)
+{
+	unsigned char file[512], *out = NULL, want[128];
+	size_t n = 0, len = 0, wn;
+	unsigned d = 99;
+
+	n += xrec(file + n, 256, "otherhost", "5", "MIT-MAGIC-COOKIE-1", "decoy1");
+	n += xrec(file + n, 256, "myhost", "6", "MIT-MAGIC-COOKIE-1", "decoy2");
+	n += xrec(file + n, 256, "myhost", "5", "XDM-AUTHORIZATION-1", "xdm");
+	n += xrec(file + n, 256, "myhost", "5", "MIT-MAGIC-COOKIE-1", "secret");
+	wn = xrec(want, 65535, "myhost", "5", "MIT-MAGIC-COOKIE-1", "secret");
+	ok(xauth_filter(file, n, "5", "myhost", &out, &len) == 0 && out && len == wn &&
+	   memcmp(out, want, wn) == 0,
+	   "xauth: this host's cookie of this display alone, MIT preferred, family wild", NULL);
+	free(out);
+	ok(xauth_filter(file, n, "7", "myhost", &out, &len) == 0 && !out && len == 0,
+	   "xauth: no entry for another display", NULL);
+	ok(xauth_filter(file, n - 1, "5", "myhost", &out, &len) == -EINVAL && !out,
+	   "xauth: a truncated file is refused", NULL);
+	n = xrec(file, 65535, "", "5", "MIT-MAGIC-COOKIE-1", "wild");
+	ok(xauth_filter(file, n, "5", "myhost", &out, &len) == 0 && out && len == n,
+	   "xauth: a wild entry is kept", NULL);
+	free(out);
+	ok(x11_display_number(":0", &d) == 0 && d == 0 && x11_display_number(":12.1", &d) == 0 &&
+	   d == 12 && x11_display_number("unix:3", &d) == 0 && d == 3,
+	   "display: :N, :N.S, unix:N", NULL);
+	ok(x11_display_number("localhost:10.0", &d) == -EPROTONOSUPPORT &&
+	   x11_display_number("host:1", &d) == -EPROTONOSUPPORT, "display: TCP names", NULL);
+	ok(x11_display_number("", &d) == -EINVAL && x11_display_number(":", &d) == -EINVAL &&
+	   x11_display_number(":1x", &d) == -EINVAL && x11_display_number(":1.", &d) == -EINVAL &&
+	   x11_display_number(":99999", &d) == -EINVAL, "display: junk refused", NULL);
+}
+
 int main(void)
 {
 	test_cli();
@@ -790,6 +842,7 @@ int main(void)
 	test_duration();
 	test_rlimit();
 	test_limit_options();
+	test_desktop();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }
