@@ -292,6 +292,12 @@ complete -c sandbox -n $o -l gpu -d 'The GPU device nodes'
 complete -c sandbox -n $o -l dev-input -d 'The input device nodes'
 complete -c sandbox -n $o -l dev-video -d 'The video device nodes'
 complete -c sandbox -n $o -l dev-snd -d 'The sound device nodes'
+# Named sandboxes
+complete -c sandbox -n $o -l name -r -d 'Name this sandbox'
+complete -c sandbox -n $o -l list -d 'List your running sandboxes'
+complete -c sandbox -n $o -l json -d 'With --list: as JSON'
+complete -c sandbox -n $o -l stop -x -a '(sandbox --list 2>/dev/null | awk "NR > 1 { print \$1 }")' -d 'Stop a running sandbox'
+complete -c sandbox -n $o -l grace -x -d 'With --stop: the grace period (default 10s)'
 # Resource limits
 complete -c sandbox -n $o -l rlimit -d 'Set a resource limit of COMMAND: NAME=SOFT[:HARD]'
 complete -c sandbox -n $o -l timeout -d 'SIGTERM after DURATION, exit status 124'

@@ -55,6 +55,8 @@ struct supervision {
 	bool exec_seen;              /* the payload's execve is next */
 	char nsids[256];             /* pid 1's namespace ids (MSG_NSIDS) */
 	pid_t pid1;                  /* pid 1, as seen from here, or -1 */
+	struct state_run state;      /* --name, --list's entry (state.c) */
+	bool state_written;
 };
 
 /* A rootfs owned by an id that is not mapped (a tree debootstrap made as
@@ -338,6 +340,10 @@ static void handle_msg(const struct sandbox_spec *spec, const struct run *run,
 		s->result = m->code;
 		s->exec_seen = false;
 	}
+	if (!s->state_written && s->pid1 > 0) {
+		(void)state_write(spec, &s->state, s->pid1);
+		s->state_written = true;
+	}
 	if (!s->status_written && s->pid1 > 0 && s->nsids[0]) {
 		write_status(spec, s->pid1, s->nsids);
 		s->status_written = true;
@@ -419,9 +425,19 @@ int sandbox_run(struct sandbox_spec *spec)
 			return sb_exit_setup;
 	}
 	limits_begin(spec, &lr);
-	if ((r = prepare(spec, &run, &mp, &np, &ip, &lr)) != 0 ||
-	    (r = spawn(spec, &run, &mp, &ip, &lr)) != 0)
+	if ((r = prepare(spec, &run, &mp, &np, &ip, &lr)) != 0)
 		return r;
+	if (state_claim(spec, &s.state) < 0) {
+		sb_print_error();
+		overlay_preflight_undo(&mp);
+		return sb_exit_setup;
+	}
+	if ((r = spawn(spec, &run, &mp, &ip, &lr)) != 0) {
+		state_release(&s.state);
+		return r;
+	}
 	supervise(spec, &run, &np, &s);
-	return finish(spec, &run, &mp, &np, &lr, &s);
+	r = finish(spec, &run, &mp, &np, &lr, &s);
+	state_release(&s.state);
+	return r;
 }

@@ -34,5 +34,9 @@ int main(int argc, char **argv)
 		return sb_exit_setup;
 	}
 	sb_verbose = spec.verbose;
+	if (spec.mode == CMD_LIST)
+		return state_list(&spec);
+	if (spec.mode == CMD_STOP)
+		return state_stop(&spec);
 	return sandbox_run(&spec);
 }

@@ -707,6 +707,44 @@ static int opt_desktop(struct cli *c, const struct opt *o, char **v)
 	return desktop_option(c->spec, name, eq ? eq + 1 : NULL);
 }
 
+/* ---- named sandboxes: state.c, enter.c ---- */
+
+static int opt_name(struct cli *c, const struct opt *o, char **v)
+{
+	if (!state_name_ok(v[0]))
+		return sb_err(EINVAL, "--name %s: expected 1 to 64 letters, digits, '_', '.' or "
+			      "'-', not starting with '.' or '-'", v[0]);
+	c->spec->name = v[0];
+	return 0;
+}
+
+static int opt_list(struct cli *c, const struct opt *o, char **v)
+{
+	c->spec->mode = CMD_LIST;
+	return 0;
+}
+
+SET(opt_json, json, true)
+
+static int opt_stop(struct cli *c, const struct opt *o, char **v)
+{
+	if (!state_name_ok(v[0]))
+		return sb_err(EINVAL, "--stop %s: not a sandbox name", v[0]);
+	c->spec->mode = CMD_STOP;
+	c->spec->stop_name = v[0];
+	return 0;
+}
+
+static int opt_grace(struct cli *c, const struct opt *o, char **v)
+{
+	if (parse_duration(v[0], &c->spec->grace_ns) < 0 ||
+	    c->spec->grace_ns > 3600ULL * 1000000000ULL)
+		return sb_err(EINVAL, "--grace %s: expected a duration up to 1h (10, 1.5s, 500ms)",
+			      v[0]);
+	c->spec->grace_set = true;
+	return 0;
+}
+
 /* ---- other ---- */
 
 static int opt_verbose(struct cli *c, const struct opt *o, char **v)
@@ -1026,6 +1064,19 @@ const struct opt cli_opts[] = {
 	  "cgroup v2 io.weight, 1-10000 (default 100)\n"
 	  "(the cgroup v2 limits need a cgroup delegated\n"
 	  "to you, holding nothing else: see sandbox(1))" },
+	TEXT("\nNamed sandboxes:\n"),
+	{ "--name", NULL, "NAME", 1, P_NATIVE, 0, opt_name,
+	  "name this sandbox (default: COMMAND-PID); at\n"
+	  "most one running sandbox has a given name" },
+	{ "--list", NULL, NULL, 0, P_NATIVE, 0, opt_list,
+	  "list your running sandboxes and exit" },
+	{ "--json", NULL, NULL, 0, P_NATIVE, 0, opt_json,
+	  "with --list: as a JSON array" },
+	{ "--stop", NULL, "NAME", 1, P_NATIVE, 0, opt_stop,
+	  "stop the sandbox NAME: SIGTERM, then SIGKILL\n"
+	  "after the grace period; return once it is gone" },
+	{ "--grace", NULL, "DURATION", 1, P_NATIVE, 0, opt_grace,
+	  "with --stop: the grace period (default 10s)" },
 	TEXT("\nOther:\n"),
 	{ "--verbose", "-v", NULL, 0, P_NATIVE, 0, opt_verbose,
 	  "print each setup step and its duration" },

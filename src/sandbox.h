@@ -385,6 +385,38 @@ int rlimits_preflight(struct sandbox_spec *spec);
 int rlimits_apply(const struct sandbox_spec *spec);
 /* the setup process's side of --timeout and --stats */
 
+/* ---- state.c ---- */
+/* The setup process's hold on its name (all -1: none, as under bwrap) */
+struct state_run {
+	int basefd, dirfd, lockfd;
+	char name[72];
+	char base[4096];
+};
+/* One sandbox's state, as state_read found it */
+struct state_info {
+	pid_t setup_pid, pid1;
+	unsigned long long setup_start, pid1_start;
+	long long started;
+	uid_t uid;
+	char *root, *command;   /* into text; command: escaped words */
+	char *text;
+};
+bool state_name_ok(const char *name);
+int state_base(char *path, size_t len);
+int state_alive(int basefd, const char *base, const char *name);
+void state_remove(int basefd, const char *base, const char *name);
+int state_claim(const struct sandbox_spec *spec, struct state_run *st);
+int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid_t pid1);
+void state_release(struct state_run *st);
+int state_read(int basefd, const char *name, struct state_info *info);
+char *state_next_word(char **p);
+void state_info_free(struct state_info *info);
+unsigned long long state_start_time(pid_t pid);
+
+/* ---- enter.c ---- */
+int state_list(const struct sandbox_spec *spec);
+int state_stop(const struct sandbox_spec *spec);
+
 /* ---- desktop.c ---- */
 int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int xauth_filter(const void *data, size_t n, const char *display, const char *hostname,

@@ -27,6 +27,7 @@ void spec_defaults(struct sandbox_spec *spec)
 	spec->userns_fd = spec->userns2_fd = spec->pidns_fd = -1;
 	spec->info_fd = spec->json_status_fd = spec->sync_fd = -1;
 	spec->block_fd = spec->userns_block_fd = -1;
+	spec->grace_ns = 10ULL * 1000000000ULL;
 	if (bwrap(spec)) {
 		/* bwrap: only what is asked is unshared; no subordinate ids */
 		spec->share_net = spec->share_ipc = spec->share_pid = true;
@@ -122,6 +123,16 @@ int spec_finish(struct sandbox_spec *spec)
 {
 	int r;
 
+	if (spec->json && spec->mode != CMD_LIST)
+		return sb_err(EINVAL, "--json goes with --list");
+	if (spec->grace_set && spec->mode != CMD_STOP)
+		return sb_err(EINVAL, "--grace goes with --stop");
+	if (spec->mode != CMD_RUN) {
+		if (spec->argc)
+			return sb_err(EINVAL, "%s takes no command (%s given)",
+				      spec->mode == CMD_LIST ? "--list" : "--stop", spec->argv[0]);
+		return 0;
+	}
 	if (spec->argc == 0)
 		return sb_err(EINVAL, "No command specified (usage: %s [OPTION...] [--] COMMAND [ARG...])",
 			      sb_prog);

@@ -173,8 +173,17 @@ struct desktop_opts {
 	bool gpu, dev_input, dev_video, dev_snd;
 };
 
+/* what this invocation does: run a command, or act on running sandboxes */
+enum cmd_mode { CMD_RUN = 0, CMD_LIST, CMD_STOP };
+
 struct sandbox_spec {
 	enum personality personality;
+	enum cmd_mode mode;          /* --list, --stop */
+	const char *name;            /* --name, or NULL: a generated one */
+	const char *stop_name;       /* --stop NAME */
+	bool json;                   /* --json (with --list) */
+	bool grace_set;
+	uint64_t grace_ns;           /* --grace (with --stop), default 10 s */
 	uid_t caller_uid;            /* the invoking user, on the host */
 	uint64_t caller_bset;        /* its capability bounding set, on the host
 	                                (read for bwrap run by root only) */
