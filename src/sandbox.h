@@ -191,15 +191,18 @@ int hide_path(int rootfd, const char *path, const char *opt);
 int hide_defaults(int rootfd, const struct mount_plan *mp);
 int home_apply(int rootfd, const struct sandbox_spec *spec, const struct mount_plan *mp);
 
-/* ---- overlay.c ---- */
+/* ---- overlayprep.c ---- */
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 void overlay_preflight_undo(const struct mount_plan *mp);
 void overlay_tidy_workdir(const struct mount_plan *mp);
+/* bwrap's --overlay, --tmp-overlay, --ro-overlay: the layers' real paths,
+ * as one char ** list in *REAL_OUT (mount_plan.src_real[i]) */
+int overlay_op_preflight(const struct mount_op *op, char **real_out);
+
+/* ---- overlay.c ---- */
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
-/* bwrap's --overlay, --tmp-overlay, --ro-overlay: the layers' real paths
- * (setup process), then the mount on the op's DEST (pid 1) */
-int overlay_op_preflight(const struct mount_op *op, char **real_out);
+/* bwrap's overlay OP on its DEST (pid 1); REAL: overlay_op_preflight's */
 int overlay_op_mount(int rootfd, mode_t pmode, const struct mount_op *op, char **real, size_t i);
 
 /* ---- net.c ---- */
