@@ -53,7 +53,8 @@ int open_in_root(int rootfd, const char *path, int flags)
  * an O_PATH fd of the directory. */
 int mkdir_in_root_mode(int rootfd, const char *path, mode_t mode)
 {
-	char *copy, *p;
+	_cleanup_free_ char *copy = NULL;
+	char *p;
 	int fd;
 
 	fd = openat2_(rootfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
@@ -84,32 +85,20 @@ int mkdir_in_root_mode(int rootfd, const char *path, mode_t mode)
 				pfd = openat2_(rootfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
 				name = copy;
 			}
-			if (pfd < 0) {
-				free(copy);
+			if (pfd < 0)
 				return pfd;
-			}
 			r = mkdirat(pfd, name, mode);
 			close(pfd);
-			if (r < 0 && errno != EEXIST) {
-				r = -errno;
-				free(copy);
-				return r;
-			}
+			if (r < 0 && errno != EEXIST)
+				return -errno;
 			fd = openat2_(rootfd, copy, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
 		}
-		if (fd < 0) {
-			free(copy);
+		if (fd < 0 || !slash)
 			return fd;
-		}
-		if (!slash) {
-			free(copy);
-			return fd;
-		}
 		close(fd);
 		*slash = '/';
 		p = slash + 1;
 	}
-	free(copy);
 	return openat2_(rootfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
 }
 
@@ -148,28 +137,24 @@ int open_parent(int rootfd, const char *dest, mode_t pmode, char **leaf)
  * (missing parents with PMODE). */
 int file_in_root(int rootfd, const char *dest, mode_t pmode)
 {
-	char *leaf = NULL;
+	_cleanup_free_ char *leaf = NULL;
 	int pfd, fd;
 
 	fd = openat2_(rootfd, dest, O_PATH | O_CLOEXEC, IN_ROOT);
 	if (fd != -ENOENT)
 		return fd;
 	pfd = open_parent(rootfd, dest, pmode, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	if (pfd < 0)
 		return pfd;
-	}
 	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
 	if (fd < 0 && errno != EEXIST) {
 		fd = -errno;
 		close(pfd);
-		free(leaf);
 		return fd;
 	}
 	if (fd >= 0)
 		close(fd);
 	close(pfd);
-	free(leaf);
 	return openat2_(rootfd, dest, O_PATH | O_CLOEXEC, IN_ROOT);
 }
 

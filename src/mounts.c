@@ -273,15 +273,14 @@ static int symlink_exists(const struct mount_op *op, ssize_t n, const char *targ
 
 static int do_symlink(const struct walk *w, const struct mount_op *op)
 {
-	char *leaf = NULL, target[PATH_MAX];
+	_cleanup_free_ char *leaf = NULL;
+	char target[PATH_MAX];
 	int pfd, r = 0;
 	ssize_t n = -1;
 
 	pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	if (pfd < 0)
 		return sb_err(-pfd, "--symlink %s %s: %s", op->src, op->dest, strerror(-pfd));
-	}
 	if (symlinkat(op->src, pfd, leaf) < 0) {
 		r = errno;
 		/* an identical link already there is fine */
@@ -292,7 +291,6 @@ static int do_symlink(const struct walk *w, const struct mount_op *op)
 		}
 	}
 	close(pfd);
-	free(leaf);
 	if (r == EEXIST)
 		return symlink_exists(op, n, target, w->bwrap);
 	if (r)
@@ -303,21 +301,18 @@ static int do_symlink(const struct walk *w, const struct mount_op *op)
 /* --file: a new file in the sandbox with the content read at start. */
 static int do_file(const struct walk *w, const struct mount_op *op)
 {
-	char *leaf = NULL;
+	_cleanup_free_ char *leaf = NULL;
 	int pfd, fd, r;
 
 	pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	if (pfd < 0)
 		return sb_err(-pfd, "--file %s: %s", op->dest, strerror(-pfd));
-	}
 	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		    op->perms_set ? op->perms : 0666);
 	r = fd < 0 ? -errno : write_all(fd, op->data, op->data_len);
 	if (fd >= 0)
 		close(fd);
 	close(pfd);
-	free(leaf);
 	if (r < 0)
 		return sb_err(-r, "--file %s: %s", op->dest, strerror(-r));
 	return 0;
@@ -329,21 +324,18 @@ static int do_file(const struct walk *w, const struct mount_op *op)
  * one link deep) inside the new root. */
 static int generated_mount_point(int rootfd, const char *dest, mode_t pmode)
 {
-	char *leaf = NULL, target[PATH_MAX], *path;
+	_cleanup_free_ char *leaf = NULL;
+	char target[PATH_MAX], *path;
 	int pfd, fd;
 	ssize_t n;
 
 	pfd = open_parent(rootfd, dest, pmode, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	if (pfd < 0)
 		return pfd;
-	}
 	n = readlinkat(pfd, leaf, target, sizeof target - 1);
 	close(pfd);
-	if (n <= 0) {
-		free(leaf);
+	if (n <= 0)
 		return -ENOENT;
-	}
 	target[n] = '\0';
 	if (target[0] == '/') {
 		path = xstrdup(target);
@@ -352,7 +344,6 @@ static int generated_mount_point(int rootfd, const char *dest, mode_t pmode)
 		const char *slash = strrchr(dest, '/');
 		path = xasprintf("%.*s/%s", slash ? (int)(slash - dest) : 0, dest, target);
 	}
-	free(leaf);
 	fd = file_in_root(rootfd, path, pmode);
 	free(path);
 	return fd;
@@ -461,12 +452,11 @@ static int do_dir(const struct walk *w, const struct mount_op *op)
 
 	fd = open_in_root(w->rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd == -ENOENT && op->perms_set) {
-		char *leaf = NULL;
+		_cleanup_free_ char *leaf = NULL;
 		int pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
 		fd = pfd < 0 ? pfd : mkdirat(pfd, leaf, op->perms) < 0 ? -errno : 0;
 		if (pfd >= 0)
 			close(pfd);
-		free(leaf);
 		if (fd == 0)
 			fd = open_in_root(w->rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	} else if (fd == -ENOENT) {
