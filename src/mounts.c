@@ -1,25 +1,28 @@
-/* mounts.c - the new root: staging tmpfs, rootfs, /proc /dev /tmp /run /sys,
- * the mount operations in order, pivot_root.
+/* mounts.c - the new root: staging tmpfs, rootfs, the native standard
+ * mounts (/proc /dev /tmp /run /sys), the mount operations in plan order,
+ * pivot_root.
  *
- * Runs in pid 1, in the sandbox's mount namespace, with the capabilities of
- * the new user namespace.  Layout while building:
+ * Runs in pid 1 (mounts_stage in the user-namespace child before it), in
+ * the sandbox's mount namespace, with the capabilities of the new user
+ * namespace.  Layout while building:
  *
  *     /            a private tmpfs (the staging area)
  *     /oldroot     the host's root, where sources are looked up
  *     /newroot     the root being built
  *
- * Every destination is resolved under /newroot with openat2(RESOLVE_IN_ROOT
- * | RESOLVE_NO_MAGICLINKS): a symlink or ".." in the rootfs can never lead
- * out of it.  Mounts are attached by fd with the new mount API (open_tree,
- * fsopen/fsmount, mount_setattr, move_mount), so read-only and the other
- * attributes are applied to a whole subtree in one call, without reading
- * the mount table.
+ * Every destination is resolved under /newroot by mountfd.c's primitives
+ * (openat2 RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS): a symlink or ".." in
+ * the rootfs can never lead out of it.  Mounts are attached by fd with the
+ * new mount API, so read-only and the other attributes are applied to a
+ * whole subtree in one call, without reading the mount table.
+ *
+ * Builds on mountfd.c; /dev and /proc are mountdev.c's, overlays
+ * overlay.c's, hides and --home hide.c's.  None of them calls back here.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <linux/openat2.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -28,29 +31,16 @@
 
 #define BASE "/tmp"
 
-/* fchmodat2 (Linux 6.6): its number differs between architectures, so
- * the headers' where they have it; older x86_64 headers lack it (452),
- * and elsewhere without it do_chmod goes through the fd's magic link */
-#if !defined(SYS_fchmodat2) && defined(__x86_64__)
-#define SYS_fchmodat2 452
-#endif
-
-int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve)
-{
-	struct open_how how = { .flags = flags, .resolve = resolve };
-	long r;
-
-	do
-		r = syscall(SYS_openat2, dirfd, path, &how, sizeof how);
-	while (r < 0 && errno == EAGAIN);
-	return r < 0 ? -errno : (int)r;
-}
-
-#define IN_ROOT (RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS)
-
-/* Mode of missing parent directories: 0755, less the group or other bits
- * that a --perms on the operation clears (bwrap's rule). */
-static mode_t parent_mode = 0755;
+/* The walk over the operations (mounts_finish_root): what each needs. */
+struct walk {
+	const struct sandbox_spec *spec;
+	const struct mount_plan *mp;
+	int rootfd;             /* the new root, as /newroot is now */
+	bool bwrap;             /* the bwrap personality */
+	/* mode of missing parent directories: 0755, less the group or other
+	 * bits that a --perms on the operation clears (bwrap's rule) */
+	mode_t pmode;
+};
 
 /* A source under /proc/self or /proc/thread-self names something of the
  * process that looks it up (its namespaces, its fds): pid 1 does, in the
@@ -71,6 +61,7 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 {
 	char buf[PATH_MAX];
 	size_t i;
+	int r;
 
 	memset(mp, 0, sizeof *mp);
 	mp->umask = umask(0);
@@ -101,22 +92,9 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 		if (op->dest && op->dest[0] == '\0')
 			return sb_err(EINVAL, "%s: the destination is empty", op->opt);
 		if (op->kind == MOP_OVERLAY) {
-			size_t j;
-			char **real = xcalloc(op->n_lowers + 2, sizeof(char *));
-			for (j = 0; j < op->n_lowers; j++) {
-				real[j] = realpath(op->lowers[j], NULL);
-				if (!real[j])
-					return sb_err(errno, "--overlay-src %s: %s", op->lowers[j],
-						      strerror(errno));
-			}
-			if (op->ovl == OVL_RW) {
-				real[op->n_lowers] = realpath(op->src, NULL);
-				real[op->n_lowers + 1] = realpath(op->work, NULL);
-				if (!real[op->n_lowers] || !real[op->n_lowers + 1])
-					return sb_err(errno, "--overlay %s %s: %s", op->src, op->work,
-						      strerror(errno));
-			}
-			mp->src_real[i] = (char *)real; /* the list, for do_overlay */
+			/* the list of its layers, for overlay_op_mount */
+			if ((r = overlay_op_preflight(op, &mp->src_real[i])) < 0)
+				return r;
 			continue;
 		}
 		if (op->kind != MOP_BIND && op->kind != MOP_RO_BIND && op->kind != MOP_DEV_BIND)
@@ -142,365 +120,11 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 	return hide_preflight(spec, mp);
 }
 
-/* mkdir -p DEST under ROOTFD; returns an O_PATH fd of the directory. */
-int mkdir_in_root(int rootfd, const char *path)
-{
-	char *copy, *p;
-	int fd;
-
-	fd = openat2_(rootfd, path, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-	if (fd != -ENOENT)
-		return fd;
-	copy = xstrdup(path);
-	p = copy;
-	for (;;) {
-		char *slash;
-		int pfd, r;
-
-		while (*p == '/')
-			p++;
-		if (!*p)
-			break;
-		slash = strchr(p, '/');
-		if (slash)
-			*slash = '\0';
-		fd = openat2_(rootfd, copy, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-		if (fd == -ENOENT) {
-			char *name = strrchr(copy, '/');
-			if (name) {
-				*name = '\0';
-				pfd = openat2_(rootfd, *copy ? copy : "/", O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-				*name = '/';
-				name++;
-			} else {
-				pfd = openat2_(rootfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-				name = copy;
-			}
-			if (pfd < 0) {
-				free(copy);
-				return pfd;
-			}
-			r = mkdirat(pfd, name, parent_mode);
-			close(pfd);
-			if (r < 0 && errno != EEXIST) {
-				r = -errno;
-				free(copy);
-				return r;
-			}
-			fd = openat2_(rootfd, copy, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-		}
-		if (fd < 0) {
-			free(copy);
-			return fd;
-		}
-		if (!slash) {
-			free(copy);
-			return fd;
-		}
-		close(fd);
-		*slash = '/';
-		p = slash + 1;
-	}
-	free(copy);
-	return openat2_(rootfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-}
-
-/* Split DEST into its parent (created) and last component. */
-static int open_parent(int rootfd, const char *dest, char **leaf)
-{
-	char *copy = xstrdup(dest), *slash;
-	size_t n = strlen(copy);
-	int fd;
-
-	while (n > 1 && copy[n - 1] == '/')
-		copy[--n] = '\0';
-	slash = strrchr(copy, '/');
-	if (!slash) {
-		*leaf = copy;
-		return openat2_(rootfd, "/", O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-	}
-	*slash = '\0';
-	fd = mkdir_in_root(rootfd, *copy ? copy : "/");
-	*leaf = xstrdup(slash + 1);
-	free(copy);
-	if (fd >= 0 && (!**leaf || strcmp(*leaf, ".") == 0 || strcmp(*leaf, "..") == 0)) {
-		close(fd);
-		return -EINVAL;
-	}
-	return fd;
-}
-
-/* A mount point for a non-directory: an empty file, created if missing. */
-static int file_in_root(int rootfd, const char *dest)
-{
-	char *leaf = NULL;
-	int pfd, fd;
-
-	fd = openat2_(rootfd, dest, O_PATH | O_CLOEXEC, IN_ROOT);
-	if (fd != -ENOENT)
-		return fd;
-	pfd = open_parent(rootfd, dest, &leaf);
-	if (pfd < 0) {
-		free(leaf);
-		return pfd;
-	}
-	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
-	if (fd < 0 && errno != EEXIST) {
-		fd = -errno;
-		close(pfd);
-		free(leaf);
-		return fd;
-	}
-	if (fd >= 0)
-		close(fd);
-	close(pfd);
-	free(leaf);
-	return openat2_(rootfd, dest, O_PATH | O_CLOEXEC, IN_ROOT);
-}
-
-static int attach(int mfd, int destfd)
-{
-	if (move_mount(mfd, "", destfd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-		return -errno;
-	return 0;
-}
-
-/* A new filesystem instance, detached, as an fd. */
-int new_fs(const char *type, const char *const *opts, unsigned int attrs)
-{
-	int fsfd, mfd, e;
-
-	fsfd = fsopen(type, FSOPEN_CLOEXEC);
-	if (fsfd < 0)
-		return -errno;
-	/* the source mount(8) and bubblewrap give: the type ("none" without) */
-	if (fsconfig(fsfd, FSCONFIG_SET_STRING, "source", type, 0) < 0) {
-		e = errno;
-		close(fsfd);
-		return -e;
-	}
-	for (; opts && opts[0]; opts += 2) {
-		int r = opts[1] ? fsconfig(fsfd, FSCONFIG_SET_STRING, opts[0], opts[1], 0)
-				: fsconfig(fsfd, FSCONFIG_SET_FLAG, opts[0], NULL, 0);
-		if (r < 0) {
-			e = errno;
-			close(fsfd);
-			return -e;
-		}
-	}
-	if (fsconfig(fsfd, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-		e = errno;
-		close(fsfd);
-		return -e;
-	}
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
-	e = errno;
-	close(fsfd);
-	return mfd < 0 ? -e : mfd;
-}
-
-int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs)
-{
-	int mfd = new_fs(type, opts, attrs), r;
-
-	if (mfd < 0)
-		return mfd;
-	r = attach(mfd, destfd);
-	close(mfd);
-	return r;
-}
-
-static int clone_at(int dirfd, const char *path, unsigned int flags, unsigned int attrs)
-{
-	struct mount_attr ma = { .attr_set = attrs };
-	int mfd, e;
-
-	mfd = open_tree(dirfd, path, flags | OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-	if (mfd < 0)
-		return -errno;
-	if (attrs && mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
-		e = errno;
-		close(mfd);
-		return -e;
-	}
-	return mfd;
-}
-
-/* Clone the tree at host path SRC (under /oldroot) with ATTRS set on every
- * mount of it. */
-int clone_tree(const char *src, unsigned int attrs)
-{
-	char *path = xasprintf("/oldroot%s", strcmp(src, "/") == 0 ? "" : src);
-	int mfd = clone_at(AT_FDCWD, path, 0, attrs);
-
-	free(path);
-	return mfd;
-}
-
-/* PATH, from DIRFD or absolute, without following any link; a relative
- * PATH stays beneath DIRFD. */
-int open_nolinks(int dirfd, const char *path, int flags)
-{
-	return openat2_(dirfd, path, (uint64_t)flags | O_CLOEXEC,
-			RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS |
-			(path[0] == '/' ? 0 : RESOLVE_BENEATH));
-}
-
-/* Open host path REAL (a realpath, so free of symbolic links) under
- * /oldroot without following any link: one found there now was planted
- * since, and is refused (ELOOP). */
-int open_host_path(const char *real, int flags)
-{
-	int root = open("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC), fd;
-
-	if (root < 0)
-		return -errno;
-	fd = openat2_(root, real, (uint64_t)flags | O_CLOEXEC,
-		      RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
-	close(root);
-	return fd;
-}
-
-/* FD, an fd of the setup process (from the host's mount namespace, where
- * this namespace can neither clone nor layer it), opened again here: its
- * current path, looked up without following a link, must lead to the same
- * inode on the same device.  -ESTALE when something else is there now. */
-int reopen_host_fd(int fd, int flags)
-{
-	char link[64], path[PATH_MAX];
-	struct stat want, got;
-	ssize_t n;
-	int nfd;
-
-	if (fstat(fd, &want) < 0)
-		return -errno;
-	snprintf(link, sizeof link, "/oldroot/proc/self/fd/%d", fd);
-	n = readlink(link, path, sizeof path);
-	if (n < 0)
-		return -errno;
-	if (n == 0 || (size_t)n >= sizeof path || path[0] != '/')
-		return -ESTALE;
-	path[n] = '\0';
-	nfd = open_host_path(path, flags);
-	if (nfd == -ENOENT || nfd == -ELOOP || nfd == -ENOTDIR)
-		return -ESTALE; /* removed ("... (deleted)"), or a link put in its way */
-	if (nfd < 0)
-		return nfd;
-	if (fstat(nfd, &got) < 0 || got.st_dev != want.st_dev || got.st_ino != want.st_ino) {
-		close(nfd);
-		return -ESTALE;
-	}
-	return nfd;
-}
-
-/* Bind the host's SRC on a new empty file NAME of DEVFD. */
-static int bind_dev_node(int devfd, const char *name, const char *src, unsigned int attrs)
-{
-	int mfd, dfd, r;
-
-	dfd = openat(devfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
-	if (dfd < 0)
-		return -errno;
-	close(dfd);
-	dfd = openat(devfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	mfd = clone_tree(src, attrs);
-	if (mfd < 0 || dfd < 0) {
-		r = mfd < 0 ? mfd : -errno;
-		if (mfd >= 0)
-			close(mfd);
-		if (dfd >= 0)
-			close(dfd);
-		return r;
-	}
-	r = attach(mfd, dfd);
-	close(mfd);
-	close(dfd);
-	return r;
-}
-
-/* A minimal /dev: the harmless nodes from the host, a new devpts instance,
- * /dev/shm, and the usual links.  The native one is noexec with a tmpfs
- * on shm; bubblewrap's is nodev (the nodes are binds), with a plain
- * directory as shm and, when its stdout is a terminal, that terminal
- * bound on console (CONSOLE, NULL otherwise). */
-static int setup_dev(int rootfd, const char *dest, bool bwrap, const char *console)
-{
-	static const char *const nodes[] = { "null", "zero", "full", "random", "urandom", "tty" };
-	static const char *const links[][2] = {
-		{ "/proc/self/fd", "fd" }, { "/proc/self/fd/0", "stdin" },
-		{ "/proc/self/fd/1", "stdout" }, { "/proc/self/fd/2", "stderr" },
-		{ "/proc/kcore", "core" }, { "pts/ptmx", "ptmx" },
-	};
-	static const char *const tmpfs_opts[] = { "mode", "0755", NULL };
-	static const char *const shm_opts[] = { "mode", "1777", NULL };
-	static const char *const pts_opts[] = { "newinstance", NULL, "ptmxmode", "0666",
-						"mode", "620", NULL };
-	const unsigned int node_attrs = MOUNT_ATTR_NOSUID | (bwrap ? 0 : MOUNT_ATTR_NOEXEC);
-	int dfd, devfd = -1, sub = -1, r;
-	size_t i;
-
-	dfd = mkdir_in_root(rootfd, dest);
-	if (dfd < 0)
-		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
-	r = mount_new_fs(dfd, "tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID |
-			 (bwrap ? MOUNT_ATTR_NODEV : MOUNT_ATTR_NOEXEC));
-	close(dfd);
-	if (r < 0)
-		return sb_err(-r, "cannot mount a tmpfs on %s: %s", dest, strerror(-r));
-	devfd = openat2_(rootfd, dest, O_RDONLY | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-	if (devfd < 0)
-		return sb_err(-devfd, "%s: %s", dest, strerror(-devfd));
-	for (i = 0; i < sizeof nodes / sizeof nodes[0]; i++) {
-		char src[32];
-		snprintf(src, sizeof src, "/dev/%s", nodes[i]);
-		if ((r = bind_dev_node(devfd, nodes[i], src, node_attrs)) < 0) {
-			close(devfd);
-			return sb_err(-r, "cannot bind /dev/%s into %s: %s", nodes[i], dest,
-				      strerror(-r));
-		}
-	}
-	for (i = 0; i < sizeof links / sizeof links[0]; i++)
-		if (symlinkat(links[i][0], devfd, links[i][1]) < 0) {
-			r = errno;
-			close(devfd);
-			return sb_err(r, "cannot create %s/%s: %s", dest, links[i][1], strerror(r));
-		}
-	if (mkdirat(devfd, "pts", 0755) < 0 || mkdirat(devfd, "shm", bwrap ? 0755 : 01777) < 0 ||
-	    (sub = openat(devfd, "pts", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0) {
-		r = errno;
-		close(devfd);
-		return sb_err(r, "cannot create %s/pts or %s/shm: %s", dest, dest, strerror(r));
-	}
-	r = mount_new_fs(sub, "devpts", pts_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC);
-	close(sub);
-	if (r < 0) {
-		close(devfd);
-		return sb_err(-r, "cannot mount devpts on %s/pts: %s", dest, strerror(-r));
-	}
-	if (bwrap) {
-		r = console ? bind_dev_node(devfd, "console", console, node_attrs) : 0;
-		close(devfd);
-		if (r < 0)
-			return sb_err(-r, "cannot bind %s on %s/console: %s", console, dest,
-				      strerror(-r));
-		return 0;
-	}
-	sub = openat(devfd, "shm", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	r = sub < 0 ? -errno
-		    : mount_new_fs(sub, "tmpfs", shm_opts,
-				   MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-	if (sub >= 0)
-		close(sub);
-	close(devfd);
-	if (r < 0)
-		return sb_err(-r, "cannot mount a tmpfs on %s/shm: %s", dest, strerror(-r));
-	return 0;
-}
-
-static int mount_at(int rootfd, const char *dest, const char *type,
+/* A new filesystem of TYPE on DEST (made, missing directories with PMODE). */
+static int mount_at(int rootfd, const char *dest, mode_t pmode, const char *type,
 		    const char *const *opts, unsigned int attrs)
 {
-	int dfd = mkdir_in_root(rootfd, dest), r;
+	int dfd = mkdir_in_root_mode(rootfd, dest, pmode), r;
 
 	if (dfd < 0)
 		return sb_err(-dfd, "cannot create %s: %s%s", dest, strerror(-dfd),
@@ -513,83 +137,17 @@ static int mount_at(int rootfd, const char *dest, const char *type,
 	return 0;
 }
 
-/* The parts of a new procfs that reach the host's kernel rather than the
- * sandbox's namespaces are bound read-only over themselves: in a user
- * namespace that maps the host's root, its writes there would otherwise
- * go through.  Bubblewrap covers only those it can write to (as root);
- * as an unprivileged user the kernel already refuses, and it skips them:
- * AS_BWRAP does the same. */
-static int cover_proc(int rootfd, const char *dest, bool as_bwrap)
-{
-	static const char *const names[] = { "sys", "sysrq-trigger", "irq", "bus" };
-	struct mount_attr ma = { .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-					     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC };
-	int pfd, mfd, dfd, r = 0;
-	size_t i;
-
-	pfd = openat2_(rootfd, dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-	if (pfd < 0)
-		return sb_err(-pfd, "%s: %s", dest, strerror(-pfd));
-	for (i = 0; i < sizeof names / sizeof names[0] && r == 0; i++) {
-		if (as_bwrap && faccessat(pfd, names[i], W_OK, 0) < 0 &&
-		    (errno == EACCES || errno == ENOENT || errno == EROFS))
-			continue;
-		mfd = open_tree(pfd, names[i], OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC |
-				AT_SYMLINK_NOFOLLOW | AT_RECURSIVE);
-		if (mfd < 0 && errno == ENOENT)
-			continue; /* no /proc/bus on this machine */
-		if (mfd < 0 || mount_setattr(mfd, "", AT_EMPTY_PATH | AT_RECURSIVE, &ma, sizeof ma) < 0) {
-			r = -errno;
-		} else {
-			dfd = openat(pfd, names[i], O_PATH | O_NOFOLLOW | O_CLOEXEC);
-			r = dfd < 0 ? -errno : attach(mfd, dfd);
-			if (dfd >= 0)
-				close(dfd);
-		}
-		if (mfd >= 0)
-			close(mfd);
-		if (r < 0)
-			r = sb_err(-r, "cannot make %s/%s read-only: %s", dest, names[i], strerror(-r));
-	}
-	close(pfd);
-	return r;
-}
-
-/* A new procfs on DEST.  The kernel refuses one in a user namespace when
- * the pid namespace is the host's (--share-pid), or when the /proc we were
- * started from hides some of itself under locked mounts (a sandbox's
- * read-only /proc/sys, a container's masked paths): then the parent's
- * /proc is bound instead, with a warning unless --share-pid asked for the
- * parent's processes. */
-static int mount_proc(int rootfd, const char *dest, bool as_bwrap, bool share_pid)
-{
-	unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
-	int dfd = mkdir_in_root(rootfd, dest), mfd, r;
-
-	if (dfd < 0)
-		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
-	r = mount_new_fs(dfd, "proc", NULL, attrs);
-	if (r == -EPERM) {
-		mfd = clone_tree("/proc", attrs);
-		if (mfd >= 0) {
-			r = attach(mfd, dfd);
-			close(mfd);
-			if (r == 0 && !share_pid)
-				sb_warn("the kernel refuses a new /proc under this one (it has "
-					"read-only or hidden parts, as in a sandbox): %s is the "
-					"parent's /proc and shows its processes", dest);
-		}
-	}
-	close(dfd);
-	if (r < 0)
-		return sb_err(-r, "cannot mount proc on %s: %s", dest, strerror(-r));
-	return cover_proc(rootfd, dest, as_bwrap);
-}
-
 static const char *const tmp_opts[] = { "mode", "1777", NULL };
 static const char *const run_opts[] = { "mode", "0755", NULL };
 
-static bool dest_is_root(const char *dest);
+/* DEST names the root itself ("/", "//.", ...). */
+static bool dest_is_root(const char *dest)
+{
+	for (; *dest; dest++)
+		if (*dest != '/' && *dest != '.')
+			return false;
+	return true;
+}
 
 /* What a destination must be if it exists already. */
 enum dest_want { WANT_DIR, WANT_FILE, WANT_ANY };
@@ -606,7 +164,7 @@ static int check_dest(int rootfd, const struct mount_op *op, enum dest_want want
 	struct stat st;
 	int fd;
 
-	fd = openat2_(rootfd, op->dest, O_PATH | O_CLOEXEC | (bwrap ? O_NOFOLLOW : 0), IN_ROOT);
+	fd = open_in_root(rootfd, op->dest, O_PATH | O_CLOEXEC | (bwrap ? O_NOFOLLOW : 0));
 	if (fd < 0)
 		return 0; /* missing (or a dangling link): creating it says why */
 	if (fstat(fd, &st) < 0)
@@ -647,8 +205,7 @@ static int clone_tree_fail_open(const struct mount_op *op, const char *src,
 	return mfd;
 }
 
-static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mount_op *op,
-		   const char *src)
+static int do_bind(const struct walk *w, const struct mount_op *op, const char *src)
 {
 	unsigned int attrs = MOUNT_ATTR_NOSUID;
 	struct stat st;
@@ -671,7 +228,7 @@ static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mou
 	} else {
 		mfd = clone_tree(src, attrs);
 	}
-	if (mfd < 0 && !op->by_fd && spec->not_a_security_boundary)
+	if (mfd < 0 && !op->by_fd && w->spec->not_a_security_boundary)
 		mfd = clone_tree_fail_open(op, src, attrs, mfd);
 	if (mfd == -ENOENT && op->try_ && !op->by_fd)
 		return 0; /* a /proc/self source that pid 1 does not have */
@@ -680,12 +237,13 @@ static int do_bind(int rootfd, const struct sandbox_spec *spec, const struct mou
 	if (fstat(mfd, &st) < 0)
 		st.st_mode = S_IFDIR;
 	if (!dest_is_root(op->dest) &&
-	    (r = check_dest(rootfd, op, S_ISDIR(st.st_mode) ? WANT_DIR : WANT_FILE, true,
-			    spec->personality == PERSONALITY_BWRAP)) < 0) {
+	    (r = check_dest(w->rootfd, op, S_ISDIR(st.st_mode) ? WANT_DIR : WANT_FILE, true,
+			    w->bwrap)) < 0) {
 		close(mfd);
 		return r;
 	}
-	dfd = S_ISDIR(st.st_mode) ? mkdir_in_root(rootfd, op->dest) : file_in_root(rootfd, op->dest);
+	dfd = S_ISDIR(st.st_mode) ? mkdir_in_root_mode(w->rootfd, op->dest, w->pmode)
+				  : file_in_root(w->rootfd, op->dest, w->pmode);
 	if (dfd < 0) {
 		close(mfd);
 		return sb_err(-dfd, "%s %s %s: cannot create the mount point: %s%s", op->opt,
@@ -713,17 +271,16 @@ static int symlink_exists(const struct mount_op *op, ssize_t n, const char *targ
 	return sb_err(EEXIST, "Can't make symlink at %s: existing destination is %s", op->dest, target);
 }
 
-static int do_symlink(int rootfd, const struct mount_op *op, bool bwrap)
+static int do_symlink(const struct walk *w, const struct mount_op *op)
 {
-	char *leaf = NULL, target[PATH_MAX];
+	_cleanup_free_ char *leaf = NULL;
+	char target[PATH_MAX];
 	int pfd, r = 0;
 	ssize_t n = -1;
 
-	pfd = open_parent(rootfd, op->dest, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
+	if (pfd < 0)
 		return sb_err(-pfd, "--symlink %s %s: %s", op->src, op->dest, strerror(-pfd));
-	}
 	if (symlinkat(op->src, pfd, leaf) < 0) {
 		r = errno;
 		/* an identical link already there is fine */
@@ -734,32 +291,28 @@ static int do_symlink(int rootfd, const struct mount_op *op, bool bwrap)
 		}
 	}
 	close(pfd);
-	free(leaf);
 	if (r == EEXIST)
-		return symlink_exists(op, n, target, bwrap);
+		return symlink_exists(op, n, target, w->bwrap);
 	if (r)
 		return sb_err(r, "--symlink %s %s: %s", op->src, op->dest, strerror(r));
 	return 0;
 }
 
 /* --file: a new file in the sandbox with the content read at start. */
-static int do_file(int rootfd, const struct mount_op *op)
+static int do_file(const struct walk *w, const struct mount_op *op)
 {
-	char *leaf = NULL;
+	_cleanup_free_ char *leaf = NULL;
 	int pfd, fd, r;
 
-	pfd = open_parent(rootfd, op->dest, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
+	if (pfd < 0)
 		return sb_err(-pfd, "--file %s: %s", op->dest, strerror(-pfd));
-	}
 	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		    op->perms_set ? op->perms : 0666);
 	r = fd < 0 ? -errno : write_all(fd, op->data, op->data_len);
 	if (fd >= 0)
 		close(fd);
 	close(pfd);
-	free(leaf);
 	if (r < 0)
 		return sb_err(-r, "--file %s: %s", op->dest, strerror(-r));
 	return 0;
@@ -769,23 +322,20 @@ static int do_file(int rootfd, const struct mount_op *op)
  * --net) whose DEST is a dangling symbolic link, as on hosts where
  * /etc/resolv.conf points into /run: the link's target, created (once,
  * one link deep) inside the new root. */
-static int generated_mount_point(int rootfd, const char *dest)
+static int generated_mount_point(int rootfd, const char *dest, mode_t pmode)
 {
-	char *leaf = NULL, target[PATH_MAX], *path;
+	_cleanup_free_ char *leaf = NULL;
+	char target[PATH_MAX], *path;
 	int pfd, fd;
 	ssize_t n;
 
-	pfd = open_parent(rootfd, dest, &leaf);
-	if (pfd < 0) {
-		free(leaf);
+	pfd = open_parent(rootfd, dest, pmode, &leaf);
+	if (pfd < 0)
 		return pfd;
-	}
 	n = readlinkat(pfd, leaf, target, sizeof target - 1);
 	close(pfd);
-	if (n <= 0) {
-		free(leaf);
+	if (n <= 0)
 		return -ENOENT;
-	}
 	target[n] = '\0';
 	if (target[0] == '/') {
 		path = xstrdup(target);
@@ -794,15 +344,14 @@ static int generated_mount_point(int rootfd, const char *dest)
 		const char *slash = strrchr(dest, '/');
 		path = xasprintf("%.*s/%s", slash ? (int)(slash - dest) : 0, dest, target);
 	}
-	free(leaf);
-	fd = file_in_root(rootfd, path);
+	fd = file_in_root(rootfd, path, pmode);
 	free(path);
 	return fd;
 }
 
 /* --bind-data, --ro-bind-data, and the generated files: the content goes
  * to a file in the staging root, which is bound on DEST. */
-static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
+static int do_bind_data(const struct walk *w, const struct mount_op *op, size_t i)
 {
 	char name[64];
 	struct mount_attr ma = { .attr_set = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV };
@@ -825,9 +374,9 @@ static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
 			close(mfd);
 		return sb_err(r, "%s %s: %s", op->opt, op->dest, strerror(r));
 	}
-	dfd = file_in_root(rootfd, op->dest);
+	dfd = file_in_root(w->rootfd, op->dest, w->pmode);
 	if (dfd == -ENOENT && op->generated)
-		dfd = generated_mount_point(rootfd, op->dest);
+		dfd = generated_mount_point(w->rootfd, op->dest, w->pmode);
 	if (dfd < 0 && op->generated) {
 		/* a read-only root without the file: keep going without it */
 		sb_warn("%s: no generated %s: cannot make a mount point for it in the sandbox's "
@@ -850,117 +399,17 @@ static int do_bind_data(int rootfd, const struct mount_op *op, size_t i)
 	return 0;
 }
 
-/* chmod the object open at O_PATH fd FD: fchmodat2 (6.6) takes the fd
- * itself; else its magic link under PROC */
-static int chmod_fd(int fd, mode_t mode, const char *proc)
-{
-	char path[64];
-
-#ifdef SYS_fchmodat2
-	if (syscall(SYS_fchmodat2, fd, "", mode, AT_EMPTY_PATH) == 0)
-		return 0;
-#endif
-	snprintf(path, sizeof path, "%s/self/fd/%d", proc, fd);
-	return chmod(path, mode) < 0 ? -errno : 0;
-}
-
 static int do_chmod(int rootfd, const struct mount_op *op)
 {
 	int fd, r;
 
-	fd = openat2_(rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
+	fd = open_in_root(rootfd, op->dest, O_PATH | O_CLOEXEC);
 	if (fd < 0)
 		return sb_err(-fd, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-fd));
 	r = chmod_fd(fd, op->perms, "/oldroot/proc");
 	close(fd);
 	if (r < 0)
 		return sb_err(-r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-r));
-	return 0;
-}
-
-/* --overlay RWSRC WORKDIR: host directories that a payload has written
- * (the upper one's parent may well be bound writable too), opened without
- * following a link, to be handed to the kernel as fds. */
-static int open_rw_layers(const struct mount_op *op, char **real, int *upfd, int *wkfd)
-{
-	int r;
-
-	*upfd = open_host_path(real[op->n_lowers], O_RDONLY | O_DIRECTORY);
-	*wkfd = *upfd < 0 ? -1 : open_host_path(real[op->n_lowers + 1], O_RDONLY | O_DIRECTORY);
-	if (*upfd >= 0 && *wkfd >= 0)
-		return 0;
-	r = *upfd < 0 ? *upfd : *wkfd;
-	if (*upfd >= 0)
-		close(*upfd);
-	*upfd = -1;
-	return sb_err(-r, "%s %s %s: %s%s", op->opt, op->src, op->work, strerror(-r),
-		      r == -ELOOP ? " (a symbolic link was put on its path)" : "");
-}
-
-/* bwrap's overlays: --overlay-src layers (bottom first) under an upper
- * directory of the host, a tmpfs, or nothing (read-only). */
-static int do_overlay(int rootfd, const struct mount_op *op, char **real, size_t i)
-{
-	static const char *const tmp_opts_[] = { "mode", "0755", NULL };
-	char upper[48], work[96], **lower, why[1024] = "";
-	int fsfd, mfd, dfd, upfd = -1, wkfd = -1, r = 0;
-	size_t j;
-
-	if (op->ovl == OVL_TMP) {
-		snprintf(upper, sizeof upper, "/overlay-%zu", i);
-		if (mkdir(upper, 0755) < 0 || (dfd = open(upper, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-			return sb_err(errno, "%s %s: %s", op->opt, op->dest, strerror(errno));
-		r = mount_new_fs(dfd, "tmpfs", tmp_opts_, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-		close(dfd);
-		if (r < 0)
-			return sb_err(-r, "%s %s: tmpfs: %s", op->opt, op->dest, strerror(-r));
-		snprintf(work, sizeof work, "%s/work", upper);
-		strncat(upper, "/upper", sizeof upper - strlen(upper) - 1);
-		/* not O_PATH: FSCONFIG_SET_FD takes no such fd */
-		if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
-		    (upfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
-		    (wkfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
-			r = -errno;
-			goto out;
-		}
-	} else if (op->ovl == OVL_RW && (r = open_rw_layers(op, real, &upfd, &wkfd)) < 0) {
-		return r;
-	}
-	/* the kernel lists lowerdir top first: bwrap's order reversed */
-	lower = xmalloc(op->n_lowers * sizeof *lower);
-	for (j = 0; j < op->n_lowers; j++)
-		lower[j] = xasprintf("/oldroot%s", real[op->n_lowers - 1 - j]);
-	fsfd = overlay_context((const char *const *)lower, op->n_lowers, upfd, wkfd, why,
-			       sizeof why);
-	for (j = 0; j < op->n_lowers; j++)
-		free(lower[j]);
-	free(lower);
-	if (fsfd < 0) {
-		r = fsfd;
-		goto out;
-	}
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
-		      (op->ovl == OVL_RO ? MOUNT_ATTR_RDONLY : 0));
-	r = mfd < 0 ? -errno : 0;
-	close(fsfd);
-	if (r < 0)
-		goto out;
-	dfd = mkdir_in_root(rootfd, op->dest);
-	if (dfd < 0) {
-		close(mfd);
-		r = dfd;
-		goto out;
-	}
-	r = attach(mfd, dfd);
-	close(mfd);
-	close(dfd);
-out:
-	if (upfd >= 0)
-		close(upfd);
-	if (wkfd >= 0)
-		close(wkfd);
-	if (r < 0)
-		return sb_err(-r, "%s %s: %s", op->opt, op->dest, *why ? why : strerror(-r));
 	return 0;
 }
 
@@ -984,99 +433,117 @@ static int bwrap_check_dest(int rootfd, const struct mount_op *op)
 	}
 }
 
-static int do_op(int *rootfd, const struct sandbox_spec *spec, size_t i,
-		 const struct mount_plan *mp)
+/* --tmpfs: mode 0755 unless --perms, and --size when given. */
+static int do_tmpfs(const struct walk *w, const struct mount_op *op)
 {
-	const struct mount_op *op = &spec->ops[i];
-	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
-	int fd, r = 0;
+	char mode[16], size[32], uid[16], gid[16];
+	const char *o[9] = { "mode", mode };
+	size_t k = 2;
 
-	if (spec->personality == PERSONALITY_BWRAP && op->dest && !dest_is_root(op->dest) &&
-	    (r = bwrap_check_dest(*rootfd, op)) < 0)
+	snprintf(mode, sizeof mode, "%04o", op->perms_set ? (unsigned)op->perms : 0755u);
+	snprintf(size, sizeof size, "%llu", (unsigned long long)op->size);
+	if (op->size) {
+		o[k++] = "size";
+		o[k++] = size;
+	}
+	if (op->payload_owned) { /* the desktop's runtime dir: the payload's */
+		snprintf(uid, sizeof uid, "%u", (unsigned)w->mp->payload_uid);
+		snprintf(gid, sizeof gid, "%u", (unsigned)w->mp->payload_gid);
+		o[k++] = "uid";
+		o[k++] = uid;
+		o[k++] = "gid";
+		o[k++] = gid;
+	}
+	return mount_at(w->rootfd, op->dest, w->pmode, "tmpfs", o,
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+}
+
+/* --dir: a new directory gets --perms; an existing one is left alone. */
+static int do_dir(const struct walk *w, const struct mount_op *op)
+{
+	int fd;
+
+	fd = open_in_root(w->rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd == -ENOENT && op->perms_set) {
+		_cleanup_free_ char *leaf = NULL;
+		int pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
+		fd = pfd < 0 ? pfd : mkdirat(pfd, leaf, op->perms) < 0 ? -errno : 0;
+		if (pfd >= 0)
+			close(pfd);
+		if (fd == 0)
+			fd = open_in_root(w->rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	} else if (fd == -ENOENT) {
+		fd = mkdir_in_root_mode(w->rootfd, op->dest, w->pmode);
+	}
+	if (fd < 0)
+		return sb_err(-fd, "--dir %s: %s", op->dest, strerror(-fd));
+	close(fd);
+	return 0;
+}
+
+/* --remount-ro: only that mount, not those below it (bwrap 0.11). */
+static int do_remount_ro(int rootfd, const struct mount_op *op)
+{
+	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
+	int fd, r;
+
+	fd = open_in_root(rootfd, op->dest, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return sb_err(-fd, "--remount-ro %s: %s", op->dest, strerror(-fd));
+	r = mount_setattr(fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0 ? -errno : 0;
+	close(fd);
+	if (r < 0)
+		return sb_err(-r, "--remount-ro %s: %s", op->dest, strerror(-r));
+	return 0;
+}
+
+/* Operation I of the plan.  Those that say what failed without naming
+ * their option get it in front. */
+static int do_op(const struct walk *w, size_t i)
+{
+	const struct mount_op *op = &w->spec->ops[i];
+	const char *real = w->mp->src_real[i];
+	int r = 0;
+
+	if (w->bwrap && op->dest && !dest_is_root(op->dest) &&
+	    (r = bwrap_check_dest(w->rootfd, op)) < 0)
 		return r;
 
 	switch (op->kind) {
 	case MOP_BIND:
 	case MOP_RO_BIND:
 	case MOP_DEV_BIND:
-		if (!mp->src_real[i])
-			return 0; /* -try with a missing source */
-		/* do_bind names the option in its messages */
-		return do_bind(*rootfd, spec, op, mp->src_real[i]);
-	case MOP_TMPFS: {
-		char mode[16], size[32], uid[16], gid[16];
-		const char *o[9] = { "mode", mode };
-		size_t k = 2;
-		snprintf(mode, sizeof mode, "%04o", op->perms_set ? (unsigned)op->perms : 0755u);
-		snprintf(size, sizeof size, "%llu", (unsigned long long)op->size);
-		snprintf(uid, sizeof uid, "%u", (unsigned)mp->payload_uid);
-		snprintf(gid, sizeof gid, "%u", (unsigned)mp->payload_gid);
-		if (op->size) {
-			o[k++] = "size";
-			o[k++] = size;
-		}
-		if (op->payload_owned) {
-			o[k++] = "uid";
-			o[k++] = uid;
-			o[k++] = "gid";
-			o[k++] = gid;
-		}
-		r = mount_at(*rootfd, op->dest, "tmpfs", o, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+		/* NULL: -try with a missing source; do_bind names the option */
+		return real ? do_bind(w, op, real) : 0;
+	case MOP_TMPFS:
+		r = do_tmpfs(w, op);
 		break;
-	}
 	case MOP_MQUEUE:
-		r = mount_at(*rootfd, op->dest, "mqueue", NULL,
+		r = mount_at(w->rootfd, op->dest, w->pmode, "mqueue", NULL,
 			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 		break;
 	case MOP_FILE:
-		return do_file(*rootfd, op);
+		return do_file(w, op);
 	case MOP_BIND_DATA:
-		return do_bind_data(*rootfd, op, i);
+		return do_bind_data(w, op, i);
 	case MOP_CHMOD:
-		return do_chmod(*rootfd, op);
+		return do_chmod(w->rootfd, op);
 	case MOP_OVERLAY:
-		return do_overlay(*rootfd, op, (char **)mp->src_real[i], i);
+		return overlay_op_mount(w->rootfd, w->pmode, op, (char **)real, i);
 	case MOP_PROC:
-		r = mount_proc(*rootfd, op->dest, spec->personality == PERSONALITY_BWRAP,
-			       spec->share_pid);
+		r = mount_proc(w->rootfd, op->dest, w->pmode, w->bwrap, w->spec->share_pid);
 		break;
 	case MOP_DEV:
-		r = setup_dev(*rootfd, op->dest, spec->personality == PERSONALITY_BWRAP,
-			      mp->console);
+		r = setup_dev(w->rootfd, op->dest, w->pmode, w->bwrap, w->mp->console);
 		break;
 	case MOP_DIR:
-		fd = openat2_(*rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-		if (fd == -ENOENT && op->perms_set) {
-			/* a new directory gets --perms; an existing one is left alone */
-			char *leaf = NULL;
-			int pfd = open_parent(*rootfd, op->dest, &leaf);
-			fd = pfd < 0 ? pfd : mkdirat(pfd, leaf, op->perms) < 0 ? -errno : 0;
-			if (pfd >= 0)
-				close(pfd);
-			free(leaf);
-			if (fd == 0)
-				fd = openat2_(*rootfd, op->dest, O_PATH | O_DIRECTORY | O_CLOEXEC, IN_ROOT);
-		} else if (fd == -ENOENT) {
-			fd = mkdir_in_root(*rootfd, op->dest);
-		}
-		if (fd < 0)
-			return sb_err(-fd, "--dir %s: %s", op->dest, strerror(-fd));
-		close(fd);
-		return 0;
+		return do_dir(w, op);
 	case MOP_SYMLINK:
-		return do_symlink(*rootfd, op, spec->personality == PERSONALITY_BWRAP);
+		return do_symlink(w, op);
 	case MOP_HIDE:
-		return hide_path(*rootfd, op->dest, op->opt);
+		return hide_path(w->rootfd, op->dest, op->opt);
 	case MOP_REMOUNT_RO:
-		fd = openat2_(*rootfd, op->dest, O_PATH | O_CLOEXEC, IN_ROOT);
-		if (fd < 0)
-			return sb_err(-fd, "--remount-ro %s: %s", op->dest, strerror(-fd));
-		/* only that mount, not those below it (bwrap 0.11) */
-		r = mount_setattr(fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0 ? -errno : 0;
-		close(fd);
-		if (r < 0)
-			return sb_err(-r, "--remount-ro %s: %s", op->dest, strerror(-r));
-		return 0;
+		return do_remount_ro(w->rootfd, op);
 	}
 	if (r < 0)
 		return sb_errctx(r, "%s", op->opt);
@@ -1093,14 +560,6 @@ static int reopen_root(int *rootfd)
 		close(*rootfd);
 	*rootfd = fd;
 	return 0;
-}
-
-static bool dest_is_root(const char *dest)
-{
-	for (; *dest; dest++)
-		if (*dest != '/' && *dest != '.')
-			return false;
-	return true;
 }
 
 /* In the user-namespace child, before the pid namespace: the staging
@@ -1163,68 +622,92 @@ int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 	return 0;
 }
 
-/* In pid 1: /proc, /dev, /tmp, /run, /sys, the operations, pivot_root. */
-int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp)
+/* The native personality's standard mounts, and --home (bwrap builds
+ * only what its options ask). */
+static int standard_mounts(const struct walk *w)
 {
-	int rootfd = -1, r;
-	size_t i;
+	const struct sandbox_spec *spec = w->spec;
+	int rootfd = w->rootfd, r;
 
-	if ((r = reopen_root(&rootfd)) < 0)
+	if ((r = mount_proc(rootfd, "/proc", w->pmode, false, spec->share_pid)) < 0 ||
+	    (r = setup_dev(rootfd, "/dev", w->pmode, false, NULL)) < 0 ||
+	    (r = mount_at(rootfd, "/tmp", w->pmode, "tmpfs", tmp_opts,
+			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
+	    (r = mount_at(rootfd, "/run", w->pmode, "tmpfs", run_opts,
+			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
 		return r;
-
-	/* the standard mounts (the native personality's; bwrap builds only
-	 * what its options ask) */
-	if (spec->personality == PERSONALITY_BWRAP)
-		goto ops;
-	if ((r = mount_proc(rootfd, "/proc", false, spec->share_pid)) < 0 ||
-	    (r = setup_dev(rootfd, "/dev", false, NULL)) < 0 ||
-	    (r = mount_at(rootfd, "/tmp", "tmpfs", tmp_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
-	    (r = mount_at(rootfd, "/run", "tmpfs", run_opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
-		goto fail;
 	if (!spec->share_net) {
-		r = mount_at(rootfd, "/sys", "sysfs", NULL, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-			     MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+		r = mount_at(rootfd, "/sys", w->pmode, "sysfs", NULL, MOUNT_ATTR_RDONLY |
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	} else {
 		struct mount_op sys = { .kind = MOP_RO_BIND, .src = "/sys", .dest = "/sys",
 					.opt = "/sys" };
-		r = do_bind(rootfd, spec, &sys, "/sys");
+		r = do_bind(w, &sys, "/sys");
 	}
 	/* with limits, the payload's own cgroup (its cgroup namespace's
 	 * root) at /sys/fs/cgroup, to subdivide for a build or a sandbox */
 	if (r == 0 && !spec->share_net && !spec->share_cgroup && spec->cg.first_opt)
-		r = mount_at(rootfd, "/sys/fs/cgroup", "cgroup2", NULL,
+		r = mount_at(rootfd, "/sys/fs/cgroup", w->pmode, "cgroup2", NULL,
 			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
 	if (r < 0)
-		goto fail;
+		return r;
 	sb_step("/proc, /dev, /tmp, /run, /sys mounted");
-	if ((r = home_apply(rootfd, spec, mp)) < 0)
-		goto fail;
-ops:
+	return home_apply(rootfd, spec, w->mp);
+}
+
+/* Missing parent directories of OP: 0755, less the group or other bits
+ * that its --perms clears. */
+static mode_t parent_mode(const struct mount_op *op)
+{
+	mode_t mode = 0755;
+
+	if (op->perms_set && op->kind != MOP_CHMOD) {
+		if (!(op->perms & 070))
+			mode &= ~070;
+		if (!(op->perms & 07))
+			mode &= ~07;
+	}
+	return mode;
+}
+
+/* The operations in plan order; one on the root itself ("--bind SRC /")
+ * replaces it, and the rest goes on in the new one. */
+static int apply_ops(struct walk *w)
+{
+	const struct sandbox_spec *spec = w->spec;
+	size_t i;
+	int r;
 
 	for (i = 0; i < spec->n_ops; i++) {
-		const struct mount_op *op = &spec->ops[i];
-
-		parent_mode = 0755;
-		if (op->perms_set && op->kind != MOP_CHMOD) {
-			if (!(op->perms & 070))
-				parent_mode &= ~070;
-			if (!(op->perms & 07))
-				parent_mode &= ~07;
-		}
-		r = do_op(&rootfd, spec, i, mp);
-		parent_mode = 0755;
+		w->pmode = parent_mode(&spec->ops[i]);
+		r = do_op(w, i);
+		w->pmode = 0755;
 		if (r < 0)
-			goto fail;
+			return r;
 		if (spec->ops[i].dest && dest_is_root(spec->ops[i].dest) &&
-		    (r = reopen_root(&rootfd)) < 0)
-			goto fail;
+		    (r = reopen_root(&w->rootfd)) < 0)
+			return r;
 	}
 	if (spec->n_ops)
 		sb_step("%zu mount operation%s applied", spec->n_ops, spec->n_ops == 1 ? "" : "s");
-	if ((r = hide_defaults(rootfd, mp)) < 0)
-		goto fail;
-	close(rootfd);
-	rootfd = -1;
+	return 0;
+}
+
+/* In pid 1: /proc, /dev, /tmp, /run, /sys, the operations, pivot_root. */
+int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp)
+{
+	struct walk w = { .spec = spec, .mp = mp, .rootfd = -1,
+			  .bwrap = spec->personality == PERSONALITY_BWRAP, .pmode = 0755 };
+	int r;
+
+	if ((r = reopen_root(&w.rootfd)) < 0)
+		return r;
+	if ((!w.bwrap && (r = standard_mounts(&w)) < 0) || (r = apply_ops(&w)) < 0 ||
+	    (r = hide_defaults(w.rootfd, mp)) < 0) {
+		close(w.rootfd);
+		return r;
+	}
+	close(w.rootfd);
 
 	/* Switch: the staging root is stacked on /newroot and detached with
 	 * the host tree under it. */
@@ -1238,8 +721,4 @@ ops:
 		return sb_err(errno, "chdir / in the new root: %s", strerror(errno));
 	sb_step("pivot_root done, old root detached");
 	return 0;
-fail:
-	if (rootfd >= 0)
-		close(rootfd);
-	return r;
 }

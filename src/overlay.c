@@ -1,319 +1,47 @@
-/* overlay.c - the copy-on-write root: kernel overlayfs in the user
- * namespace, or fuse-overlayfs where the kernel refuses.
+/* overlay.c - every overlay of the sandbox, built by one builder: the
+ * copy-on-write root (--overlay / --overlay-dir, kernel overlayfs in the
+ * user namespace or fuse-overlayfs where the kernel refuses) and
+ * bubblewrap's --overlay, --tmp-overlay and --ro-overlay.
  *
- * The lower layer is --rootfs DIR, never written.  The upper layer is a
- * tmpfs that disappears with the sandbox, or --overlay-dir DIR2/upper.
+ * The builder (overlay_fd) makes an overlayfs context from lower layers
+ * given by path under /oldroot and upper and work layers given by fd,
+ * whatever the kernel takes (lowerdir+ from 6.8, one escaped lowerdir
+ * list before, the legacy option string before 6.5), and returns it as a
+ * detached mount; the callers attach it.
+ *
+ * The root's lower layer is --rootfs DIR, never written.  Its upper layer
+ * is a tmpfs that disappears with the sandbox, or --overlay-dir DIR2/upper.
  * fuse-overlayfs is served over a /dev/fuse fd that we mount ourselves
  * (libfuse's "/dev/fd/N" mountpoint), so the mount exists the moment the
  * server is started and no polling is needed; the first access through it
  * waits for the server's INIT reply, or fails at once if it died.
+ *
+ * Runs in the user-namespace child (the root) and pid 1 (bwrap's family),
+ * on what overlayprep.c prepared in the setup process.  Uses mountfd.c's
+ * primitives; is called by mounts.c; must not call mounts.c.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
-#include <dirent.h>
 #include <limits.h>
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 
 #include "sandbox.h"
 
-#ifndef OVERLAYFS_SUPER_MAGIC
-#define OVERLAYFS_SUPER_MAGIC 0x794c7630
-#endif
 #ifndef FUSE_SUPER_MAGIC
 #define FUSE_SUPER_MAGIC 0x65735546
 #endif
-
-
-/* Why fuse-overlayfs cannot be used here, or NULL. */
-static const char *fuse_unavailable(char **bin)
-{
-	*bin = find_in_path("fuse-overlayfs");
-	if (!*bin && access("/usr/bin/fuse-overlayfs", X_OK) == 0)
-		*bin = xstrdup("/usr/bin/fuse-overlayfs");
-	if (!*bin)
-		return "fuse-overlayfs is not installed (apt-get install fuse-overlayfs)";
-	if (access("/dev/fuse", R_OK | W_OK) < 0)
-		return errno == ENOENT ? "/dev/fuse does not exist (load the fuse module: modprobe fuse)"
-				       : "/dev/fuse is not accessible to you (desktop systems ship it "
-					 "mode 0666: chmod 0666 /dev/fuse)";
-	return NULL;
-}
-
-static bool path_within(const char *inner, const char *outer)
-{
-	size_t n = strlen(outer);
-
-	if (strcmp(outer, "/") == 0)
-		return true;
-	return strncmp(inner, outer, n) == 0 && (inner[n] == '/' || inner[n] == '\0');
-}
-
-/* A source that this sandbox binds writable and that holds DIR or lies
- * in it, or NULL; *OPT is its option. */
-static const char *writable_overlap(const struct sandbox_spec *spec, const struct mount_plan *mp,
-				    const char *dir, const char **opt)
-{
-	size_t i, k;
-
-	for (i = 0; i < spec->n_ops; i++) {
-		const struct mount_op *op = &spec->ops[i];
-		const char *w[2] = { NULL, NULL };
-
-		if ((op->kind == MOP_BIND || op->kind == MOP_DEV_BIND) && mp->src_real[i])
-			w[0] = mp->src_real[i];
-		if (op->kind == MOP_OVERLAY && op->ovl == OVL_RW) {
-			w[0] = ((char **)mp->src_real[i])[op->n_lowers];
-			w[1] = ((char **)mp->src_real[i])[op->n_lowers + 1];
-		}
-		for (k = 0; k < 2; k++)
-			if (w[k] && (path_within(dir, w[k]) || path_within(w[k], dir))) {
-				*opt = op->opt;
-				return w[k];
-			}
-	}
-	return NULL;
-}
-
-/* Where --overlay-dir is refused, before anything is created: DIR2 is
- * WANT, its real path; PFD its parent. */
-static int overlay_dir_check(const struct sandbox_spec *spec, const struct mount_plan *mp,
-			     const char *want, int pfd)
-{
-	const char *w, *opt = NULL;
-	struct statfs sfs;
-
-	if (mp->rootfs_real && path_within(want, mp->rootfs_real))
-		return sb_err(EINVAL, "--overlay-dir %s is inside --rootfs %s: the upper layer "
-			      "cannot live in the tree it covers", spec->overlay_dir, spec->rootfs);
-	if (mp->rootfs_real && path_within(mp->rootfs_real, want))
-		return sb_err(EINVAL, "--rootfs %s is inside --overlay-dir %s: the tree cannot "
-			      "live in its own upper layer", spec->rootfs, spec->overlay_dir);
-	if ((w = writable_overlap(spec, mp, want, &opt)))
-		return sb_err(EINVAL, "--overlay-dir %s overlaps %s %s, which this sandbox can "
-			      "write: its payload could plant links for the next run to follow; "
-			      "keep the layer out of what it binds writable",
-			      spec->overlay_dir, opt, w);
-	if (fstatfs(pfd, &sfs) == 0 && sfs.f_type == OVERLAYFS_SUPER_MAGIC)
-		return sb_err(EINVAL, "--overlay-dir %s is on an overlayfs, which cannot hold an "
-			      "upper layer: choose a directory on a regular filesystem",
-			      spec->overlay_dir);
-	return 0;
-}
-
-/* NAME in DFD: a directory, made if missing, never a link; an O_PATH fd. */
-static int layer_dir(const struct sandbox_spec *spec, int dfd, const char *name)
-{
-	int fd;
-
-	if (mkdirat(dfd, name, 0755) < 0 && errno != EEXIST)
-		return sb_err(errno, "--overlay-dir %s: cannot create %s/ in it: %s",
-			      spec->overlay_dir, name, strerror(errno));
-	fd = open_nolinks(dfd, name, O_PATH | O_DIRECTORY);
-	if (fd < 0)
-		return sb_err(-fd, "--overlay-dir %s: %s/: %s%s", spec->overlay_dir, name,
-			      strerror(-fd), fd == -ELOOP ? " (a symbolic link: refused)" : "");
-	return fd;
-}
-
-/* --overlay-dir DIR2: its parent is opened without following a link
- * anywhere on the path, DIR2 itself O_NOFOLLOW, and upper/ and work/
- * beneath it; the fds are kept for the child (which opens the same
- * objects again in its namespace) and for the tidy at the end. */
-static int overlay_dir_open(const struct sandbox_spec *spec, struct mount_plan *mp)
-{
-	char *abs, *slash, *name, preal[PATH_MAX], link[64];
-	int pfd, dfd, r;
-	ssize_t n;
-
-	if (spec->overlay_dir[0] != '/' && !mp->cwd)
-		return sb_err(ENOENT, "--overlay-dir %s: the current directory is gone",
-			      spec->overlay_dir);
-	abs = spec->overlay_dir[0] == '/' ? xstrdup(spec->overlay_dir)
-					  : xasprintf("%s/%s", mp->cwd, spec->overlay_dir);
-	n = (ssize_t)strlen(abs);
-	while (n > 1 && abs[n - 1] == '/')
-		abs[--n] = '\0';
-	slash = strrchr(abs, '/');
-	name = slash + 1;
-	*slash = '\0';
-	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
-		free(abs);
-		return sb_err(EINVAL, "--overlay-dir %s: name the directory itself, not '.' or "
-			      "'..'", spec->overlay_dir);
-	}
-	pfd = open_nolinks(AT_FDCWD, *abs ? abs : "/", O_PATH | O_DIRECTORY);
-	if (pfd < 0) {
-		char *real = pfd == -ELOOP ? realpath(*abs ? abs : "/", NULL) : NULL;
-		char *hint = pfd != -ELOOP ? xstrdup("") :
-			xasprintf(": a symbolic link on its path is refused (the setup runs with "
-				  "your rights); give the real path%s%s/%s", real ? ", " : "",
-				  real && strcmp(real, "/") ? real : "", real ? name : "");
-		r = sb_err(-pfd, "--overlay-dir %s: %s%s", spec->overlay_dir, strerror(-pfd), hint);
-		free(hint);
-		free(real);
-		free(abs);
-		return r;
-	}
-	mp->ovl_name = xstrdup(name);
-	free(abs);
-	snprintf(link, sizeof link, "/proc/self/fd/%d", pfd);
-	n = readlink(link, preal, sizeof preal - 1);
-	if (n <= 0 || preal[0] != '/') {
-		close(pfd);
-		return sb_err(EINVAL, "--overlay-dir %s: cannot name its parent", spec->overlay_dir);
-	}
-	preal[n] = '\0';
-	mp->overlay_dir_real = xasprintf("%s/%s", strcmp(preal, "/") ? preal : "", mp->ovl_name);
-	r = overlay_dir_check(spec, mp, mp->overlay_dir_real, pfd);
-	if (r == 0 && mkdirat(pfd, mp->ovl_name, 0700) == 0)
-		mp->overlay_dir_created = true;
-	else if (r == 0 && errno != EEXIST)
-		r = sb_err(errno, "--overlay-dir %s: cannot create it: %s", spec->overlay_dir,
-			   strerror(errno));
-	dfd = r < 0 ? -1 : openat(pfd, mp->ovl_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (r == 0 && dfd < 0)
-		r = sb_err(errno, "--overlay-dir %s: %s%s", spec->overlay_dir, strerror(errno),
-			   errno == ENOTDIR ? " (not a directory, or a symbolic link: refused)" : "");
-	if (r < 0) {
-		close(pfd);
-		free(mp->overlay_dir_real);
-		mp->overlay_dir_real = NULL;
-		return r;
-	}
-	mp->ovl_parent_fd = pfd;
-	mp->ovl_dir_fd = dfd;
-	if ((r = overlay_dir_check(spec, mp, mp->overlay_dir_real, dfd)) < 0 ||
-	    (r = mp->ovl_upper_fd = layer_dir(spec, dfd, "upper")) < 0 ||
-	    (r = mp->ovl_work_fd = layer_dir(spec, dfd, "work")) < 0)
-		return r;
-	return 0;
-}
-
-int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
-{
-	char *bin;
-
-	mp->ovl_dir_fd = mp->ovl_upper_fd = mp->ovl_work_fd = mp->ovl_parent_fd = -1;
-	if (spec->rootfs_mode != ROOTFS_OVERLAY)
-		return 0;
-	/* looked up here, in the host's view; the child runs it from /oldroot */
-	mp->fuse_why = fuse_unavailable(&bin);
-	/* absolute: the child runs it as /oldroot/PATH from the staging root */
-	mp->fuse_bin = bin ? realpath(bin, NULL) : NULL;
-	if (bin && !mp->fuse_bin)
-		mp->fuse_bin = xstrdup(bin);
-	free(bin);
-	if (spec->overlay_driver == OVERLAY_FUSE && mp->fuse_why)
-		return sb_err(ENOENT, "--overlay-driver fuse: %s", mp->fuse_why);
-	if (!spec->overlay_dir)
-		return 0;
-	return overlay_dir_open(spec, mp);
-}
-
-/* Remove NAME in DIRFD and all below it, never following a link. */
-static void remove_tree_at(int at, const char *name, int depth)
-{
-	struct dirent *e;
-	DIR *d;
-	int fd;
-
-	if (unlinkat(at, name, 0) == 0 || errno != EISDIR || depth > 32)
-		return;
-	/* the kernel leaves work/work mode 000 */
-	(void)!fchmodat(at, name, 0700, AT_SYMLINK_NOFOLLOW);
-	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	d = fdopendir(fd);
-	if (!d) {
-		close(fd);
-		return;
-	}
-	while ((e = readdir(d)))
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			remove_tree_at(dirfd(d), e->d_name, depth + 1);
-	closedir(d);
-	(void)unlinkat(at, name, AT_REMOVEDIR);
-}
-
-/* After a run over --overlay-dir: the kernel leaves DIR2/work/work mode
- * 000 with whiteouts in it, which its owner could not even rm -rf.  Remove
- * it, through the fds held since preflight; the kernel makes it again
- * next time. */
-void overlay_tidy_workdir(const struct mount_plan *mp)
-{
-	if (mp->overlay_dir_real && mp->ovl_work_fd >= 0)
-		remove_tree_at(mp->ovl_work_fd, "work", 0);
-}
-
-/* Undo what overlay_preflight created when the sandbox could not start:
- * DIR2 when this run made it (what is in it is the setup's own work), else
- * only what the kernel left in work/. */
-void overlay_preflight_undo(const struct mount_plan *mp)
-{
-	if (!mp->overlay_dir_real)
-		return;
-	if (mp->overlay_dir_created && mp->ovl_parent_fd >= 0)
-		remove_tree_at(mp->ovl_parent_fd, mp->ovl_name, 0);
-	else
-		overlay_tidy_workdir(mp);
-}
-
-/* The upper layer: DIR2/upper, or a fresh tmpfs at /ovl in the staging root.
- * A fresh upper root takes the lower root's owner and mode, so / looks the
- * same as DIR's.  *UPFD and *WKFD: the upper and work directories, open
- * in this mount namespace. */
-static int prepare_upper(const struct mount_plan *mp, int *upfd, int *wkfd)
-{
-	static const char *const opts[] = { "mode", "0755", NULL };
-	struct stat st;
-	char *lower;
-	int dfd, r;
-
-	if (mp->overlay_dir_real) {
-		/* the objects preflight checked, or nothing */
-		*upfd = reopen_host_fd(mp->ovl_upper_fd, O_RDONLY | O_DIRECTORY);
-		*wkfd = *upfd < 0 ? *upfd : reopen_host_fd(mp->ovl_work_fd, O_RDONLY | O_DIRECTORY);
-		if (*upfd >= 0 && *wkfd >= 0)
-			return 0;
-		r = *upfd < 0 ? *upfd : *wkfd;
-		return sb_err(-r, "--overlay-dir %s: upper/ or work/: %s", mp->overlay_dir_real,
-			      r == -ESTALE ? "moved or replaced while the sandbox started" : strerror(-r));
-	}
-	if (mkdir("/ovl", 0755) < 0 || (dfd = open("/ovl", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
-		return sb_err(errno, "cannot create the upper layer's mount point: %s", strerror(errno));
-	r = mount_new_fs(dfd, "tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
-	close(dfd);
-	if (r < 0)
-		return sb_err(-r, "cannot mount a tmpfs for the upper layer: %s", strerror(-r));
-	if (mkdir("/ovl/upper", 0755) < 0 || mkdir("/ovl/work", 0700) < 0)
-		return sb_err(errno, "cannot create the upper layer: %s", strerror(errno));
-	lower = xasprintf("/oldroot%s", mp->rootfs_real);
-	if (stat(lower, &st) == 0) {
-		/* an unmapped owner cannot be set: keep ours then */
-		(void)!chown("/ovl/upper", st.st_uid, st.st_gid);
-		chmod("/ovl/upper", st.st_mode & 07777);
-	}
-	free(lower);
-	*upfd = open("/ovl/upper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	*wkfd = open("/ovl/work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (*upfd < 0 || *wkfd < 0)
-		return sb_err(errno, "cannot open the upper layer: %s", strerror(errno));
-	return 0;
-}
 
 /* Give overlayfs the layer open at FD (in this mount namespace): the fd
  * itself (6.13), else its magic link; never a name to look up again.
  * Before 6.13 overlayfs refuses an fd (EINVAL); before 6.5 the VFS's
  * legacy context refuses one itself (EOPNOTSUPP). */
-int overlay_set_layer(int fsfd, const char *key, int fd)
+static int overlay_set_layer(int fsfd, const char *key, int fd)
 {
 	char path[64];
 
@@ -342,7 +70,7 @@ static void fs_log(int fsfd, char *buf, size_t len)
 	}
 }
 
-char *escape_lower(const char *path)
+static char *escape_lower(const char *path)
 {
 	char *out = xmalloc(strlen(path) * 2 + 1), *o = out;
 
@@ -452,8 +180,11 @@ static int set_layers(int fsfd, const char *const *lower, size_t n, int upfd, in
 	return r;
 }
 
-int overlay_context(const char *const *lower, size_t n, int upfd, int wkfd,
-		    char *why, size_t whylen)
+/* An overlayfs context, created (FSCONFIG_CMD_CREATE), for LOWER (N layers,
+ * top first) under the layers open at UPFD and WKFD (-1: read-only): its
+ * fd, or -errno with the kernel's reason in WHY. */
+static int overlay_context(const char *const *lower, size_t n, int upfd, int wkfd,
+			   char *why, size_t whylen)
 {
 	int legacy = overlay_context_legacy(), fsfd, r;
 	int *held = xmalloc(n * sizeof *held);
@@ -486,19 +217,93 @@ int overlay_context(const char *const *lower, size_t n, int upfd, int wkfd,
 	return fsfd;
 }
 
-static int kernel_overlay(const char *lower, int upfd, int wkfd, char *why, size_t whylen)
+/* The one overlay builder: an overlayfs over LOWER (N layers under
+ * /oldroot, top first) under the layers open at UPFD and WKFD (-1:
+ * read-only), as a detached mount with ATTRS: its fd, or -errno with the
+ * kernel's reason in WHY (left empty when fsmount failed). */
+static int overlay_fd(const char *const *lower, size_t n, int upfd, int wkfd,
+		      unsigned int attrs, char *why, size_t whylen)
 {
-	int fsfd, mfd, r, e;
+	int fsfd, mfd, e;
 
-	fsfd = overlay_context(&lower, 1, upfd, wkfd, why, whylen);
+	fsfd = overlay_context(lower, n, upfd, wkfd, why, whylen);
 	if (fsfd < 0)
 		return fsfd;
-	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	mfd = fsmount(fsfd, FSMOUNT_CLOEXEC, attrs);
 	e = errno;
 	close(fsfd);
+	return mfd < 0 ? -e : mfd;
+}
+
+/* A fresh tmpfs on DIR, a new directory of the staging root, to hold an
+ * upper layer and its work directory.  *MOUNTING: whether DIR was made
+ * (and the tmpfs is what failed). */
+static int upper_tmpfs(const char *dir, bool *mounting)
+{
+	static const char *const opts[] = { "mode", "0755", NULL };
+	int dfd, r;
+
+	*mounting = false;
+	if (mkdir(dir, 0755) < 0 || (dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	*mounting = true;
+	r = mount_new_fs(dfd, "tmpfs", opts, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+	close(dfd);
+	return r;
+}
+
+/* The upper layer: DIR2/upper, or a fresh tmpfs at /ovl in the staging root.
+ * A fresh upper root takes the lower root's owner and mode, so / looks the
+ * same as DIR's.  *UPFD and *WKFD: the upper and work directories, open
+ * in this mount namespace. */
+static int prepare_upper(const struct mount_plan *mp, int *upfd, int *wkfd)
+{
+	struct stat st;
+	bool mounting;
+	char *lower;
+	int r;
+
+	if (mp->overlay_dir_real) {
+		/* the objects preflight checked, or nothing */
+		*upfd = reopen_host_fd(mp->ovl_upper_fd, O_RDONLY | O_DIRECTORY);
+		*wkfd = *upfd < 0 ? *upfd : reopen_host_fd(mp->ovl_work_fd, O_RDONLY | O_DIRECTORY);
+		if (*upfd >= 0 && *wkfd >= 0)
+			return 0;
+		r = *upfd < 0 ? *upfd : *wkfd;
+		return sb_err(-r, "--overlay-dir %s: upper/ or work/: %s", mp->overlay_dir_real,
+			      r == -ESTALE ? "moved or replaced while the sandbox started" : strerror(-r));
+	}
+	r = upper_tmpfs("/ovl", &mounting);
+	if (r < 0 && !mounting)
+		return sb_err(-r, "cannot create the upper layer's mount point: %s", strerror(-r));
+	if (r < 0)
+		return sb_err(-r, "cannot mount a tmpfs for the upper layer: %s", strerror(-r));
+	if (mkdir("/ovl/upper", 0755) < 0 || mkdir("/ovl/work", 0700) < 0)
+		return sb_err(errno, "cannot create the upper layer: %s", strerror(errno));
+	lower = xasprintf("/oldroot%s", mp->rootfs_real);
+	if (stat(lower, &st) == 0) {
+		/* an unmapped owner cannot be set: keep ours then */
+		(void)!chown("/ovl/upper", st.st_uid, st.st_gid);
+		chmod("/ovl/upper", st.st_mode & 07777);
+	}
+	free(lower);
+	*upfd = open("/ovl/upper", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	*wkfd = open("/ovl/work", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (*upfd < 0 || *wkfd < 0)
+		return sb_err(errno, "cannot open the upper layer: %s", strerror(errno));
+	return 0;
+}
+
+/* The root as a kernel overlayfs over LOWER, on /newroot. */
+static int kernel_overlay(const char *lower, int upfd, int wkfd, char *why, size_t whylen)
+{
+	int mfd, r;
+
+	mfd = overlay_fd(&lower, 1, upfd, wkfd, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, why, whylen);
 	if (mfd < 0) {
-		snprintf(why, whylen, "fsmount: %s", strerror(e));
-		return -e;
+		if (!*why)
+			snprintf(why, whylen, "fsmount: %s", strerror(-mfd));
+		return mfd;
 	}
 	r = move_mount(mfd, "", AT_FDCWD, "/newroot", MOVE_MOUNT_F_EMPTY_PATH) < 0 ? -errno : 0;
 	close(mfd);
@@ -521,6 +326,49 @@ static void link_host_dirs(void)
 			(void)!symlink(target, dirs[i]);
 		free(target);
 	}
+}
+
+/* In the forked child: exec fuse-overlayfs (the host's BIN) on the
+ * /dev/fuse fd FD, over LOWER, with the layers open at UPFD and WKFD. */
+static void __attribute__((noreturn)) fuse_server_exec(const char *bin, const char *lower, int fd,
+							int upfd, int wkfd)
+{
+	char opts[3 * PATH_MAX + 64], fdpath[32];
+	char *argv[] = { (char *)"fuse-overlayfs", (char *)"-f", (char *)"-o", opts,
+			 fdpath, NULL };
+	int nfd = fcntl(fd, F_DUPFD, 3); /* without close-on-exec */
+	int devnull = open("/oldroot/dev/null", O_RDWR | O_CLOEXEC);
+	sigset_t none;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (devnull >= 0) {
+		dup2(devnull, 0);
+		dup2(devnull, 1);
+	}
+	/* only /dev/fuse and the layers it inherits (by their magic
+	 * links): not --keep-fd's, nor what bwrap's caller passed */
+	int keep[3] = { nfd, upfd, wkfd };
+	if (nfd < 0 || fd_set_cloexec_all_except(keep, 3, 3) < 0) {
+		fprintf(stderr, "%s: fuse-overlayfs: cannot set up its file descriptors: "
+			"%s\n", sb_prog, strerror(errno));
+		_exit(127);
+	}
+	snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=/proc/self/fd/%d,"
+		 "workdir=/proc/self/fd/%d", lower, upfd, wkfd);
+	snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", nfd);
+	/* it must chown copied-up files to their owners */
+	if (caps_keep_across_exec() < 0)
+		fprintf(stderr, "%s: fuse-overlayfs: %s\n", sb_prog, sb_errmsg());
+	{
+		/* the host's file: PATH may name any directory, not only
+		 * those linked into the staging root */
+		char *host = xasprintf("/oldroot%s", bin);
+		execv(host, argv);
+	}
+	fprintf(stderr, "%s: cannot run %s: %s\n", sb_prog, bin, strerror(errno));
+	_exit(127);
 }
 
 static int fuse_overlay(const char *bin, const char *lower, int upfd, int wkfd,
@@ -557,44 +405,8 @@ static int fuse_overlay(const char *bin, const char *lower, int upfd, int wkfd,
 		close(fd);
 		return sb_err(r, "fork: %s", strerror(r));
 	}
-	if (pid == 0) {
-		char opts[3 * PATH_MAX + 64], fdpath[32];
-		char *argv[] = { (char *)"fuse-overlayfs", (char *)"-f", (char *)"-o", opts,
-				 fdpath, NULL };
-		int nfd = fcntl(fd, F_DUPFD, 3); /* without close-on-exec */
-		int devnull = open("/oldroot/dev/null", O_RDWR | O_CLOEXEC);
-		sigset_t none;
-
-		prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-		}
-		/* only /dev/fuse and the layers it inherits (by their magic
-		 * links): not --keep-fd's, nor what bwrap's caller passed */
-		int keep[3] = { nfd, upfd, wkfd };
-		if (nfd < 0 || fd_set_cloexec_all_except(keep, 3, 3) < 0) {
-			fprintf(stderr, "%s: fuse-overlayfs: cannot set up its file descriptors: "
-				"%s\n", sb_prog, strerror(errno));
-			_exit(127);
-		}
-		snprintf(opts, sizeof opts, "lowerdir=%s,upperdir=/proc/self/fd/%d,"
-			 "workdir=/proc/self/fd/%d", lower, upfd, wkfd);
-		snprintf(fdpath, sizeof fdpath, "/dev/fd/%d", nfd);
-		/* it must chown copied-up files to their owners */
-		if (caps_keep_across_exec() < 0)
-			fprintf(stderr, "%s: fuse-overlayfs: %s\n", sb_prog, sb_errmsg());
-		{
-			/* the host's file: PATH may name any directory, not only
-			 * those linked into the staging root */
-			char *host = xasprintf("/oldroot%s", bin);
-			execv(host, argv);
-		}
-		fprintf(stderr, "%s: cannot run %s: %s\n", sb_prog, bin, strerror(errno));
-		_exit(127);
-	}
+	if (pid == 0)
+		fuse_server_exec(bin, lower, fd, upfd, wkfd);
 	close(fd);
 	ov->fuse_pid = pid;
 	/* The first access waits for the server's INIT; ENOTCONN if it died. */
@@ -705,4 +517,94 @@ out:
 	if (wkfd >= 0)
 		close(wkfd);
 	return r;
+}
+
+/* --overlay RWSRC WORKDIR: host directories that a payload has written
+ * (the upper one's parent may well be bound writable too), opened without
+ * following a link, to be handed to the kernel as fds. */
+static int open_rw_layers(const struct mount_op *op, char **real, int *upfd, int *wkfd)
+{
+	int r;
+
+	*upfd = open_host_path(real[op->n_lowers], O_RDONLY | O_DIRECTORY);
+	*wkfd = *upfd < 0 ? -1 : open_host_path(real[op->n_lowers + 1], O_RDONLY | O_DIRECTORY);
+	if (*upfd >= 0 && *wkfd >= 0)
+		return 0;
+	r = *upfd < 0 ? *upfd : *wkfd;
+	if (*upfd >= 0)
+		close(*upfd);
+	*upfd = -1;
+	return sb_err(-r, "%s %s %s: %s%s", op->opt, op->src, op->work, strerror(-r),
+		      r == -ELOOP ? " (a symbolic link was put on its path)" : "");
+}
+
+/* --tmp-overlay: upper and work directories on a tmpfs of their own at
+ * /overlay-I in the staging root. */
+static int open_tmp_layers(const struct mount_op *op, size_t i, int *upfd, int *wkfd)
+{
+	char upper[48], work[96];
+	bool mounting;
+	int r;
+
+	snprintf(upper, sizeof upper, "/overlay-%zu", i);
+	r = upper_tmpfs(upper, &mounting);
+	if (r < 0 && !mounting)
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
+	if (r < 0)
+		return sb_err(-r, "%s %s: tmpfs: %s", op->opt, op->dest, strerror(-r));
+	snprintf(work, sizeof work, "%s/work", upper);
+	strncat(upper, "/upper", sizeof upper - strlen(upper) - 1);
+	/* not O_PATH: FSCONFIG_SET_FD takes no such fd */
+	if (mkdir(upper, 0755) < 0 || mkdir(work, 0700) < 0 ||
+	    (*upfd = open(upper, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 ||
+	    (*wkfd = open(work, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		r = -errno;
+		if (*upfd >= 0)
+			close(*upfd);
+		*upfd = -1;
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, strerror(-r));
+	}
+	return 0;
+}
+
+/* bwrap's overlays: --overlay-src layers (REAL, bottom first) under an
+ * upper directory of the host, a tmpfs, or nothing (read-only), on OP's
+ * DEST under ROOTFD (missing directories made with PMODE). */
+int overlay_op_mount(int rootfd, mode_t pmode, const struct mount_op *op, char **real, size_t i)
+{
+	char **lower, why[1024] = "";
+	int mfd, dfd, upfd = -1, wkfd = -1, r = 0;
+	size_t j;
+
+	if (op->ovl == OVL_TMP)
+		r = open_tmp_layers(op, i, &upfd, &wkfd);
+	else if (op->ovl == OVL_RW)
+		r = open_rw_layers(op, real, &upfd, &wkfd);
+	if (r < 0)
+		return r;
+	/* the kernel lists lowerdir top first: bwrap's order reversed */
+	lower = xmalloc(op->n_lowers * sizeof *lower);
+	for (j = 0; j < op->n_lowers; j++)
+		lower[j] = xasprintf("/oldroot%s", real[op->n_lowers - 1 - j]);
+	mfd = overlay_fd((const char *const *)lower, op->n_lowers, upfd, wkfd,
+			 MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV |
+			 (op->ovl == OVL_RO ? MOUNT_ATTR_RDONLY : 0), why, sizeof why);
+	for (j = 0; j < op->n_lowers; j++)
+		free(lower[j]);
+	free(lower);
+	r = mfd < 0 ? mfd : 0;
+	if (mfd >= 0) {
+		dfd = mkdir_in_root_mode(rootfd, op->dest, pmode);
+		r = dfd < 0 ? dfd : attach(mfd, dfd);
+		close(mfd);
+		if (dfd >= 0)
+			close(dfd);
+	}
+	if (upfd >= 0)
+		close(upfd);
+	if (wkfd >= 0)
+		close(wkfd);
+	if (r < 0)
+		return sb_err(-r, "%s %s: %s", op->opt, op->dest, *why ? why : strerror(-r));
+	return 0;
 }

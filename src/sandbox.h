@@ -222,14 +222,33 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		 struct overlay_run *ov);
 int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp);
+
+/* ---- mountfd.c ---- */
+int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
+/* PATH under ROOTFD, with RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS */
+int open_in_root(int rootfd, const char *path, int flags);
+/* mkdir -p under ROOTFD (missing directories mode 0755, or MODE): an
+ * O_PATH fd of the directory */
+int mkdir_in_root(int rootfd, const char *path);
+int mkdir_in_root_mode(int rootfd, const char *path, mode_t mode);
+/* DEST's parent under ROOTFD (made, missing directories with PMODE), and
+ * its last component in *LEAF (to free) */
+int open_parent(int rootfd, const char *dest, mode_t pmode, char **leaf);
+/* DEST under ROOTFD, an empty file made if missing: a mount point */
+int file_in_root(int rootfd, const char *dest, mode_t pmode);
+int attach(int mfd, int destfd);
 int new_fs(const char *type, const char *const *opts, unsigned int attrs);
 int mount_new_fs(int destfd, const char *type, const char *const *opts, unsigned int attrs);
+int clone_at(int dirfd, const char *path, unsigned int flags, unsigned int attrs);
 int clone_tree(const char *src, unsigned int attrs);
 int open_nolinks(int dirfd, const char *path, int flags);
 int open_host_path(const char *real, int flags);
 int reopen_host_fd(int fd, int flags);
-int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve);
-int mkdir_in_root(int rootfd, const char *path);
+int chmod_fd(int fd, mode_t mode, const char *proc);
+
+/* ---- mountdev.c ---- */
+int setup_dev(int rootfd, const char *dest, mode_t pmode, bool bwrap, const char *console);
+int mount_proc(int rootfd, const char *dest, mode_t pmode, bool as_bwrap, bool share_pid);
 
 /* ---- hide.c ---- */
 void default_hides(char ***list, size_t *n);
@@ -239,19 +258,19 @@ int hide_path(int rootfd, const char *path, const char *opt);
 int hide_defaults(int rootfd, const struct mount_plan *mp);
 int home_apply(int rootfd, const struct sandbox_spec *spec, const struct mount_plan *mp);
 
-/* ---- overlay.c ---- */
+/* ---- overlayprep.c ---- */
 int overlay_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 void overlay_preflight_undo(const struct mount_plan *mp);
 void overlay_tidy_workdir(const struct mount_plan *mp);
-char *escape_lower(const char *path);
-int overlay_set_layer(int fsfd, const char *key, int fd);
-/* an overlayfs context, created (FSCONFIG_CMD_CREATE), for LOWER (N layers,
- * top first) under the layers open at UPFD and WKFD (-1: read-only): its
- * fd, or -errno with the kernel's reason in WHY */
-int overlay_context(const char *const *lower, size_t n, int upfd, int wkfd,
-		    char *why, size_t whylen);
+/* bwrap's --overlay, --tmp-overlay, --ro-overlay: the layers' real paths,
+ * as one char ** list in *REAL_OUT (mount_plan.src_real[i]) */
+int overlay_op_preflight(const struct mount_op *op, char **real_out);
+
+/* ---- overlay.c ---- */
 int overlay_mount(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		  struct overlay_run *ov);
+/* bwrap's overlay OP on its DEST (pid 1); REAL: overlay_op_preflight's */
+int overlay_op_mount(int rootfd, mode_t pmode, const struct mount_op *op, char **real, size_t i);
 
 /* ---- net.c ---- */
 /* The sandbox's network, the same with either helper (see net.c). */
