@@ -184,16 +184,7 @@ struct dplan {
 static struct mount_op *add_op(struct sandbox_spec *spec, enum mount_op_kind kind,
 			       const char *opt, const char *dest)
 {
-	struct mount_op *op;
-
-	spec->ops = xrealloc(spec->ops, (spec->n_ops + 1) * sizeof *op);
-	op = &spec->ops[spec->n_ops++];
-	memset(op, 0, sizeof *op);
-	op->kind = kind;
-	op->opt = opt;
-	op->dest = dest;
-	op->fd = -1;
-	return op;
+	return spec_add_op(spec, kind, opt, NULL, dest);
 }
 
 static void set_env(struct dplan *dp, const char *name, const char *value)

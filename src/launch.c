@@ -235,6 +235,17 @@ static int open_setup_fds(const struct sandbox_spec *spec, int sv[2])
 	return 0;
 }
 
+/* The child made, a later step failed (its message set): undo, 125 */
+static int spawn_undo(const struct run *run, const struct mount_plan *mp, struct limits_run *lr)
+{
+	sb_print_error();
+	overlay_preflight_undo(mp);
+	kill(run->child, SIGKILL);
+	(void)wait_child(run->child, NULL);
+	limits_abort(lr);
+	return sb_exit_setup;
+}
+
 /* The user-namespace child, mapped and told to go: 0, or the exit code
  * (the error printed). */
 static int spawn(const struct sandbox_spec *spec, struct run *run, const struct mount_plan *mp,
@@ -287,24 +298,11 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 	if (spec->userns_block_fd >= 0)
 		close(spec->userns_block_fd);
 	sb_step("user namespace created (child pid %d)", (int)run->child);
-	if (by_clone && cgroup_adopt(&lr->cg, run->child) < 0) {
-		sb_print_error();
-		overlay_preflight_undo(mp);
-		kill(run->child, SIGKILL);
-		(void)wait_child(run->child, NULL);
-		limits_abort(lr);
-		return sb_exit_setup;
-	}
-
+	if (by_clone && cgroup_adopt(&lr->cg, run->child) < 0)
+		return spawn_undo(run, mp, lr);
 	if (spec->userns_fd < 0 && spec->userns_block_fd < 0) {
-		if (idmap_apply(run->child, ip) < 0) {
-			sb_print_error();
-			overlay_preflight_undo(mp);
-			kill(run->child, SIGKILL);
-			(void)wait_child(run->child, NULL);
-			limits_abort(lr);
-			return sb_exit_setup;
-		}
+		if (idmap_apply(run->child, ip) < 0)
+			return spawn_undo(run, mp, lr);
 		sb_step("ids mapped (%s)", ip->how);
 	}
 	if (spec->userns_block_fd < 0)

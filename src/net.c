@@ -263,14 +263,8 @@ static int resolve(struct net_allow *a)
 /* A generated file bound read-only over DEST, after the user's operations. */
 static void add_generated_file(struct sandbox_spec *spec, const char *dest, char *text)
 {
-	struct mount_op *op;
+	struct mount_op *op = spec_add_op(spec, MOP_BIND_DATA, "--net", NULL, dest);
 
-	spec->ops = xrealloc(spec->ops, (spec->n_ops + 1) * sizeof *op);
-	op = &spec->ops[spec->n_ops++];
-	memset(op, 0, sizeof *op);
-	op->kind = MOP_BIND_DATA;
-	op->opt = "--net";
-	op->dest = dest;
 	op->ro = true;
 	op->generated = true;
 	op->perms_set = true;

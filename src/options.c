@@ -82,15 +82,8 @@ static int opt_overlay_driver(struct cli *c, const struct opt *o, char **v)
 static struct mount_op *add_op(struct sandbox_spec *spec, enum mount_op_kind kind,
 			       const char *opt, const char *src, const char *dest, bool try_)
 {
-	struct mount_op *op;
+	struct mount_op *op = spec_add_op(spec, kind, opt, src, dest);
 
-	spec->ops = xrealloc(spec->ops, (spec->n_ops + 1) * sizeof *spec->ops);
-	op = &spec->ops[spec->n_ops++];
-	memset(op, 0, sizeof *op);
-	op->kind = kind;
-	op->opt = opt;
-	op->src = src;
-	op->dest = dest;
 	op->try_ = try_;
 	return op;
 }

@@ -83,6 +83,8 @@ int parse_size(const char *s, uint64_t *out);
 int read_fd_all(int fd, char **data, size_t *len, size_t max);
 
 /* ---- spec.c ---- */
+struct mount_op *spec_add_op(struct sandbox_spec *spec, enum mount_op_kind kind, const char *opt,
+			     const char *src, const char *dest);
 /* The defaults, before the first option. */
 void spec_defaults(struct sandbox_spec *spec);
 /* The checks between options, once all are read; the plan is read-only

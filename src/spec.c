@@ -21,6 +21,23 @@ static bool bwrap(const struct sandbox_spec *spec)
 }
 
 /* Before the first option; spec is zeroed and has its personality. */
+/* A new mount operation at the end of the plan (its other fields zero) */
+struct mount_op *spec_add_op(struct sandbox_spec *spec, enum mount_op_kind kind, const char *opt,
+			     const char *src, const char *dest)
+{
+	struct mount_op *op;
+
+	spec->ops = xrealloc(spec->ops, (spec->n_ops + 1) * sizeof *spec->ops);
+	op = &spec->ops[spec->n_ops++];
+	memset(op, 0, sizeof *op);
+	op->kind = kind;
+	op->opt = opt;
+	op->src = src;
+	op->dest = dest;
+	op->fd = -1;
+	return op;
+}
+
 void spec_defaults(struct sandbox_spec *spec)
 {
 	spec->hostname = "sandbox";
