@@ -13,7 +13,7 @@
 # pulseaudio pulseaudio-utils pipewire pipewire-bin (tests/setup-host.sh).
 #
 # Payload scripts are single-quoted on purpose (they expand inside):
-# shellcheck disable=SC2016
+# shellcheck disable=SC2016,SC2317 # and functions called through poll/expect_true
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 T_SUITE=${T_SUITE:-desktop-tests($(id -un))}
