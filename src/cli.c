@@ -197,9 +197,8 @@ static int read_seccomp(struct sandbox_spec *spec, const char *opt, int fd, bool
 	if (spec->personality == PERSONALITY_BWRAP) {
 		/* bwrap reads the fd once and closes it; an empty program is
 		 * refused by the kernel when loaded */
-		if ((r = read_fd_all(fd, &data, &len, 1 << 20)) < 0)
+		if ((r = read_fd_all(fd, &data, &len, 1 << 20)) < 0) /* closes fd */
 			return sb_err(-r, "Can't read seccomp data: %s", strerror(-r));
-		close(fd);
 		if (len % 8 != 0) {
 			free(data);
 			return sb_err(EINVAL, "Invalid seccomp data, must be multiple of 8");

@@ -147,7 +147,10 @@ static int check_iface(const char *name)
 	    ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr != want.s_addr)
 		return sb_err(EADDRNOTAVAIL, "--net %s: %s reported ready, but " NET_IF " does not "
 			      "have the address " NET_ADDR, name, name);
-	if (ioctl(s, SIOCGIFMTU, &ifr) < 0 || ifr.ifr_mtu != NET_MTU)
+	if (ioctl(s, SIOCGIFMTU, &ifr) < 0)
+		return sb_err(errno, "--net %s: %s reported ready, but the MTU of " NET_IF " cannot "
+			      "be read: %s", name, name, strerror(errno));
+	if (ifr.ifr_mtu != NET_MTU)
 		return sb_err(EINVAL, "--net %s: %s reported ready, but the MTU of " NET_IF " is %d, "
 			      "not %d", name, name, ifr.ifr_mtu, NET_MTU);
 	return 0;
