@@ -284,6 +284,7 @@ complete -c sandbox -n $o -a --landlock=require -d 'Landlock, or fail where the 
 complete -c sandbox -n $o -l x11 -d "The host's X display, with its cookie alone"
 complete -c sandbox -n $o -a --x11=host -d "The host's X display, with its cookie alone"
 complete -c sandbox -n $o -a --x11=none -d 'No X display (the default)'
+complete -c sandbox -n $o -a --x11=nested -d 'A display of its own, in an Xephyr window'
 complete -c sandbox -n $o -l wayland -d 'The Wayland compositor, as wayland-0'
 complete -c sandbox -n $o -l fallback-x11 -d 'The X display where there is no Wayland socket'
 complete -c sandbox -n $o -l pulseaudio -d 'The PulseAudio server, without its cookie'

@@ -19,7 +19,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/utsname.h>
 
 #include "sandbox.h"
@@ -38,10 +44,12 @@ int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v)
 	if (strcmp(opt, "--x11") == 0) {
 		if (!v || strcmp(v, "host") == 0)
 			d->x11 = X11_HOST;
+		else if (strcmp(v, "nested") == 0)
+			d->x11 = X11_NESTED;
 		else if (strcmp(v, "none") == 0)
 			d->x11 = X11_NONE;
 		else
-			return sb_err(EINVAL, "--x11=%s: expected host or none", v);
+			return sb_err(EINVAL, "--x11=%s: expected host, nested or none", v);
 	} else if (strcmp(opt, "--wayland") == 0) {
 		d->wayland = true;
 	} else if (strcmp(opt, "--fallback-x11") == 0) {
@@ -175,6 +183,7 @@ int x11_display_number(const char *display, unsigned *num)
 
 struct dplan {
 	struct sandbox_spec *spec;
+	pid_t *xephyr;          /* --x11=nested's server, in the setup process */
 	char *run;              /* /run/user/UID inside */
 	bool any;               /* something needs the runtime dir */
 	struct env_op env[16];
@@ -279,13 +288,169 @@ static int x11_cookie(struct dplan *dp, const char *display)
 	return 0;
 }
 
+/* One Xauthority record, family wild, in a new buffer (*LEN bytes) */
+static unsigned char *xauth_record(const char *num, const unsigned char *cookie, size_t clen,
+				   size_t *len)
+{
+	const char *f[3] = { "", num, COOKIE_NAME };
+	unsigned char *b = xmalloc(2 + 4 * 2 + strlen(num) + strlen(COOKIE_NAME) + clen), *p = b;
+	size_t i, n;
+
+	*p++ = FAMILY_WILD >> 8;
+	*p++ = FAMILY_WILD & 0xff;
+	for (i = 0; i < 4; i++) {
+		n = i < 3 ? strlen(f[i]) : clen;
+		*p++ = (unsigned char)(n >> 8);
+		*p++ = (unsigned char)(n & 0xff);
+		memcpy(p, i < 3 ? (const void *)f[i] : cookie, n);
+		p += n;
+	}
+	*len = (size_t)(p - b);
+	return b;
+}
+
+/* The nested server's own words, when it failed: the end of ERRFD */
+static void server_words(int errfd, char *buf, size_t len)
+{
+	ssize_t n = pread(errfd, buf, len - 1, 0);
+	char *p;
+
+	buf[n > 0 ? n : 0] = '\0';
+	while ((p = strrchr(buf, '\n')) && p[1] == '\0')
+		*p = '\0';
+	if ((p = strrchr(buf, '\n')))
+		memmove(buf, p + 1, strlen(p + 1) + 1);
+}
+
+/* In the forked child: Xephyr, with the cookie file on fd 3 and the
+ * display number written to fd 4 once it accepts clients; it dies with
+ * the setup process. */
+static __attribute__((noreturn)) void xephyr_exec(const char *bin, int authfd, int numfd,
+						  int errfd, pid_t parent)
+{
+	char *argv[] = { (char *)bin, "-displayfd", "4", "-auth", "/proc/self/fd/3",
+			 "-nolisten", "tcp", "-noreset", "-resizeable", "-title", "sandbox",
+			 "-screen", "1024x768", NULL };
+	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+	if (getppid() != parent)
+		_exit(127);
+	if (null < 0 || dup2(null, 0) < 0 || dup2(errfd, 1) < 0 || dup2(errfd, 2) < 0 ||
+	    dup2(authfd, 3) < 0 || dup2(numfd, 4) < 0)
+		_exit(127);
+	execv(bin, argv);
+	_exit(127);
+}
+
+/* The display number the nested server wrote on RD, once it is ready
+ * (its pid's exit or 30 s: -1). */
+static int read_display(int rd, pid_t pid)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	char buf[16];
+	size_t n = 0;
+
+	while (n < sizeof buf - 1) {
+		struct pollfd p[2] = { { .fd = rd, .events = POLLIN }, { .fd = pidfd, .events = POLLIN } };
+		ssize_t k;
+		if (poll(p, pidfd >= 0 ? 2 : 1, 30000) <= 0 || (p[0].revents == 0 && p[1].revents))
+			break;
+		k = read(rd, buf + n, sizeof buf - 1 - n);
+		if (k <= 0)
+			break;
+		n += (size_t)k;
+		if (buf[n - 1] == '\n')
+			break;
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	buf[n] = '\0';
+	return n && buf[0] >= '0' && buf[0] <= '9' ? atoi(buf) : -1;
+}
+
+/* --x11=nested: Xephyr, a client of the host's display, with a display
+ * and a cookie of its own; the sandbox gets only that display. */
+static int plan_x11_nested(struct dplan *dp)
+{
+	unsigned char cookie[16], *rec;
+	char *bin, num[16], words[512];
+	int authfd, errfd, pfd[2], n;
+	size_t len;
+	pid_t pid;
+
+	if (!getenv("DISPLAY") || !*getenv("DISPLAY"))
+		return sb_err(EINVAL, "--x11=nested: DISPLAY is not set (Xephyr needs the host's "
+			      "display to show its window on)");
+	if (!(bin = find_in_path("Xephyr")))
+		return sb_err(ENOENT, "--x11=nested: Xephyr is not installed (Debian: "
+			      "apt-get install xserver-xephyr)");
+	if (getrandom(cookie, sizeof cookie, 0) != (ssize_t)sizeof cookie) {
+		free(bin);
+		return sb_err(EIO, "--x11=nested: no random bytes for the cookie");
+	}
+	rec = xauth_record("", cookie, sizeof cookie, &len);
+	authfd = memfd_create("xephyr-auth", MFD_CLOEXEC);
+	errfd = memfd_create("xephyr-err", MFD_CLOEXEC);
+	if (authfd < 0 || errfd < 0 || write_all(authfd, rec, len) < 0 ||
+	    pipe2(pfd, O_CLOEXEC) < 0) {
+		n = errno;
+		free(bin);
+		free(rec);
+		return sb_err(n, "--x11=nested: %s", strerror(n));
+	}
+	free(rec);
+	pid = fork();
+	if (pid == 0)
+		xephyr_exec(bin, authfd, pfd[1], errfd, getppid());
+	free(bin);
+	close(pfd[1]);
+	close(authfd);
+	n = pid < 0 ? -1 : read_display(pfd[0], pid);
+	close(pfd[0]);
+	if (n < 0) {
+		server_words(errfd, words, sizeof words);
+		close(errfd);
+		if (pid > 0) {
+			kill(pid, SIGKILL);
+			(void)wait_child(pid, NULL);
+		}
+		return sb_err(EIO, "--x11=nested: Xephyr did not start%s%s", words[0] ? ": " : "",
+			      words);
+	}
+	close(errfd);
+	*dp->xephyr = pid;
+	sb_step("--x11=nested: Xephyr (pid %d) on display :%d", (int)pid, n);
+	snprintf(num, sizeof num, "%d", n);
+	rec = xauth_record(num, cookie, sizeof cookie, &len);
+	add_file(dp, "--x11", "Xauthority", rec, len);
+	set_env(dp, "XAUTHORITY", xasprintf("%s/Xauthority", dp->run));
+	return n;
+}
+
+/* Setup process, at the end or on a failure: the nested server goes */
+void desktop_stop(pid_t *xephyr)
+{
+	if (*xephyr <= 0)
+		return;
+	kill(*xephyr, SIGTERM);
+	(void)wait_child(*xephyr, NULL);
+	*xephyr = -1;
+}
+
 static int plan_x11(struct dplan *dp)
 {
 	const char *display = getenv("DISPLAY");
+	bool nested = dp->spec->desktop.x11 == X11_NESTED;
 	char *sock;
 	unsigned n;
 	int fd, r;
 
+	if (nested) {
+		if ((r = plan_x11_nested(dp)) < 0)
+			return r;
+		display = xasprintf(":%d", r);
+	}
 	if (!display || !*display)
 		return sb_err(EINVAL, "--x11: DISPLAY is not set");
 	r = x11_display_number(display, &n);
@@ -312,7 +477,7 @@ static int plan_x11(struct dplan *dp)
 	}
 	set_env(dp, "DISPLAY", xasprintf(":%u", n));
 	dp->any = true;
-	return x11_cookie(dp, display);
+	return nested ? 0 : x11_cookie(dp, display);
 }
 
 /* --wayland: 1 when there is a socket, 0 when there is none (for
@@ -509,11 +674,11 @@ static void unset_unshared(struct dplan *dp, bool x11, bool wayland)
  * anything is created: the desktop options as mount and environment
  * operations.  The environment comes before the user's --setenv/--unsetenv,
  * which win; the mounts after the user's operations. */
-int desktop_preflight(struct sandbox_spec *spec, uid_t uid)
+int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr)
 {
 	struct desktop_opts *d = &spec->desktop;
-	struct dplan dp = { .spec = spec };
-	bool x11 = d->x11 == X11_HOST, wayland = false;
+	struct dplan dp = { .spec = spec, .xephyr = xephyr };
+	bool x11 = d->x11 != X11_NONE, wayland = false;
 	size_t first = spec->n_ops;
 	int r = 0;
 
@@ -548,6 +713,7 @@ int desktop_preflight(struct sandbox_spec *spec, uid_t uid)
 				close(spec->ops[i].fd);
 		spec->n_ops = first;
 		free(dp.run);
+		desktop_stop(xephyr);
 		return r;
 	}
 	plan_devices(spec);

@@ -180,10 +180,11 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 	memset(mp, 0, sizeof *mp);
 	if (net_preflight(spec, np) < 0 || (spec->userns_fd < 0 && idmap_plan(spec, ip) < 0) ||
 	    desktop_preflight(spec, spec->userns_fd < 0 ? ip->uid_ : spec->uid_set ? spec->uid
-								     : getuid()) < 0 ||
+								     : getuid(), &run->xephyr) < 0 ||
 	    mounts_preflight(spec, mp) < 0 || overlay_preflight(spec, mp) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
+		desktop_stop(&run->xephyr);
 		return sb_exit_setup;
 	}
 	if (spec->userns_fd >= 0) {
@@ -199,6 +200,7 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 	if (check_nested_maps(spec, ip) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
+		desktop_stop(&run->xephyr);
 		return sb_exit_setup;
 	}
 	mp->payload_uid = ip->uid_;
@@ -236,10 +238,11 @@ static int open_setup_fds(const struct sandbox_spec *spec, int sv[2])
 }
 
 /* The child made, a later step failed (its message set): undo, 125 */
-static int spawn_undo(const struct run *run, const struct mount_plan *mp, struct limits_run *lr)
+static int spawn_undo(struct run *run, const struct mount_plan *mp, struct limits_run *lr)
 {
 	sb_print_error();
 	overlay_preflight_undo(mp);
+	desktop_stop(&run->xephyr);
 	kill(run->child, SIGKILL);
 	(void)wait_child(run->child, NULL);
 	limits_abort(lr);
@@ -258,6 +261,7 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 	if (open_setup_fds(spec, sv) < 0 || cgroup_setup(spec, &lr->cg) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
+		desktop_stop(&run->xephyr);
 		return sb_exit_setup;
 	}
 	fflush(NULL);
@@ -280,6 +284,7 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 			       userns_sysctl_hint());
 		sb_print_error();
 		overlay_preflight_undo(mp);
+		desktop_stop(&run->xephyr);
 		limits_abort(lr);
 		return sb_exit_setup;
 	}
@@ -391,6 +396,7 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 					   limits_arm(lr, run->child));
 	}
 	net_stop(np);
+	desktop_stop(&run->xephyr);
 	if (result < 0 && !s->exec_seen)
 		result = setup_died(r);
 	overlay_tidy_workdir(mp);
@@ -408,7 +414,7 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 int sandbox_run(struct sandbox_spec *spec)
 {
 	struct run run = { .sync_fd = -1, .linger_fd = { -1, -1 }, .setup_pid = getpid(),
-			   .child = -1 };
+			   .child = -1, .xephyr = -1 };
 	struct supervision s = { .result = -1, .pid1 = -1 };
 	struct mount_plan mp;
 	struct net_plan np;
@@ -428,6 +434,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	if (state_claim(spec, &s.state) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(&mp);
+		desktop_stop(&run.xephyr);
 		return sb_exit_setup;
 	}
 	if ((r = spawn(spec, &run, &mp, &ip, &lr)) != 0) {

@@ -1007,9 +1007,11 @@ const struct opt cli_opts[] = {
 	TEXT("\nDesktop (by default none of these):\n"),
 	{ "--x11", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
 	  "the host's X display (=host), with a cookie for\n"
-	  "it alone; =none: no display (the default)" },
+	  "it alone; =nested: a display of its own in an\n"
+	  "Xephyr window; =none: no display (the default)" },
 	{ "--x11=host", NULL, NULL, 0, P_NATIVE, 0, opt_desktop, NULL },
 	{ "--x11=none", NULL, NULL, 0, P_NATIVE, 0, opt_desktop, NULL },
+	{ "--x11=nested", NULL, NULL, 0, P_NATIVE, 0, opt_desktop, NULL },
 	{ "--wayland", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
 	  "the Wayland compositor, as wayland-0" },
 	{ "--fallback-x11", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,

@@ -140,6 +140,7 @@ struct run {
 	struct seccomp_prog policy;  /* the compiled --seccomp-policy (filter NULL: none) */
 	pid_t setup_pid;             /* the setup process */
 	pid_t child;                 /* the user-namespace child, in the setup process */
+	pid_t xephyr;                /* --x11=nested's server, or -1 */
 };
 int sandbox_run(struct sandbox_spec *spec);
 
@@ -443,7 +444,8 @@ int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int xauth_filter(const void *data, size_t n, const char *display, const char *hostname,
 		 unsigned char **out, size_t *out_len);
 int x11_display_number(const char *display, unsigned *num);
-int desktop_preflight(struct sandbox_spec *spec, uid_t uid);
+int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr);
+void desktop_stop(pid_t *xephyr);
 
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);

@@ -166,9 +166,9 @@ struct cgroup_limits {
 };
 
 /* the desktop pass-through (desktop.c) */
-enum x11_mode { X11_NONE = 0, X11_HOST };
+enum x11_mode { X11_NONE = 0, X11_HOST, X11_NESTED };
 struct desktop_opts {
-	enum x11_mode x11;           /* --x11[=host|none] */
+	enum x11_mode x11;           /* --x11[=host|nested|none] */
 	bool wayland, fallback_x11, pulseaudio, pipewire;
 	bool gpu, dev_input, dev_video, dev_snd;
 };

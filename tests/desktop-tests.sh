@@ -9,8 +9,9 @@
 #
 # Every server is this run's own: its sockets and cookies live under
 # $T_TMP, with a private XDG_RUNTIME_DIR; display numbers are picked free.
-# Needs xvfb xauth x11-apps x11-utils imagemagick weston wayland-utils
-# pulseaudio pulseaudio-utils pipewire pipewire-bin (tests/setup-host.sh).
+# Needs xvfb xserver-xephyr xauth x11-apps x11-utils xdotool imagemagick
+# weston wayland-utils pulseaudio pulseaudio-utils pipewire pipewire-bin
+# (tests/setup-host.sh).
 #
 # Payload scripts are single-quoted on purpose (they expand inside):
 # shellcheck disable=SC2016,SC2317 # and functions called through poll/expect_true
@@ -28,8 +29,8 @@ SANDBOX=$(realpath -e -- "$SANDBOX" 2>/dev/null) || SANDBOX=${SANDBOX:-./sandbox
 quiet() { "$@" >/dev/null 2>&1; }
 
 t "the servers and clients are installed"
-for tool in Xvfb xauth xlogo xwd xdpyinfo convert weston wayland-info pulseaudio pactl pacat \
-	pipewire pw-cli; do
+for tool in Xvfb Xephyr xauth xlogo xwd xdpyinfo xdotool convert weston wayland-info pulseaudio \
+	pactl pacat pipewire pw-cli; do
 	expect_true "$tool (tests/setup-host.sh)" quiet command -v "$tool"
 done
 ((T_FAILED == 0)) || done_testing
@@ -98,6 +99,26 @@ expect_eq "DISPLAY and XAUTHORITY unset" "[][]" "$OUT"
 t "the host's ~/.Xauthority is hidden in the host view"
 run "$SANDBOX" -- cat "$XAUTH"
 expect_ne "status" 0 "$RC"
+
+t "--x11=nested: the host's windows are out of reach; with --x11 they are not"
+xlogo -title secret-$$ >/dev/null 2>&1 &
+track_pid $!
+found() { quiet xdotool search --name "secret-$$"; }
+expect_true "the host sees its window" poll "$T_WAIT" found
+run "$SANDBOX" --x11 -- xdotool search --name "secret-$$"
+expect_status 0
+run "$SANDBOX" --x11=nested -- sh -c 'xdpyinfo | grep -c "^name of display"; xdotool search --name "$1"; echo "search $?"' sh "secret-$$"
+expect_status 0
+expect_eq "a display of its own, no such window there" "1
+search 1" "$OUT"
+xephyrs() { pgrep -u "$(id -u)" -x Xephyr; }
+expect_eq "Xephyr ended with the sandbox" "" "$(xephyrs)"
+
+t "--x11=nested without a display: 125, nothing started"
+run env -u DISPLAY "$SANDBOX" --x11=nested -- true
+expect_status 125
+expect_match "message" '^sandbox: --x11=nested: DISPLAY is not set' "$ERR"
+expect_eq "no Xephyr" "" "$(xephyrs)"
 
 t "--x11 with a TCP display: 125, naming it"
 run env DISPLAY="localhost:$D" "$SANDBOX" --x11 -- true

@@ -29,7 +29,7 @@ PACKAGES=(
 	# tests/flatpak-tests.sh: Flatpak against our bwrap, private buses
 	flatpak xdg-dbus-proxy dbus-daemon dbus-bin
 	# tests/desktop-tests.sh: headless display, compositor and sound servers
-	xvfb xauth x11-apps x11-utils imagemagick weston wayland-utils
+	xvfb xserver-xephyr xauth x11-apps x11-utils xdotool imagemagick weston wayland-utils
 	pulseaudio pulseaudio-utils pipewire pipewire-bin
 	# make check-vm: stock Debian kernels under qemu (tests/vm/)
 	qemu-system-x86 kmod cpio
