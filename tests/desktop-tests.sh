@@ -105,8 +105,8 @@ xlogo -title secret-$$ >/dev/null 2>&1 &
 track_pid $!
 found() { quiet xdotool search --name "secret-$$"; }
 expect_true "the host sees its window" poll "$T_WAIT" found
-run "$SANDBOX" --x11 -- xdotool search --name "secret-$$"
-expect_status 0
+found_inside() { quiet "$SANDBOX" --x11 -- xdotool search --name "secret-$$"; }
+expect_true "found with --x11" poll "$T_WAIT" found_inside
 run "$SANDBOX" --x11=nested -- sh -c 'xdpyinfo | grep -c "^name of display"; xdotool search --name "$1"; echo "search $?"' sh "secret-$$"
 expect_status 0
 expect_eq "a display of its own, no such window there" "1
