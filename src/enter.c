@@ -112,7 +112,7 @@ static size_t list_names(int basefd, char ***out)
 	if (!d)
 		return 0;
 	while ((e = readdir(d)))
-		if (state_name_ok(e->d_name)) {
+		if (state_name_ok(e->d_name)) { /* not .new-PID: one taking its name */
 			v = xrealloc(v, (n + 1) * sizeof *v);
 			v[n++] = xstrdup(e->d_name);
 		}

@@ -20,6 +20,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -47,11 +48,17 @@ bool state_name_ok(const char *name)
 static int own_dir_at(int dirfd, const char *name, const char *shown)
 {
 	struct stat st;
-	int fd;
+	int fd = -1, tries;
 
-	if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
-		return sb_err(errno, "cannot create %s: %s", shown, strerror(errno));
-	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	/* another sandbox's exit, or a --list, removes an empty directory
+	 * when it is done with it: between our mkdir and our open, say */
+	for (tries = 0; tries < 10 && fd < 0; tries++) {
+		if (mkdirat(dirfd, name, 0700) < 0 && errno != EEXIST)
+			return sb_err(errno, "cannot create %s: %s", shown, strerror(errno));
+		fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (fd < 0 && errno != ENOENT)
+			break;
+	}
 	if (fd < 0)
 		return sb_err(errno, "cannot open %s: %s", shown, strerror(errno));
 	if (fstat(fd, &st) < 0 || st.st_uid != getuid() || (st.st_mode & 077)) {
@@ -163,11 +170,35 @@ static void default_name(const struct sandbox_spec *spec, char *out, size_t len)
 	snprintf(out, len, "%s-%d", word, (int)getpid());
 }
 
+/* A locked directory, made under a private name: 0, or -errno (the
+ * message set).  Its lock is held before any other process can see it. */
+static int locked_dir(struct state_run *st, const char *tmp)
+{
+	int r;
+
+	st->dirfd = own_dir_at(st->basefd, tmp, st->name);
+	if (st->dirfd < 0)
+		return st->dirfd;
+	r = take_lock(st->dirfd, &st->lockfd);
+	if (r == 1) {
+		(void)unlinkat(st->dirfd, "state", 0); /* a dead one's, if any */
+		return 0;
+	}
+	close(st->dirfd);
+	st->dirfd = -1;
+	return sb_err(r < 0 ? -r : EBUSY, "%s/%s/lock: %s", st->base, tmp,
+		      strerror(r < 0 ? -r : EBUSY));
+}
+
 /* Setup process, once the plan is checked: take NAME (or a generated
- * one).  A live sandbox of that name is an error; a dead one's state is
- * cleared first.  Nothing is left on failure. */
+ * one).  The directory is made and locked under a name --list skips
+ * (.new-PID), then renamed into place without replacing anything: so a
+ * directory under a sandbox's name always has its lock held while the
+ * sandbox lives, and a free lock always means a dead one.  A live sandbox
+ * of that name is an error; a dead one's state is cleared first. */
 int state_claim(const struct sandbox_spec *spec, struct state_run *st)
 {
+	char tmp[32];
 	int r, tries;
 
 	st->basefd = st->dirfd = st->lockfd = -1;
@@ -185,41 +216,48 @@ int state_claim(const struct sandbox_spec *spec, struct state_run *st)
 		st->basefd = -1;
 		return 0;
 	}
+	snprintf(tmp, sizeof tmp, ".new-%d", (int)getpid());
 	for (tries = 0; tries < 5; tries++) {
-		st->dirfd = own_dir_at(st->basefd, st->name, st->name);
-		if (st->dirfd < 0) {
-			if (sb_errnum() == ENOENT)
-				continue; /* the base went away under us: another one's exit */
-			r = st->dirfd;
-			goto fail;
-		}
-		r = take_lock(st->dirfd, &st->lockfd);
-		if (r == -ENOENT) {
-			/* a --list found it empty and removed it: again */
-			close(st->dirfd);
-			st->dirfd = -1;
+		if ((r = locked_dir(st, tmp)) < 0) {
+			if (sb_errnum() != ENOENT)
+				goto fail;
+			/* the base went away under us (another one's exit, a
+			 * --list): open it again */
+			close(st->basefd);
+			if ((st->basefd = state_base(st->base, sizeof st->base)) < 0)
+				return st->basefd;
 			continue;
 		}
-		if (r == 1) {
-			/* a dead one's state, if any, is not ours */
-			(void)unlinkat(st->dirfd, "state", 0);
+		if (renameat2(st->basefd, tmp, st->basefd, st->name, RENAME_NOREPLACE) == 0) {
 			sb_step("named %s (%s/%s)", st->name, st->base, st->name);
 			return 0;
 		}
+		r = errno;
+		state_remove(st->basefd, NULL, tmp);
+		close(st->lockfd);
 		close(st->dirfd);
-		st->dirfd = -1;
-		if (r == 0) {
+		st->lockfd = st->dirfd = -1;
+		if (r == EEXIST && (r = state_alive(st->basefd, st->base, st->name)) == 0)
+			continue; /* a dead one's, removed now: again */
+		if (r == 1)
 			r = sb_err(EEXIST, "--name %s: a sandbox of that name is running (see "
 				   "sandbox --list)", st->name);
-			goto fail;
-		}
-		r = sb_err(-r, "%s/%s/lock: %s", st->base, st->name, strerror(-r));
+		else if (r == ENOENT)
+			continue;
+		else
+			r = sb_err(r < 0 ? -r : r, "%s/%s: %s", st->base, st->name,
+				   strerror(r < 0 ? -r : r));
 		goto fail;
 	}
 	r = sb_err(EAGAIN, "%s: cannot create the state of %s", st->base, st->name);
 fail:
 	close(st->basefd);
 	st->basefd = -1;
+	if (!spec->name) {
+		/* unnamed: it runs all the same, only --list will not show it */
+		sb_step("no state kept: %s", sb_errmsg());
+		return 0;
+	}
 	return r;
 }
 

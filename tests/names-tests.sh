@@ -138,6 +138,23 @@ expect_true "listed as sleep-$U" poll "$T_WAIT" is_listed "sleep-$U"
 kill -TERM "$U"
 wait "$U"
 
+t "--list running all the while never removes a sandbox that is taking its name"
+# (a lister that found a new directory before its lock was taken used to
+# think it dead and remove it: the sandbox then ran unlisted)
+for k in 1 2 3; do
+	(for _ in $(seq 200); do "$SANDBOX" --list >/dev/null 2>&1; done) &
+	track_pid $!
+done
+unlisted=0
+for i in $(seq 30); do
+	"$SANDBOX" --name "race-$i" -- sleep 2 >"$T_TMP/race-$i.out" 2>&1 &
+	track_pid $!
+	poll 10 is_listed "race-$i" || unlisted=$((unlisted + 1))
+done
+expect_eq "sandboxes never listed" 0 "$unlisted"
+expect_eq "warnings" "" "$(cat "$T_TMP"/race-*.out)"
+wait
+
 t "50 named sandboxes at once: all listed, all stopped, nothing left"
 pids=()
 for i in $(seq 50); do
