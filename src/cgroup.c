@@ -334,11 +334,6 @@ int cgroup_preflight(const struct sandbox_spec *spec, struct cgroup_run *cr)
 	return r;
 }
 
-static int write_at(int dirfd, const char *file, const char *text)
-{
-	return write_file_at(dirfd, file, text);
-}
-
 static int make_dir(int dirfd, const char *name, int *out)
 {
 	if (mkdirat(dirfd, name, 0755) < 0 && errno != EEXIST)
@@ -399,7 +394,7 @@ static int write_limits(const struct sandbox_spec *spec, const struct cgroup_run
 	int r;
 
 	for (i = 0; i < n; i++) {
-		if ((r = write_at(cr->payload_fd, f[i].file, f[i].value)) == 0)
+		if ((r = write_file_at(cr->payload_fd, f[i].file, f[i].value)) == 0)
 			continue;
 		if (r == -ENOENT)
 			return sb_err(EOPNOTSUPP, "%s: this kernel has no %s (%s)", f[i].opt, f[i].file,
@@ -440,7 +435,7 @@ int cgroup_setup(const struct sandbox_spec *spec, struct cgroup_run *cr)
 			   cr->path, cr->name, strerror(-r));
 		goto out;
 	}
-	if ((r = write_at(sup, "cgroup.procs", "0")) < 0) {
+	if ((r = write_file_at(sup, "cgroup.procs", "0")) < 0) {
 		r = sb_err(-r, "%s: cannot move into %s%s/%s/supervisor: %s", spec->cg.first_opt,
 			   CGROUP_ROOT, cr->path, cr->name, strerror(-r));
 		goto out;
@@ -461,15 +456,15 @@ int cgroup_setup(const struct sandbox_spec *spec, struct cgroup_run *cr)
 	if (cr->enabled_base[0]) {
 		char text[128];
 		control_text(cr->enabled_base, '+', text, sizeof text);
-		if ((r = write_at(cr->base_fd, "cgroup.subtree_control", text)) < 0) {
+		if ((r = write_file_at(cr->base_fd, "cgroup.subtree_control", text)) < 0) {
 			cr->enabled_base[0] = '\0';
 			r = sb_err(-r, "%s: cannot enable %s in %s%s/cgroup.subtree_control: %s",
 				   spec->cg.first_opt, want, CGROUP_ROOT, cr->path, strerror(-r));
 			goto out;
 		}
 	}
-	if ((r = write_at(cr->top_fd, "cgroup.subtree_control", add)) < 0 ||
-	    (r = write_at(cr->payload_fd, "cgroup.subtree_control", add)) < 0) {
+	if ((r = write_file_at(cr->top_fd, "cgroup.subtree_control", add)) < 0 ||
+	    (r = write_file_at(cr->payload_fd, "cgroup.subtree_control", add)) < 0) {
 		r = sb_err(-r, "%s: cannot enable %s below %s%s/%s: %s", spec->cg.first_opt, want,
 			   CGROUP_ROOT, cr->path, cr->name, strerror(-r));
 		goto out;
@@ -505,7 +500,7 @@ int cgroup_adopt(const struct cgroup_run *cr, pid_t pid)
 	if (cr->inner_fd < 0)
 		return 0;
 	snprintf(text, sizeof text, "%d", (int)pid);
-	if ((r = write_at(cr->inner_fd, "cgroup.procs", text)) < 0)
+	if ((r = write_file_at(cr->inner_fd, "cgroup.procs", text)) < 0)
 		return sb_err(-r, "cannot move the sandbox into %s%s/%s/payload/inner: %s",
 			      CGROUP_ROOT, cr->path, cr->name, strerror(-r));
 	return 0;
@@ -591,7 +586,7 @@ static void kill_payload(struct cgroup_run *cr)
 {
 	int round;
 
-	if (write_at(cr->payload_fd, "cgroup.kill", "1") == 0) {
+	if (write_file_at(cr->payload_fd, "cgroup.kill", "1") == 0) {
 		wait_unpopulated(cr->payload_fd);
 		return;
 	}
@@ -631,13 +626,13 @@ void cgroup_teardown(struct cgroup_run *cr)
 			char off[160];
 			text[strcspn(text, "\n")] = '\0';
 			control_text(text, '-', off, sizeof off);
-			(void)write_at(cr->top_fd, "cgroup.subtree_control", off);
+			(void)write_file_at(cr->top_fd, "cgroup.subtree_control", off);
 		}
 		if (cr->enabled_base[0]) {
 			control_text(cr->enabled_base, '-', text, sizeof text);
-			(void)write_at(cr->base_fd, "cgroup.subtree_control", text);
+			(void)write_file_at(cr->base_fd, "cgroup.subtree_control", text);
 		}
-		if (cr->moved && write_at(cr->base_fd, "cgroup.procs", "0") < 0)
+		if (cr->moved && write_file_at(cr->base_fd, "cgroup.procs", "0") < 0)
 			sb_warn("cannot move back into %s%s: %s; %s%s/%s is left behind", CGROUP_ROOT,
 				cr->path, strerror(errno), CGROUP_ROOT, cr->path, cr->name);
 		(void)unlinkat(cr->top_fd, "supervisor", AT_REMOVEDIR);

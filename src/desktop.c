@@ -190,12 +190,6 @@ struct dplan {
 	size_t n_env;
 };
 
-static struct mount_op *add_op(struct sandbox_spec *spec, enum mount_op_kind kind,
-			       const char *opt, const char *dest)
-{
-	return spec_add_op(spec, kind, opt, NULL, dest);
-}
-
 static void set_env(struct dplan *dp, const char *name, const char *value)
 {
 	if (dp->n_env < sizeof dp->env / sizeof dp->env[0])
@@ -223,7 +217,7 @@ static int hold_socket(const char *opt, const char *what, const char *path, int 
 static void bind_socket(struct dplan *dp, const char *opt, const char *host, int fd,
 			const char *name)
 {
-	struct mount_op *op = add_op(dp->spec, MOP_BIND, opt, xasprintf("%s/%s", dp->run, name));
+	struct mount_op *op = spec_add_op(dp->spec, MOP_BIND, opt, NULL, xasprintf("%s/%s", dp->run, name));
 
 	op->src = host;
 	op->by_fd = true;
@@ -234,7 +228,7 @@ static void bind_socket(struct dplan *dp, const char *opt, const char *host, int
 static void add_file(struct dplan *dp, const char *opt, const char *name, void *data,
 		     size_t len)
 {
-	struct mount_op *op = add_op(dp->spec, MOP_BIND_DATA, opt,
+	struct mount_op *op = spec_add_op(dp->spec, MOP_BIND_DATA, opt, NULL,
 				     xasprintf("%s/%s", dp->run, name));
 
 	op->ro = true;
@@ -470,7 +464,7 @@ static int plan_x11(struct dplan *dp)
 		return r;
 	}
 	{
-		struct mount_op *op = add_op(dp->spec, MOP_BIND, "--x11", sock);
+		struct mount_op *op = spec_add_op(dp->spec, MOP_BIND, "--x11", NULL, sock);
 		op->src = sock;
 		op->by_fd = true;
 		op->fd = fd;
@@ -623,7 +617,7 @@ static void bind_devices(struct sandbox_spec *spec, const char *opt,
 			if (exact ? strlen(e->d_name) == n - 1 && strncmp(e->d_name, prefixes[i], n - 1) == 0
 				  : strncmp(e->d_name, prefixes[i], n) == 0) {
 				char *path = xasprintf("/dev/%s", e->d_name);
-				struct mount_op *op = add_op(spec, MOP_DEV_BIND, opt, path);
+				struct mount_op *op = spec_add_op(spec, MOP_DEV_BIND, opt, NULL, path);
 				op->src = path;
 				op->try_ = true;
 				break;
@@ -687,7 +681,7 @@ int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr)
 	dp.run = xasprintf("/run/user/%u", (unsigned)uid);
 	/* the runtime dir first, removed again when nothing needs it */
 	{
-		struct mount_op *op = add_op(spec, MOP_TMPFS, "--x11", dp.run);
+		struct mount_op *op = spec_add_op(spec, MOP_TMPFS, "--x11", NULL, dp.run);
 		op->perms_set = true;
 		op->perms = 0700;
 		op->payload_owned = true;

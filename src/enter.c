@@ -141,7 +141,7 @@ int state_list(const struct sandbox_spec *spec)
 		printf("%-24s %-8s %-8s COMMAND  ROOT\n", "NAME", "PID", "UPTIME");
 	for (i = 0; i < n; i++) {
 		struct state_info in;
-		if (state_alive(basefd, base, names[i]) == 1 &&
+		if (state_alive(basefd, names[i]) == 1 &&
 		    state_read(basefd, names[i], &in) == 0) {
 			print_entry(stdout, names[i], &in, spec->json, shown++ == 0);
 			state_info_free(&in);
@@ -212,7 +212,7 @@ int state_stop(const struct sandbox_spec *spec)
 		sb_print_error();
 		return sb_exit_setup;
 	}
-	r = state_alive(basefd, base, spec->stop_name);
+	r = state_alive(basefd, spec->stop_name);
 	if (r == 1 && (r = state_read(basefd, spec->stop_name, &in)) == 0) {
 		r = stop_one(spec, &in);
 		state_info_free(&in);

@@ -425,7 +425,7 @@ struct state_info {
 };
 bool state_name_ok(const char *name);
 int state_base(char *path, size_t len);
-int state_alive(int basefd, const char *base, const char *name);
+int state_alive(int basefd, const char *name);
 void state_remove(int basefd, const char *base, const char *name);
 int state_claim(const struct sandbox_spec *spec, struct state_run *st);
 int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid_t pid1);

@@ -134,7 +134,7 @@ void state_remove(int basefd, const char *base, const char *name)
 
 /* Is NAME in BASEFD a live sandbox?  1 yes, 0 no (and its stale state is
  * removed), -errno when it cannot be told. */
-int state_alive(int basefd, const char *base, const char *name)
+int state_alive(int basefd, const char *name)
 {
 	int fd = openat(basefd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), lk, r;
 
@@ -148,7 +148,6 @@ int state_alive(int basefd, const char *base, const char *name)
 		return 1;
 	state_remove(basefd, NULL, name); /* ours now: nobody else can be using it */
 	close(lk);
-	(void)base;
 	return 0;
 }
 
@@ -237,7 +236,7 @@ int state_claim(const struct sandbox_spec *spec, struct state_run *st)
 		close(st->lockfd);
 		close(st->dirfd);
 		st->lockfd = st->dirfd = -1;
-		if (r == EEXIST && (r = state_alive(st->basefd, st->base, st->name)) == 0)
+		if (r == EEXIST && (r = state_alive(st->basefd, st->name)) == 0)
 			continue; /* a dead one's, removed now: again */
 		if (r == 1)
 			r = sb_err(EEXIST, "--name %s: a sandbox of that name is running (see "
