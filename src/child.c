@@ -249,7 +249,7 @@ static pid_t child_spawn_pid1(const struct sandbox_spec *spec, struct run *run,
 /* Wait for PID1 (or the intermediate process WAITED), forwarding signals,
  * while fuse-overlayfs (OV) serves the root; exit as it did. */
 static __attribute__((noreturn)) void child_wait(const struct sandbox_spec *spec,
-						 const struct run *run, pid_t pid1,
+						 struct run *run, pid_t pid1,
 						 pid_t waited, const struct overlay_run *ov)
 {
 	int code, wst = 0;
@@ -261,6 +261,7 @@ static __attribute__((noreturn)) void child_wait(const struct sandbox_spec *spec
 		close(spec->block_fd);
 	if (run->linger_fd[1] >= 0)
 		close(run->linger_fd[1]);
+	enter_gate_close(run); /* pid 1's and the setup process's */
 	code = forward_and_wait_fd(pid1, ov->fuse_pid, false, false, &wst, run->linger_fd[0]);
 	if (code >= 0 && waited > 0)
 		end_intermediate(waited);

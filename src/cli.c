@@ -414,6 +414,8 @@ static int one_option(struct cli *c)
 	if ((pd->perms_set || pd->size) && !(o->flags & F_PERMS))
 		return sb_err(EINVAL, "%s must be followed by an option that creates a file "
 			      "or directory, not %s", pd->size ? "--size" : "--perms", o->name);
+	if (!(o->flags & F_ENTER) && !c->spec->not_for_enter)
+		c->spec->not_for_enter = o->name;
 	c->op = NULL;
 	c->next = c->i + o->nargs;
 	if ((r = o->fn(c, o, &c->argv[c->i + 1])) != 0)

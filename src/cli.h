@@ -48,6 +48,7 @@ enum opt_pers {
 
 #define F_PERMS  (1u << 0) /* may follow --perms and --size */
 #define F_LOWERS (1u << 1) /* may follow --overlay-src */
+#define F_ENTER  (1u << 2) /* may be given with --enter (widens nothing) */
 
 struct opt;
 /* Returns 0, 1 to stop and exit 0 (--help, --version, --print-hides),

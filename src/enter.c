@@ -1,5 +1,6 @@
-/* enter.c - the commands that act on running sandboxes: --list [--json]
- * and --stop NAME [--grace SECONDS].
+/* enter.c - the commands that act on running sandboxes: --list [--json],
+ * --stop NAME [--grace SECONDS] and --enter NAME COMMAND (the caller's
+ * side; the sandbox's is enterd.c).
  *
  * Owns reading every state of this user (state.c keeps them), telling a
  * live sandbox from a dead one by its lock, and stopping one: SIGTERM to
@@ -17,7 +18,10 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "sandbox.h"
@@ -230,4 +234,231 @@ int state_stop(const struct sandbox_spec *spec)
 		return sb_exit_setup;
 	}
 	return 0;
+}
+
+/* ---- sandbox --enter NAME [OPTION...] COMMAND ---- */
+
+/* Connect to NAME's gate, and make sure it is NAME's setup process that
+ * answers (pid, start time and uid): 0 with *CONN, or -errno (message). */
+static int enter_connect(const struct sandbox_spec *spec, int basefd,
+			 const struct state_info *in, int *conn)
+{
+	struct sockaddr_un a = { .sun_family = AF_UNIX };
+	struct ucred cr;
+	socklen_t cl = sizeof cr;
+	int dfd, s, e;
+
+	dfd = openat(basefd, spec->stop_name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dfd < 0)
+		return sb_err(errno, "--enter %s: %s", spec->stop_name, strerror(errno));
+	snprintf(a.sun_path, sizeof a.sun_path, "/proc/self/fd/%d/enter", dfd);
+	s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof a) < 0) {
+		e = errno;
+		close(dfd);
+		if (s >= 0)
+			close(s);
+		if (e == ENOENT || e == ECONNREFUSED)
+			return sb_err(e, "--enter %s: it cannot be entered (it runs its command "
+				      "as pid 1 with --as-pid-1, or shares the host's pids with "
+				      "--share-pid)", spec->stop_name);
+		return sb_err(e, "--enter %s: %s", spec->stop_name, strerror(e));
+	}
+	close(dfd);
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 || cr.pid != in->setup_pid ||
+	    state_start_time(cr.pid) != in->setup_start || cr.uid != getuid()) {
+		close(s);
+		return sb_err(EPERM, "--enter %s: its socket is not served by its sandbox "
+			      "(process %d of uid %u)", spec->stop_name, (int)in->setup_pid,
+			      (unsigned)getuid());
+	}
+	*conn = s;
+	return 0;
+}
+
+static void put_req_word(struct sbuf *b, char kind, const char *w)
+{
+	sbuf_add(b, "%c%s", kind, w);
+	sbuf_add(b, "%c", 0);
+}
+
+/* The request (enterd.c reads it), with our fds 0-2 unless a pty is asked */
+static int enter_request(const struct sandbox_spec *spec, int conn)
+{
+	struct enter_req rq = { .magic = ENTER_MAGIC };
+	union { struct cmsghdr h; char buf[CMSG_SPACE(3 * sizeof(int))]; } cm;
+	struct sbuf b = { 0 };
+	struct iovec iov;
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+	int fds[3] = { 0, 1, 2 }, i, r = 0;
+
+	sbuf_add(&b, "%*s", (int)sizeof rq, ""); /* the header's room */
+	for (i = 0; i < spec->argc; i++, rq.nwords++)
+		put_req_word(&b, 'a', spec->argv[i]);
+	if (spec->chdir) {
+		put_req_word(&b, 'c', spec->chdir);
+		rq.nwords++;
+	}
+	for (size_t k = 0; k < spec->n_env_ops; k++, rq.nwords++) {
+		const struct env_op *eo = &spec->env_ops[k];
+		if (eo->kind == ENV_SET) {
+			sbuf_add(&b, "s%s=%s", eo->name, eo->value);
+			sbuf_add(&b, "%c", 0);
+		} else {
+			put_req_word(&b, 'u', eo->name);
+		}
+	}
+	if (spec->tty) {
+		rq.flags |= ENTER_TTY;
+		tty_user_settings(&rq.tty);
+	}
+	if (spec->enter_uid_set) {
+		rq.flags |= ENTER_UID;
+		rq.uid = spec->uid;
+	}
+	if (b.len > ENTER_REQ_MAX) {
+		free(b.p);
+		return sb_err(E2BIG, "--enter %s: the command and environment are longer than "
+			      "%d bytes", spec->stop_name, ENTER_REQ_MAX);
+	}
+	memcpy(b.p, &rq, sizeof rq);
+	iov = (struct iovec){ .iov_base = b.p, .iov_len = b.len };
+	if (!spec->tty) {
+		memset(&cm, 0, sizeof cm);
+		mh.msg_control = cm.buf;
+		mh.msg_controllen = sizeof cm.buf;
+		CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof fds);
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), fds, sizeof fds);
+	}
+	if (sendmsg(conn, &mh, MSG_NOSIGNAL) < 0)
+		r = sb_err(errno, "--enter %s: cannot send the request: %s", spec->stop_name,
+			   strerror(errno));
+	free(b.p);
+	return r;
+}
+
+struct entering {
+	const struct sandbox_spec *spec;
+	int conn, code;
+	bool exec_seen, done;
+	struct tty_relay tr;
+};
+
+/* One message from pid 1 (or the gate) */
+static void from_sandbox(struct entering *en)
+{
+	struct sync_msg m;
+	int fd = -1, nf;
+	ssize_t n = recv_msg_fds(en->conn, &m, sizeof m, &fd, 1, &nf, 0);
+
+	if (n == -EINTR || n == -EAGAIN)
+		return;
+	if (n <= 0 || !msg_complete(&m, n)) {
+		if (en->code < 0) {
+			en->code = en->exec_seen ? 128 + SIGKILL : sb_exit_setup;
+			fprintf(stderr, "%s: --enter %s: the sandbox ended %s\n", sb_prog,
+				en->spec->stop_name, en->exec_seen ? "while the command ran"
+								   : "before the command started");
+		}
+		en->done = true;
+	} else if (m.type == MSG_PTY && nf == 1 && !en->tr.active) {
+		if (tty_relay_start(&en->tr, fd) < 0)
+			sb_print_error();
+		else
+			fd = -1;
+	} else if (m.type == MSG_EXEC) {
+		en->exec_seen = true;
+		sb_step("entered: executing");
+	} else if (m.type == MSG_ERROR || m.type == MSG_EXEC_ERROR) {
+		sb_print_message(m.text);
+		en->exec_seen = false;
+	} else if (m.type == MSG_EXIT) {
+		en->code = m.code;
+		en->done = true;
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Until the entered command's exit: relay, pass signals on, read pid 1 */
+static void entering_loop(struct entering *en)
+{
+	static const int passed[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+	struct signalfd_siginfo si;
+	sigset_t set;
+	size_t i;
+	int sfd;
+
+	sigemptyset(&set);
+	for (i = 0; i < sizeof passed / sizeof passed[0]; i++)
+		sigaddset(&set, passed[i]);
+	sigaddset(&set, SIGWINCH);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	while (!en->done) {
+		struct pollfd p[3] = { { .fd = en->conn, .events = POLLIN },
+				       { .fd = sfd, .events = POLLIN },
+				       { .fd = tty_relay_fd(&en->tr), .events = POLLIN } };
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
+			break;
+		if (p[2].revents)
+			tty_relay_ready(&en->tr);
+		if (p[1].revents && read(sfd, &si, sizeof si) == sizeof si) {
+			if (si.ssi_signo == SIGWINCH)
+				tty_relay_resize(&en->tr);
+			else
+				send_msg(en->conn, MSG_SIGNAL, 0, (int)si.ssi_signo, NULL);
+		}
+		if (p[0].revents)
+			from_sandbox(en);
+	}
+	if (sfd >= 0)
+		close(sfd);
+}
+
+/* sandbox --enter NAME [--chdir DIR] [--setenv ...] [--uid N] [--tty ...]
+ * [--] COMMAND: the entered command's exit code */
+int state_enter(const struct sandbox_spec *spec)
+{
+	char base[PATH_MAX];
+	struct state_info in;
+	struct entering *en;
+	int basefd = state_base(base, sizeof base), r, conn = -1;
+
+	if (basefd < 0) {
+		sb_print_error();
+		return sb_exit_setup;
+	}
+	r = state_alive(basefd, spec->stop_name);
+	if (r == 1 && (r = state_read(basefd, spec->stop_name, &in)) == 0) {
+		r = enter_connect(spec, basefd, &in, &conn);
+		state_info_free(&in);
+	} else if (r >= 0) {
+		r = sb_err(ENOENT, "--enter %s: no sandbox of that name is running (see sandbox "
+			   "--list)", spec->stop_name);
+	} else {
+		r = sb_err(-r, "--enter %s: %s/%s: %s", spec->stop_name, base, spec->stop_name,
+			   strerror(-r));
+	}
+	(void)rmdir(base);
+	close(basefd);
+	if (r == 0 && (r = enter_request(spec, conn)) < 0)
+		close(conn);
+	if (r < 0) {
+		sb_print_error();
+		return sb_exit_setup;
+	}
+	en = xcalloc(1, sizeof *en);
+	en->spec = spec;
+	en->conn = conn;
+	en->code = -1;
+	en->tr.epfd = -1;
+	entering_loop(en);
+	tty_relay_stop(&en->tr);
+	close(conn);
+	r = en->code < 0 ? sb_exit_setup : en->code;
+	free(en);
+	return r;
 }

@@ -111,12 +111,13 @@ static int status_to_code(int st)
 }
 
 /* The next of SET's signals (signo, si_code), or -1 to look at the
- * children again; with a signalfd SFD, WT's timer is watched too. */
-static int next_signal(const sigset_t *set, int sfd, const struct wait_timer *wt, int *code)
+ * children again; with a signalfd SFD, H's fds are watched too. */
+static int next_signal(const sigset_t *set, int sfd, const struct wait_hooks *h, int *code)
 {
-	struct pollfd p[2] = { { .fd = sfd, .events = POLLIN }, { .fd = -1, .events = POLLIN } };
+	struct pollfd p[1 + WAIT_WATCHES];
 	struct signalfd_siginfo ssi;
 	siginfo_t si;
+	size_t i;
 
 	if (sfd < 0) {
 		if (sigwaitinfo(set, &si) < 0)
@@ -124,31 +125,34 @@ static int next_signal(const sigset_t *set, int sfd, const struct wait_timer *wt
 		*code = si.si_code;
 		return si.si_signo;
 	}
-	p[1].fd = wt->fd;
-	if (poll(p, 2, -1) < 0)
+	p[0] = (struct pollfd){ .fd = sfd, .events = POLLIN };
+	for (i = 0; i < WAIT_WATCHES; i++)
+		p[1 + i] = (struct pollfd){ .fd = h->watch[i].fd, .events = POLLIN };
+	if (poll(p, 1 + WAIT_WATCHES, -1) < 0)
 		return -1;
-	if (p[1].revents) {
-		wt->fired(wt->arg);
-		return -1;
-	}
+	for (i = 0; i < WAIT_WATCHES; i++)
+		if (p[1 + i].revents) {
+			h->watch[i].fired(h->watch[i].arg);
+			return -1;
+		}
 	if (read(sfd, &ssi, sizeof ssi) != sizeof ssi)
 		return -1;
 	*code = ssi.ssi_code;
 	return (int)ssi.ssi_signo;
 }
 
-/* With REAP_ALL (pid 1) every other child is reaped too.  WT (or NULL):
- * a timer watched beside the signals.  STATUS_FD (or -1): a non-blocking
+/* With REAP_ALL (pid 1) every other child is reaped too (H->reaped told).
+ * H (or NULL): fds watched beside the signals, and a say on signals.  STATUS_FD (or -1): a non-blocking
  * pipe that raises SIGCHLD when readable (O_ASYNC, F_SETSIG); an int read
  * from it is returned as the exit code. */
 static int wait_loop(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
-		     int *watch_status, const struct wait_timer *wt, int status_fd)
+		     int *watch_status, const struct wait_hooks *h, int status_fd)
 {
 	sigset_t set;
 	int sfd = -1, signo, code, ret;
 
 	forward_set(&set);
-	if (wt && (sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+	if (h && (sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
 		/* the timer could not be watched: end the sandbox, not wait forever */
 		sb_warn("signalfd: %s; the sandbox is stopped", strerror(errno));
 		kill(child, SIGKILL);
@@ -168,6 +172,8 @@ static int wait_loop(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 				ret = -1;
 				goto out;
 			}
+			if (h && h->reaped)
+				h->reaped(h->arg, p, st);
 		}
 		if (p < 0 && errno == ECHILD) {
 			ret = sb_exit_setup;
@@ -176,9 +182,11 @@ static int wait_loop(pid_t child, pid_t watch, bool forward_kernel_signals, bool
 		if (status_fd >= 0 && read(status_fd, &ret, sizeof ret) == (ssize_t)sizeof ret)
 			goto out;
 
-		if ((signo = next_signal(&set, sfd, wt, &code)) < 0)
+		if ((signo = next_signal(&set, sfd, h, &code)) < 0)
 			continue;
 		if (signo == SIGCHLD)
+			continue;
+		if (h && h->signal && h->signal(h->arg, signo, code))
 			continue;
 		if (code == SI_KERNEL && !forward_kernel_signals)
 			continue;
@@ -203,9 +211,20 @@ int forward_and_wait_fd(pid_t child, pid_t watch, bool forward_kernel_signals, b
 			 status_fd);
 }
 
-/* The setup process's loop: no reaping of others, and WT (may be NULL). */
-int forward_and_wait_timed(pid_t child, pid_t watch, bool forward_kernel_signals,
-			   int *watch_status, const struct wait_timer *wt)
+int forward_and_wait_hooks(pid_t child, pid_t watch, bool forward_kernel_signals,
+			   bool reap_all, int *watch_status, const struct wait_hooks *h)
 {
-	return wait_loop(child, watch, forward_kernel_signals, false, watch_status, wt, -1);
+	return wait_loop(child, watch, forward_kernel_signals, reap_all, watch_status, h, -1);
+}
+
+/* H with only WT's timer (or nothing) watched */
+void wait_hooks_init(struct wait_hooks *h, const struct wait_timer *wt)
+{
+	size_t i;
+
+	memset(h, 0, sizeof *h);
+	for (i = 0; i < WAIT_WATCHES; i++)
+		h->watch[i].fd = -1;
+	if (wt)
+		h->watch[0] = *wt;
 }

@@ -296,6 +296,10 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 	set_dumpable(false);
 	close(sv[1]);
 	run->sync_fd = sv[0];
+	if (run->enter_chan[1] >= 0) {
+		close(run->enter_chan[1]);
+		run->enter_chan[1] = -1;
+	}
 	if (spec->sync_fd >= 0)
 		close(spec->sync_fd);
 	if (spec->block_fd >= 0)
@@ -355,14 +359,19 @@ static void handle_msg(const struct sandbox_spec *spec, const struct run *run,
 
 /* Until EOF: pid 1's pid, and errors from the child, pid 1 or the
  * payload. */
-static void supervise(const struct sandbox_spec *spec, const struct run *run,
+static void supervise(const struct sandbox_spec *spec, struct run *run,
 		      struct net_plan *np, struct supervision *s)
 {
 	struct sync_msg m;
 	ssize_t n;
+	int passed;
 
 	for (;;) {
-		n = next_msg(run->sync_fd, &m);
+		n = next_msg(run->sync_fd, &m, &passed);
+		if (passed >= 0 && m.type == MSG_PTY && run->pty_master < 0)
+			run->pty_master = passed;
+		else if (passed >= 0)
+			close(passed);
 		if (n == -EINTR) {
 			s->result = setup_interrupted(run->child);
 			break;
@@ -375,26 +384,66 @@ static void supervise(const struct sandbox_spec *spec, const struct run *run,
 	}
 }
 
+/* SIGWINCH with a pty: the user's terminal's size to it, not forwarded */
+static bool relay_signal(void *arg, int signo, int code)
+{
+	if (signo != SIGWINCH)
+		return false;
+	tty_relay_resize(arg);
+	return true;
+}
+
+/* What the setup process watches while the payload runs: --timeout's
+ * timer, the pty relay, the --enter gate.  Whether the kernel's signals
+ * are forwarded (with a pty, the user's terminal signals only us). */
+static bool watch_payload(const struct sandbox_spec *spec, struct run *run,
+			  struct limits_run *lr, struct wait_hooks *h, struct tty_relay *tr)
+{
+	bool fks = spec->new_session;
+
+	wait_hooks_init(h, limits_arm(lr, run->child));
+	if (run->pty_master >= 0) {
+		if (tty_relay_start(tr, run->pty_master) < 0) {
+			sb_print_error();
+			close(run->pty_master);
+		} else {
+			h->watch[1] = (struct wait_timer){ .fd = tty_relay_fd(tr),
+							   .fired = tty_relay_ready, .arg = tr };
+			h->signal = relay_signal;
+			h->arg = tr;
+			fks = true;
+		}
+		run->pty_master = -1;
+	}
+	if (run->enter_listen >= 0)
+		h->watch[2] = (struct wait_timer){ .fd = run->enter_listen,
+						   .fired = enter_gate_ready, .arg = run };
+	return fks;
+}
+
 /* The payload runs (or the setup failed): wait for the child with
  * --timeout armed, stop the network helper, tidy up; the exit code. */
 static int finish(const struct sandbox_spec *spec, struct run *run, struct mount_plan *mp,
 		  struct net_plan *np, struct limits_run *lr, const struct supervision *s)
 {
 	int r, wst = 0, result = s->result;
-	bool ran;
+	bool ran, fks;
+	struct wait_hooks h;
+	struct tty_relay tr = { .active = false };
 
 	close(run->sync_fd);
 	setup_signals_close(); /* the payload's now: forwarded from here on */
 	sb_step("payload started");
-	r = forward_and_wait_timed(run->child, np->pid, spec->new_session, &wst,
-				   limits_arm(lr, run->child));
+	fks = watch_payload(spec, run, lr, &h, &tr);
+	r = forward_and_wait_hooks(run->child, np->pid, fks, false, &wst, &h);
 	if (r < 0) {
 		if (result < 0) /* else the setup failed and said why */
 			net_helper_died(np, wst);
 		np->pid = -1;
-		r = forward_and_wait_timed(run->child, -1, spec->new_session, NULL,
-					   limits_arm(lr, run->child));
+		r = forward_and_wait_hooks(run->child, -1, fks, false, NULL, &h);
 	}
+	tty_relay_stop(&tr);
+	enter_gate_close(run);
 	net_stop(np);
 	desktop_stop(&run->xephyr);
 	if (result < 0 && !s->exec_seen)
@@ -414,7 +463,8 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 int sandbox_run(struct sandbox_spec *spec)
 {
 	struct run run = { .sync_fd = -1, .linger_fd = { -1, -1 }, .setup_pid = getpid(),
-			   .child = -1, .xephyr = -1 };
+			   .child = -1, .xephyr = -1, .pty_master = -1, .enter_listen = -1,
+			   .enter_chan = { -1, -1 } };
 	struct supervision s = { .result = -1, .pid1 = -1 };
 	struct mount_plan mp;
 	struct net_plan np;
@@ -437,7 +487,11 @@ int sandbox_run(struct sandbox_spec *spec)
 		desktop_stop(&run.xephyr);
 		return sb_exit_setup;
 	}
+	if (spec->tty)
+		tty_user_settings(&run.tty);
+	enter_gate_open(spec, &s.state, &run);
 	if ((r = spawn(spec, &run, &mp, &ip, &lr)) != 0) {
+		enter_gate_close(&run);
 		state_release(&s.state);
 		return r;
 	}

@@ -38,5 +38,7 @@ int main(int argc, char **argv)
 		return state_list(&spec);
 	if (spec.mode == CMD_STOP)
 		return state_stop(&spec);
+	if (spec.mode == CMD_ENTER)
+		return state_enter(&spec);
 	return sandbox_run(&spec);
 }

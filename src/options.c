@@ -728,6 +728,28 @@ static int opt_stop(struct cli *c, const struct opt *o, char **v)
 	return 0;
 }
 
+static int opt_enter(struct cli *c, const struct opt *o, char **v)
+{
+	if (!state_name_ok(v[0]))
+		return sb_err(EINVAL, "--enter %s: not a sandbox name", v[0]);
+	c->spec->mode = CMD_ENTER;
+	c->spec->stop_name = v[0];
+	return 0;
+}
+
+static int opt_tty(struct cli *c, const struct opt *o, char **v)
+{
+	if (strcmp(v[0], "auto") == 0)
+		c->spec->tty_mode = TTY_AUTO;
+	else if (strcmp(v[0], "always") == 0)
+		c->spec->tty_mode = TTY_ALWAYS;
+	else if (strcmp(v[0], "never") == 0)
+		c->spec->tty_mode = TTY_NEVER;
+	else
+		return sb_err(EINVAL, "--tty %s: expected auto, always or never", v[0]);
+	return 0;
+}
+
 static int opt_grace(struct cli *c, const struct opt *o, char **v)
 {
 	if (parse_duration(v[0], &c->spec->grace_ns) < 0 ||
@@ -859,7 +881,7 @@ const struct opt cli_opts[] = {
 	  "your home directory: read-only (the default),\n"
 	  "an empty tmpfs, DIR bound writable, or hidden" },
 	TEXT("\nIdentity:\n"),
-	{ "--uid", NULL, "N", 1, P_BOTH, 0, opt_uid,
+	{ "--uid", NULL, "N", 1, P_BOTH, F_ENTER, opt_uid,
 	  "uid inside the sandbox (default: yours)" },
 	{ "--gid", NULL, "N", 1, P_BOTH, 0, opt_gid,
 	  "gid inside (default: yours, 0 with --uid 0)" },
@@ -943,12 +965,12 @@ const struct opt cli_opts[] = {
 	  "nameserver of /etc/resolv.conf (default: the\n"
 	  "helper's DNS forwarder, 10.0.2.3)" },
 	TEXT("\nProcess:\n"),
-	{ "--chdir", NULL, "DIR", 1, P_BOTH, 0, opt_chdir,
+	{ "--chdir", NULL, "DIR", 1, P_BOTH, F_ENTER, opt_chdir,
 	  "working directory inside (default: the\n"
 	  "current one where it exists, else /)" },
-	{ "--setenv", NULL, "VAR VALUE", 2, P_BOTH, 0, opt_setenv,
+	{ "--setenv", NULL, "VAR VALUE", 2, P_BOTH, F_ENTER, opt_setenv,
 	  "set an environment variable" },
-	{ "--unsetenv", NULL, "VAR", 1, P_BOTH, 0, opt_unsetenv,
+	{ "--unsetenv", NULL, "VAR", 1, P_BOTH, F_ENTER, opt_unsetenv,
 	  "unset an environment variable" },
 	{ "--clearenv", NULL, NULL, 0, P_BOTH, 0, opt_clearenv,
 	  "start from an empty environment" },
@@ -1072,8 +1094,16 @@ const struct opt cli_opts[] = {
 	  "after the grace period; return once it is gone" },
 	{ "--grace", NULL, "DURATION", 1, P_NATIVE, 0, opt_grace,
 	  "with --stop: the grace period (default 10s)" },
+	{ "--enter", NULL, "NAME", 1, P_NATIVE, F_ENTER, opt_enter,
+	  "run COMMAND in the running sandbox NAME, as\n"
+	  "its command runs; only --chdir, --setenv,\n"
+	  "--unsetenv, --uid, --tty and -v may be added" },
+	{ "--tty", NULL, "auto|always|never", 1, P_NATIVE, F_ENTER, opt_tty,
+	  "give COMMAND a terminal of the sandbox's own,\n"
+	  "relayed to yours (auto: when stdin, stdout and\n"
+	  "stderr all are terminals)" },
 	TEXT("\nOther:\n"),
-	{ "--verbose", "-v", NULL, 0, P_NATIVE, 0, opt_verbose,
+	{ "--verbose", "-v", NULL, 0, P_NATIVE, F_ENTER, opt_verbose,
 	  "print each setup step and its duration" },
 	{ "--help", "-h", NULL, 0, P_BOTH, 0, opt_help,
 	  "print this help and exit" },

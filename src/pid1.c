@@ -260,13 +260,40 @@ static void pid1_prepare(const struct sandbox_spec *spec, struct run *run,
 	}
 }
 
+/* --tty: a pty of the sandbox's devpts; its master to the setup process,
+ * which relays it.  The peer for the payload, or -1. */
+static int pid1_pty(const struct sandbox_spec *spec, const struct run *run)
+{
+	int master, peer;
+
+	if (!spec->tty)
+		return -1;
+	if (tty_open_pair(&run->tty, &master, &peer) < 0)
+		child_fail(run->sync_fd);
+	if (send_msg_fd(run->sync_fd, MSG_PTY, 0, NULL, master) < 0) {
+		sb_err(errno, "--tty: cannot pass the terminal to sandbox: %s", strerror(errno));
+		child_fail(run->sync_fd);
+	}
+	close(master);
+	return peer;
+}
+
+static __attribute__((noreturn)) void payload_start(const struct sandbox_spec *spec,
+						    const struct run *run, const struct idplan *ip,
+						    int peer)
+{
+	if (peer >= 0 && tty_take(peer) < 0)
+		child_fail(run->sync_fd);
+	payload_exec(spec, run, ip);
+}
+
 __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec, struct run *run,
 					 const struct mount_plan *mp, const struct idplan *ip,
 					 int parent_pidfd, bool fuse_running)
 {
 	struct pollfd pfd = { .fd = parent_pidfd, .events = POLLIN };
 	pid_t payload;
-	int code;
+	int code, peer;
 
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
@@ -280,9 +307,15 @@ __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec, struct
 		close(parent_pidfd);
 	if (run->linger_fd[0] >= 0)
 		close(run->linger_fd[0]);
+	/* the gate is the setup process's */
+	if (run->enter_listen >= 0)
+		close(run->enter_listen);
+	if (run->enter_chan[0] >= 0)
+		close(run->enter_chan[0]);
 	pid1_prepare(spec, run, mp, ip, fuse_running);
+	peer = pid1_pty(spec, run);
 	if (payload_replaces_pid1(spec))
-		payload_exec(spec, run, ip);
+		payload_start(spec, run, ip, peer);
 
 	payload = fork();
 	if (payload < 0) {
@@ -290,13 +323,18 @@ __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec, struct
 		child_fail(run->sync_fd);
 	}
 	if (payload == 0)
-		payload_exec(spec, run, ip);
+		payload_start(spec, run, ip, peer);
+	if (peer >= 0)
+		close(peer);
 	close(run->sync_fd);
 	if (spec->block_fd >= 0)
 		close(spec->block_fd);
 	if (spec->personality == PERSONALITY_BWRAP)
 		pid1_close_inherited(spec, run);
-	code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
+	if (run->enter_chan[1] >= 0)
+		code = enterd_wait(spec, run, ip, payload);
+	else
+		code = forward_and_wait(payload, -1, false, !spec->share_pid, NULL);
 	if (run->linger_fd[1] >= 0)
 		linger(spec, run, code);
 	_exit(code);

@@ -331,7 +331,7 @@ static void timeout_fired(void *arg)
 }
 
 /* Setup process, as the payload starts: the timer of --timeout for CHILD,
- * for forward_and_wait_timed(); NULL without one. */
+ * watched by the setup process's wait loop; NULL without one. */
 const struct wait_timer *limits_arm(struct limits_run *lr, pid_t child)
 {
 	int r;

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "spec.h"
@@ -129,6 +131,30 @@ struct idplan {
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan);
 int idmap_apply(pid_t pid, const struct idplan *plan);
 
+/* ---- tty.c ---- */
+struct tty_settings {
+	struct termios modes;
+	struct winsize size;
+	bool have_modes, have_size;
+};
+struct tty_relay {
+	int master, in, out, epfd;
+	bool active, raw;
+	struct termios saved;
+	size_t ilen, ioff;
+	char ibuf[4096];
+	char obuf[65536];
+};
+bool tty_wanted(enum tty_mode mode);
+void tty_user_settings(struct tty_settings *ts);
+int tty_open_pair(const struct tty_settings *ts, int *master, int *peer);
+int tty_take(int peer);
+int tty_relay_start(struct tty_relay *t, int master);
+void tty_relay_ready(void *arg);
+int tty_relay_fd(const struct tty_relay *t);
+void tty_relay_resize(struct tty_relay *t);
+void tty_relay_stop(struct tty_relay *t);
+
 /* ---- launch.c ---- */
 /* The live resources of the setup process and the children it starts
  * (inherited through clone/fork, each process with its own copy). */
@@ -141,6 +167,10 @@ struct run {
 	pid_t setup_pid;             /* the setup process */
 	pid_t child;                 /* the user-namespace child, in the setup process */
 	pid_t xephyr;                /* --x11=nested's server, or -1 */
+	struct tty_settings tty;     /* the user's terminal, for the pty (--tty) */
+	int pty_master;              /* in the setup process, from pid 1, or -1 */
+	int enter_listen;            /* the state's "enter" socket (setup), or -1 */
+	int enter_chan[2];           /* setup [0] -> pid 1 [1]: --enter connections */
 };
 int sandbox_run(struct sandbox_spec *spec);
 
@@ -150,6 +180,10 @@ enum msg_type {
 	MSG_NETNS,      /* child -> setup: the network namespace exists */
 	MSG_NET_OK,     /* setup -> child: the helper is ready, ports forwarded */
 	MSG_EXEC,       /* payload -> setup: execve next (MSG_EXEC_ERROR if it fails) */
+	MSG_PTY,        /* pid 1 -> setup (or --enter): the pty's master, attached */
+	MSG_ENTER,      /* setup -> pid 1: an --enter connection, attached */
+	MSG_EXIT,       /* pid 1 -> --enter: the entered command's exit code */
+	MSG_SIGNAL,     /* --enter -> pid 1: a signal for the entered command */
 };
 struct sync_msg {
 	int32_t type;
@@ -161,7 +195,9 @@ void send_msg(int fd, int type, int err, int code, const char *text);
 /* In a child: send the recorded error (MSG_ERROR) on FD and exit. */
 __attribute__((noreturn)) void child_fail(int fd);
 ssize_t recv_msg(int fd, struct sync_msg *m);
-ssize_t next_msg(int fd, struct sync_msg *m);
+ssize_t next_msg(int fd, struct sync_msg *m, int *passed);
+int send_msg_fd(int fd, int type, int code, const char *text, int passfd);
+ssize_t recv_msg_fds(int fd, void *buf, size_t len, int *fds, int max, int *nfds, int flags);
 bool msg_complete(struct sync_msg *m, ssize_t n);
 
 /* ---- status.c ---- */
@@ -377,14 +413,26 @@ int landlock_apply(const struct sandbox_spec *spec);
  * *WATCH_STATUS. */
 int forward_and_wait(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
 		     int *watch_status);
-/* The same, and when WT's timerfd is readable, WT->fired(WT->arg). */
+/* A timerfd (or any fd) watched by a wait loop: FIRED(ARG) when readable */
 struct wait_timer {
 	int fd;
 	void (*fired)(void *arg);
 	void *arg;
 };
-int forward_and_wait_timed(pid_t child, pid_t watch, bool forward_kernel_signals,
-			   int *watch_status, const struct wait_timer *wt);
+/* What a wait loop watches beside its children and signals: up to
+ * WAIT_WATCHES fds (fd -1: none; FIRED called when readable), a say on
+ * each signal taken (SIGNAL returns true when it dealt with it: not
+ * forwarded), and the children other than CHILD it reaped (REAPED). */
+#define WAIT_WATCHES 3
+struct wait_hooks {
+	struct wait_timer watch[WAIT_WATCHES];
+	bool (*signal)(void *arg, int signo, int code);
+	void (*reaped)(void *arg, pid_t pid, int status);
+	void *arg;
+};
+void wait_hooks_init(struct wait_hooks *h, const struct wait_timer *wt);
+int forward_and_wait_hooks(pid_t child, pid_t watch, bool forward_kernel_signals,
+			   bool reap_all, int *watch_status, const struct wait_hooks *h);
 int forward_and_wait_fd(pid_t child, pid_t watch, bool forward_kernel_signals, bool reap_all,
 			int *watch_status, int status_fd);
 void signals_block(void);
@@ -438,6 +486,25 @@ unsigned long long state_start_time(pid_t pid);
 /* ---- enter.c ---- */
 int state_list(const struct sandbox_spec *spec);
 int state_stop(const struct sandbox_spec *spec);
+int state_enter(const struct sandbox_spec *spec);
+
+/* ---- enterd.c ---- */
+/* An --enter request (one SOCK_SEQPACKET packet, with the caller's fds 0-2
+ * unless ENTER_TTY): this header, then NWORDS NUL-terminated words
+ * "aARG", "cDIR", "sNAME=VALUE", "uNAME". */
+#define ENTER_MAGIC 0x53424531u   /* "SBE1" */
+#define ENTER_REQ_MAX (128 * 1024)
+#define ENTER_TTY (1u << 0)
+#define ENTER_UID (1u << 1)
+struct enter_req {
+	uint32_t magic, flags, uid, nwords;
+	struct tty_settings tty;
+};
+void enter_gate_open(const struct sandbox_spec *spec, const struct state_run *st, struct run *run);
+void enter_gate_close(struct run *run);
+void enter_gate_ready(void *arg);
+int enterd_wait(const struct sandbox_spec *spec, const struct run *run, const struct idplan *ip,
+		pid_t payload);
 
 /* ---- desktop.c ---- */
 int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v);

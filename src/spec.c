@@ -144,6 +144,19 @@ int spec_finish(struct sandbox_spec *spec)
 		return sb_err(EINVAL, "--json goes with --list");
 	if (spec->grace_set && spec->mode != CMD_STOP)
 		return sb_err(EINVAL, "--grace goes with --stop");
+	if (spec->mode == CMD_ENTER) {
+		if (spec->not_for_enter)
+			return sb_err(EINVAL, "--enter %s: %s cannot be given: an entered command gets "
+				      "what the sandbox's command got (only --chdir, --setenv, "
+				      "--unsetenv, --uid, --tty and -v may be added)",
+				      spec->stop_name, spec->not_for_enter);
+		if (spec->argc == 0)
+			return sb_err(EINVAL, "--enter %s: no command given (usage: sandbox --enter "
+				      "NAME [OPTION...] [--] COMMAND [ARG...])", spec->stop_name);
+		spec->enter_uid_set = spec->uid_set;
+		spec->tty = tty_wanted(spec->tty_mode);
+		return 0;
+	}
 	if (spec->mode != CMD_RUN) {
 		if (spec->argc)
 			return sb_err(EINVAL, "%s takes no command (%s given)",
@@ -155,6 +168,7 @@ int spec_finish(struct sandbox_spec *spec)
 			      sb_prog);
 	if ((r = finish_rootfs(spec)) < 0)
 		return r;
+	spec->tty = spec->personality != PERSONALITY_BWRAP && tty_wanted(spec->tty_mode);
 	/* without a helper, the network is the host's or none */
 	if (!net_uses_helper(spec))
 		spec->net_mode = spec->share_net ? NET_HOST : NET_NONE;

@@ -174,13 +174,20 @@ struct desktop_opts {
 };
 
 /* what this invocation does: run a command, or act on running sandboxes */
-enum cmd_mode { CMD_RUN = 0, CMD_LIST, CMD_STOP };
+enum cmd_mode { CMD_RUN = 0, CMD_LIST, CMD_STOP, CMD_ENTER };
+
+/* --tty: a pty relayed by sandbox, or the caller's fds as they are */
+enum tty_mode { TTY_AUTO = 0, TTY_ALWAYS, TTY_NEVER };
 
 struct sandbox_spec {
 	enum personality personality;
-	enum cmd_mode mode;          /* --list, --stop */
+	enum cmd_mode mode;          /* --list, --stop, --enter */
 	const char *name;            /* --name, or NULL: a generated one */
-	const char *stop_name;       /* --stop NAME */
+	const char *stop_name;       /* --stop NAME, --enter NAME */
+	const char *not_for_enter;   /* the first option given that --enter refuses */
+	enum tty_mode tty_mode;      /* --tty */
+	bool tty;                    /* a pty relayed (decided by spec_finish) */
+	bool enter_uid_set;          /* --uid given (with --enter) */
 	bool json;                   /* --json (with --list) */
 	bool grace_set;
 	uint64_t grace_ns;           /* --grace (with --stop), default 10 s */

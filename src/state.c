@@ -116,7 +116,7 @@ static int take_lock(int dirfd, int *lockfd)
 	return 0;
 }
 
-/* Remove NAME's directory in BASE (its two files and itself), then BASE
+/* Remove NAME's directory in BASE (its files and itself), then BASE
  * itself when it is empty. */
 void state_remove(int basefd, const char *base, const char *name)
 {
@@ -124,6 +124,7 @@ void state_remove(int basefd, const char *base, const char *name)
 
 	if (fd >= 0) {
 		(void)unlinkat(fd, "state", 0);
+		(void)unlinkat(fd, "enter", 0);
 		(void)unlinkat(fd, "lock", 0);
 		close(fd);
 	}
@@ -181,6 +182,7 @@ static int locked_dir(struct state_run *st, const char *tmp)
 	r = take_lock(st->dirfd, &st->lockfd);
 	if (r == 1) {
 		(void)unlinkat(st->dirfd, "state", 0); /* a dead one's, if any */
+		(void)unlinkat(st->dirfd, "enter", 0);
 		return 0;
 	}
 	close(st->dirfd);
