@@ -29,7 +29,7 @@ _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd
 --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
 --rlimit --timeout --kill-after --memory --memory-swap --pids --cpus
---cpu-weight --cpuset --io-weight --name --stop --grace'
+--cpu-weight --cpuset --io-weight --name --stop --grace --enter --tty'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
@@ -111,6 +111,13 @@ _sandbox()
                 ;;
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")
+                ;;
+            --stop | --enter)
+                mapfile -t COMPREPLY < <(compgen -W "$(sandbox --list 2>/dev/null |
+                    awk 'NR > 1 { print $1 }')" -- "$cur")
+                ;;
+            --tty)
+                mapfile -t COMPREPLY < <(compgen -W 'auto always never' -- "$cur")
                 ;;
             --net)
                 mapfile -t COMPREPLY < <(compgen -W 'none host pasta slirp4netns auto' -- "$cur")

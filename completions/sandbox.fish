@@ -299,6 +299,8 @@ complete -c sandbox -n $o -l list -d 'List your running sandboxes'
 complete -c sandbox -n $o -l json -d 'With --list: as JSON'
 complete -c sandbox -n $o -l stop -x -a '(sandbox --list 2>/dev/null | awk "NR > 1 { print \$1 }")' -d 'Stop a running sandbox'
 complete -c sandbox -n $o -l grace -x -d 'With --stop: the grace period (default 10s)'
+complete -c sandbox -n $o -l enter -x -a '(sandbox --list 2>/dev/null | awk "NR > 1 { print \$1 }")' -d 'Run COMMAND in a running sandbox'
+complete -c sandbox -n $o -l tty -x -a 'auto always never' -d 'A terminal of the sandbox\'s own, relayed to yours'
 # Resource limits
 complete -c sandbox -n $o -l rlimit -d 'Set a resource limit of COMMAND: NAME=SOFT[:HARD]'
 complete -c sandbox -n $o -l timeout -d 'SIGTERM after DURATION, exit status 124'

@@ -7,8 +7,8 @@
  * a few system calls and no new filesystem.  A missing path is skipped.
  *
  * The built-in list (credentials, agents' sockets: $SSH_AUTH_SOCK and
- * every socket directly in the home directory, browser profiles, and the
- * other users' homes) is built by the setup process, in the host's
+ * every socket directly in the home directory, browser profiles, the
+ * other users' homes, and the running sandboxes' state directory) is built by the setup process, in the host's
  * view, and applied after the command line's operations, so that a
  * writable bind of a parent (--rw ~) cannot bring the keys back.  An
  * operation whose destination is exactly a listed path wins: the user
@@ -120,6 +120,7 @@ static void home_sockets(char ***list, size_t *n, const char *home)
 void default_hides(char ***list, size_t *n)
 {
 	const char *home = caller_home(), *agent = getenv("SSH_AUTH_SOCK");
+	const char *rt = getenv("XDG_RUNTIME_DIR");
 	size_t i;
 
 	*list = NULL;
@@ -130,6 +131,9 @@ void default_hides(char ***list, size_t *n)
 		home_sockets(list, n, home);
 	if (agent && agent[0] == '/')
 		push(list, n, xstrdup(agent));
+	/* the running sandboxes' states and --enter sockets (state.c) */
+	if (rt && rt[0] == '/')
+		push(list, n, xasprintf("%s/sandbox", rt));
 	other_homes(list, n, home);
 }
 

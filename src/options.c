@@ -1096,8 +1096,8 @@ const struct opt cli_opts[] = {
 	  "with --stop: the grace period (default 10s)" },
 	{ "--enter", NULL, "NAME", 1, P_NATIVE, F_ENTER, opt_enter,
 	  "run COMMAND in the running sandbox NAME, as\n"
-	  "its command runs; only --chdir, --setenv,\n"
-	  "--unsetenv, --uid, --tty and -v may be added" },
+	  "its command runs; with only --chdir, --uid,\n"
+	  "(un)setenv, --tty or -v added (see sandbox(1))" },
 	{ "--tty", NULL, "auto|always|never", 1, P_NATIVE, F_ENTER, opt_tty,
 	  "give COMMAND a terminal of the sandbox's own,\n"
 	  "relayed to yours (auto: when stdin, stdout and\n"

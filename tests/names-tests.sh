@@ -172,6 +172,122 @@ wait
 expect_eq "none listed" "" "$(listed)"
 expect_eq "the runtime dir is empty" "" "$(ls -A "$XDG_RUNTIME_DIR")"
 
+t "--enter: the command's processes, /tmp, hostname, uid, filter and capabilities"
+bg box --hostname boxed -- sh -c 'echo payload >/tmp/mark
+	grep -E "^(Uid|Gid|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status >/tmp/payload
+	echo ready; exec sleep 60'
+B=$BG
+boxready() { grep -qsx ready "$T_TMP/box.out"; }
+expect_true "the command runs" poll "$T_WAIT" boxready
+run "$SANDBOX" --enter box -- sh -c 'cat /tmp/mark; hostname; id -u; cat /proc/1/comm
+	echo "parent $PPID"
+	for p in /proc/[0-9]*; do cat "$p/comm"; done | grep -cx sleep
+	grep -E "^(Uid|Gid|CapEff|CapPrm|CapBnd|NoNewPrivs|Seccomp):" /proc/self/status |
+		diff /tmp/payload - && echo same-confinement'
+expect_status 0
+expect_eq "what it sees" "payload
+boxed
+$(id -u)
+sandbox
+parent 1
+1
+same-confinement" "$OUT"
+expect_eq "stderr" "" "$ERR"
+
+t "--enter: exit status, stdin and stdout, --chdir, --setenv, --unsetenv"
+run "$SANDBOX" --enter box -- sh -c 'exit 7'
+expect_status 7
+RUN_STDIN=<(printf 'line one\nline two\n') run "$SANDBOX" --enter box -- sh -c 'cat; echo "[$HOME]"'
+expect_eq "stdin to stdout" "line one
+line two
+[$HOME]" "$OUT"
+run "$SANDBOX" --enter box --chdir /tmp --setenv FOO 'a b' --unsetenv HOME -- sh -c 'pwd; echo "$FOO"; echo "[${HOME-unset}]"'
+expect_eq "directory and environment" "/tmp
+a b
+[unset]" "$OUT"
+run "$SANDBOX" --enter box -- sh -c 'kill -TERM $$'
+expect_status 143
+
+t "--enter: a command that cannot run, a bad --chdir"
+run "$SANDBOX" --enter box -- /no/such/command
+expect_status 127
+expect_match "message" '^sandbox: /no/such/command: No such file or directory' "$ERR"
+run "$SANDBOX" --enter box --chdir /no/such/dir -- true
+expect_status 125
+expect_match "message" '^sandbox: --chdir /no/such/dir: No such file or directory' "$ERR"
+
+t "--enter refuses what would widen the sandbox: 125, naming the option"
+for opt in "--cap-add CAP_SYS_ADMIN" "--seccomp-policy none" "--net host" "--rw /" "--share-pid"; do
+	# shellcheck disable=SC2086 # the option and its argument
+	run "$SANDBOX" --enter box $opt -- true
+	expect_status 125
+	expect_match "$opt" "^sandbox: --enter box: ${opt%% *} cannot be given" "$ERR"
+done
+run "$SANDBOX" --enter box
+expect_status 125
+expect_match "no command" '^sandbox: --enter box: no command given' "$ERR"
+
+t "--enter of an unknown name: 125 and a message"
+run "$SANDBOX" --enter nosuch -- true
+expect_status 125
+expect_match "message" '^sandbox: --enter nosuch: no sandbox of that name is running' "$ERR"
+
+t "--enter: signals to sandbox reach the entered command; killing sandbox kills it"
+"$SANDBOX" --enter box -- sh -c 'trap "echo got-TERM; exit 3" TERM; echo waiting; while :; do sleep 1; done' \
+	>"$T_TMP/sig.out" 2>&1 &
+E=$!
+track_pid "$E"
+waiting() { grep -qsx waiting "$T_TMP/sig.out"; }
+expect_true "entered" poll "$T_WAIT" waiting
+kill -TERM "$E"
+wait "$E"
+expect_eq "its status" 3 "$?"
+expect_eq "its output" "waiting
+got-TERM" "$(cat "$T_TMP/sig.out")"
+"$SANDBOX" --enter box -- sh -c 'echo $$ >/tmp/victim; exec sleep 60' >/dev/null 2>&1 &
+E=$!
+track_pid "$E"
+victim() { "$SANDBOX" --enter box -- test -s /tmp/victim; }
+expect_true "entered again" poll "$T_WAIT" victim
+kill -9 "$E"
+wait "$E" 2>/dev/null
+gone_inside() { "$SANDBOX" --enter box -- sh -c '! kill -0 $(cat /tmp/victim) 2>/dev/null'; }
+expect_true "the entered command died with its sandbox process" poll "$T_WAIT" gone_inside
+
+t "--enter: a process inside another sandbox is refused at the socket"
+# the caller's own check would stop our client first: talk to the socket
+# directly, from a sandbox that is given the state directory
+run "$SANDBOX" --ro-bind "$STATE" /tmp/st -- python3 -c '
+import socket, struct
+s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+s.connect("/tmp/st/box/enter")
+m = s.recv(4096)
+t, e, c = struct.unpack("iii", m[:12])
+print(t, c, m[12:].split(b"\0")[0].decode())'
+expect_status 0
+expect_eq "the gate's answer" "2 125 a process inside a sandbox may not enter another one" "$OUT"
+
+t "--enter a sandbox that ended meanwhile: 137 and a message"
+"$SANDBOX" --enter box -- sleep 60 >"$T_TMP/late.out" 2>&1 &
+E=$!
+track_pid "$E"
+entered_sleep() { [[ $("$SANDBOX" --enter box -- sh -c 'for p in /proc/[0-9]*; do cat "$p/comm"; done' | grep -cx sleep) == 2 ]]; }
+expect_true "entered" poll "$T_WAIT" entered_sleep
+run "$SANDBOX" --stop box
+expect_status 0
+wait "$E"
+expect_eq "its status" 137 "$?"
+expect_match "message" 'sandbox: --enter box: the sandbox ended while the command ran' "$(cat "$T_TMP/late.out")"
+wait "$B"
+
+t "--enter: a sandbox run with --share-pid or --as-pid-1 cannot be entered"
+bg shared --share-pid -- sleep 60
+started shared
+run "$SANDBOX" --enter shared -- true
+expect_status 125
+expect_match "message" '^sandbox: --enter shared: it cannot be entered' "$ERR"
+run "$SANDBOX" --stop shared
+
 t "under the name bwrap: no state"
 ln -s "$SANDBOX" "$T_TMP/bwrap"
 run "$T_TMP/bwrap" --dev-bind / / -- sh -c 'ls -A "$XDG_RUNTIME_DIR"'
