@@ -31,6 +31,8 @@ PACKAGES=(
 	# tests/desktop-tests.sh: headless display, compositor and sound servers
 	xvfb xserver-xephyr xauth x11-apps x11-utils xdotool imagemagick weston wayland-utils
 	pulseaudio pulseaudio-utils pipewire pipewire-bin
+	# tests/tty-tests.sh: real terminals to type into, and vi to edit with
+	tmux vim-tiny
 	# make check-vm: stock Debian kernels under qemu (tests/vm/)
 	qemu-system-x86 kmod cpio
 )
