@@ -33,7 +33,7 @@ OBJS = $(SRCS:.c=.o)
 LIB_OBJS = $(filter-out src/main.o,$(OBJS))
 HDRS = $(wildcard src/*.h)
 
-UNIT_SRCS = tests/unit/unit-tests.c
+UNIT_SRCS = tests/unit/unit-tests.c tests/unit/profile-tests.c
 
 # The escape probes (tests/escape-tests.sh): small static programs run
 # inside the sandbox; denylist32 is the 32-bit build of denylist, made
@@ -70,13 +70,18 @@ build/gen-seccomp-default: src/gen-seccomp-default.c build/seccomp-gen.o \
 build/seccomp-default.h: build/gen-seccomp-default
 	./build/gen-seccomp-default >$@.tmp && mv $@.tmp $@
 
+# The shipped profiles are found in $(DATADIR)/sandbox/profiles; the
+# directory is compiled in, so build with the PREFIX (or DATADIR) you
+# install with.
+src/profile.o: ALL_CFLAGS += -DSANDBOX_DATADIR='"$(DATADIR)"'
+
 src/seccomp.o: build/seccomp-default.h
 src/seccomp.o: ALL_CFLAGS += -Ibuild
 
 sandbox: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-tests/unit/unit-tests: $(UNIT_SRCS) $(LIB_OBJS) $(HDRS)
+tests/unit/unit-tests: $(UNIT_SRCS) tests/unit/unit.h $(LIB_OBJS) $(HDRS)
 	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LIBS)
 
 probes: $(PROBES) tests/escape/bin/exit7 tests/escape/bin/mkbpf tests/escape/bin/denylist32
