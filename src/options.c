@@ -735,6 +735,14 @@ static int opt_list_profiles(struct cli *c, const struct opt *o, char **v)
 	return 1;
 }
 
+static int opt_share(struct cli *c, const struct opt *o, char **v)
+{
+	return share_option(c->spec, v[0]);
+}
+
+SET(opt_allow_dangerous, allow_dangerous, true)
+SET(opt_desktop_look, desktop_look, true)
+
 /* ---- named sandboxes: state.c, enter.c ---- */
 
 static int opt_name(struct cli *c, const struct opt *o, char **v)
@@ -1064,7 +1072,10 @@ const struct opt cli_opts[] = {
 	  "/dev/video*, /dev/media*" },
 	{ "--dev-snd", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
 	  "/dev/snd" },
-	TEXT("\nProfiles:\n"),
+	{ "--desktop", NULL, NULL, 0, P_NATIVE, 0, opt_desktop_look,
+	  "the host's fonts, icons, themes and GTK/Qt\n"
+	  "settings, read-only; locale and scaling variables" },
+	TEXT("\nProfiles and sharing:\n"),
 	{ "--profile", NULL, "NAME|PATH", 1, P_NATIVE, F_CMDLINE, opt_profile,
 	  "read options from a profile file, here: NAME from\n"
 	  "~/.config/sandbox/profiles, /etc/sandbox/profiles,\n"
@@ -1073,6 +1084,16 @@ const struct opt cli_opts[] = {
 	  "print the options a profile gives and exit" },
 	{ "--list-profiles", NULL, NULL, 0, P_NATIVE, F_CMDLINE, opt_list_profiles,
 	  "list the profiles found, and where, and exit" },
+	{ "--share", NULL, "PATH[:ro|:rw|:create]", 1, P_NATIVE, 0, opt_share,
+	  "\n"
+	  "share a host file or directory at its own path:\n"
+	  "absolute, ~/PATH, or xdg-download, xdg-documents,\n"
+	  "xdg-pictures, xdg-music, xdg-videos, xdg-desktop,\n"
+	  "xdg-templates, xdg-public-share; read-only unless\n"
+	  ":rw; :create makes the directory (writable)" },
+	{ "--allow-dangerous", NULL, NULL, 0, P_NATIVE, 0, opt_allow_dangerous,
+	  "let --share make writable what controls your\n"
+	  "sessions (~/.ssh, shell start-up files, ...)" },
 	TEXT("\nResource limits:\n"),
 	{ "--rlimit", NULL, "NAME=SOFT[:HARD]", 1, P_NATIVE, 0, opt_limit,
 	  "\n"

@@ -470,6 +470,11 @@ int profile_list(FILE *f);
  * else ~/Downloads and the like. */
 int xdg_user_dir(const char *key, char *out, size_t len);
 
+/* ---- share.c ---- */
+int share_option(struct sandbox_spec *spec, const char *v);
+/* --share resolved to held fds, --desktop's binds and variables added */
+int share_preflight(struct sandbox_spec *spec);
+
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int parse_cpus(const char *s, uint32_t *quota_us);
