@@ -1,7 +1,7 @@
 /* profile.c - profile files -> the same option stream as argv: finding a
  * profile by name (the user's, /etc's, then the shipped ones), reading
  * it and its includes into lines of words, the fixed macros (${HOME},
- * ${UID}, ${RUNTIME_DIR}, the XDG user directories), --profile-show's
+ * ${UID}, ${CWD}, ${RUNTIME_DIR}, the XDG user directories), --profile-show's
  * output and --list-profiles.
  *
  * A line is one long option as on the command line (the "--" optional)
@@ -141,6 +141,9 @@ static int macro_value(const char *name, char *out, size_t len)
 		snprintf(out, len, "%s", v);
 	} else if (strcmp(name, "UID") == 0) {
 		snprintf(out, len, "%u", (unsigned)getuid());
+	} else if (strcmp(name, "CWD") == 0) {
+		if (!getcwd(out, len))
+			return sb_err(errno, "${CWD}: %s", strerror(errno));
 	} else if (strcmp(name, "RUNTIME_DIR") == 0) {
 		v = getenv("XDG_RUNTIME_DIR");
 		if (v && v[0] == '/')
@@ -158,7 +161,7 @@ static int macro_value(const char *name, char *out, size_t len)
 		if (r < 0)
 			return sb_err(-r, "${%s}: $HOME is not set to an absolute path", name);
 	} else {
-		return sb_err(EINVAL, "unknown macro ${%s} (known: HOME, UID, RUNTIME_DIR, "
+		return sb_err(EINVAL, "unknown macro ${%s} (known: HOME, UID, CWD, RUNTIME_DIR, "
 			      "XDG_DOWNLOAD_DIR and the other XDG user directories)", name);
 	}
 	return 0;
