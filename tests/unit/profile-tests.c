@@ -2,8 +2,9 @@
  * splitting lines (quotes, comments, macros), includes and their cycles,
  * ignore, the search by name and NAME.local, precedence against the
  * command line, refusals (writable files, fd options, command-line
- * modes), and file:line in messages.  Files are written under a fresh
- * directory in /tmp, with $HOME and $XDG_CONFIG_HOME pointed into it. */
+ * modes), file:line in messages; and --share's parsing.  Files are
+ * written under a fresh directory in /tmp, with $HOME pointed into it
+ * and $XDG_CONFIG_HOME unset. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -231,6 +232,34 @@ static void test_named(void)
 	ok(r == -EINVAL, "named: an empty name is refused", sb_errmsg());
 }
 
+static void test_share_parse(void)
+{
+	struct sandbox_spec s;
+	int r;
+
+	r = parse_argv(&s, ARGS("--share", "/a", "--share", "/b:rw", "--share",
+				"xdg-download:create", "--share", "~/x:ro", "--desktop", "--", "true"));
+	ok(r == 0 && s.n_ops == 4 && s.ops[0].kind == MOP_RO_BIND && s.ops[0].share == SHARE_ON &&
+	   strcmp(s.ops[0].src, "/a") == 0 && s.ops[1].kind == MOP_BIND &&
+	   s.ops[1].share == (SHARE_ON | SHARE_RW) && strcmp(s.ops[1].src, "/b") == 0 &&
+	   s.ops[2].share == (SHARE_ON | SHARE_RW | SHARE_CREATE) &&
+	   strcmp(s.ops[2].src, "xdg-download") == 0 && s.ops[3].kind == MOP_RO_BIND &&
+	   strcmp(s.ops[3].src, "~/x") == 0 && s.desktop_look,
+	   "--share: the modes, ~ and xdg-*, in order; --desktop", sb_errmsg());
+	r = parse_argv(&s, ARGS("--share", "/a:b", "--", "true"));
+	ok(r == 0 && s.ops[0].kind == MOP_RO_BIND && strcmp(s.ops[0].src, "/a:b") == 0,
+	   "--share: a colon not before ro, rw or create is part of the path", sb_errmsg());
+	r = parse_argv(&s, ARGS("--share", "rel", "--", "true"));
+	ok(r == -EINVAL && strstr(sb_errmsg(), "expected an absolute path"),
+	   "--share: a relative path is refused", sb_errmsg());
+	r = parse_argv(&s, ARGS("--share", "~user/x", "--", "true"));
+	ok(r == -EINVAL, "--share: ~user is refused", sb_errmsg());
+	r = parse_argv(&s, ARGS("--share", "/a/../b:rw", "--", "true"));
+	ok(r == -EINVAL && strstr(sb_errmsg(), "'..'"), "--share: '..' is refused", sb_errmsg());
+	r = parse_argv(&s, ARGS("--share", "xdg-nothing", "--", "true"));
+	ok(r == -EINVAL, "--share: an unknown xdg- name is refused", sb_errmsg());
+}
+
 void test_profiles(void)
 {
 	char path[128];
@@ -261,6 +290,7 @@ void test_profiles(void)
 	test_refusals();
 	test_apply();
 	test_named();
+	test_share_parse();
 	{
 		char *cmd = xasprintf("rm -rf '%s'", dir);
 		if (system(cmd) != 0)
