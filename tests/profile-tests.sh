@@ -184,6 +184,25 @@ expect_eq "output: input read, home empty, only loopback" "src
 0" "$OUT"
 expect_eq "written on the host" built "$(cat "$T_TMP/project/out" 2>/dev/null)"
 
+t "browser, without display, sound and network: a kept home, Downloads shared"
+# ignore drops gui.inc's and browser's lines that need a desktop here
+put "$PROFILES/headless-browser.profile" "ignore wayland
+ignore fallback-x11
+ignore gpu
+ignore pulseaudio
+ignore net
+include $SHIPPED/browser.profile"
+mkdir -p "$HOME/.local/share"
+run "$SANDBOX" --profile headless-browser -- sh -c \
+	'echo kept >"$HOME/state" && echo got >"$HOME/Downloads/file"'
+expect_status 0
+expect_eq "downloaded on the host" got "$(cat "$HOME/Downloads/file" 2>/dev/null)"
+expect_eq "home kept on the host" kept "$(cat "$HOME/.local/share/sandbox-browser/state" 2>/dev/null)"
+run "$SANDBOX" --profile headless-browser -- sh -c 'cat "$HOME/state"; test -e "$HOME/private" || echo "no private"'
+expect_status 0
+expect_eq "a second run sees the kept home, not the real one" "kept
+no private" "$OUT"
+
 t "cli-tool refuses to run in the home directory"
 RUN_CWD=$HOME run "$SANDBOX" --profile "$SHIPPED/cli-tool.profile" -- true
 expect_status 125
