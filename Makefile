@@ -33,7 +33,7 @@ OBJS = $(SRCS:.c=.o)
 LIB_OBJS = $(filter-out src/main.o,$(OBJS))
 HDRS = $(wildcard src/*.h)
 
-UNIT_SRCS = tests/unit/unit-tests.c
+UNIT_SRCS = tests/unit/unit-tests.c tests/unit/profile-tests.c
 
 # The escape probes (tests/escape-tests.sh): small static programs run
 # inside the sandbox; denylist32 is the 32-bit build of denylist, made
@@ -70,13 +70,28 @@ build/gen-seccomp-default: src/gen-seccomp-default.c build/seccomp-gen.o \
 build/seccomp-default.h: build/gen-seccomp-default
 	./build/gen-seccomp-default >$@.tmp && mv $@.tmp $@
 
+# The shipped profiles are found in $(DATADIR)/sandbox/profiles; the
+# directory is compiled in, so build with the PREFIX (or DATADIR) you
+# install with.
+src/profile.o: ALL_CFLAGS += -DSANDBOX_DATADIR='"$(DATADIR)"'
+src/profile.o: build/datadir.stamp
+
+# Rewritten only when DATADIR changes, so that `make install PREFIX=/usr`
+# after a plain `make` rebuilds profile.o with the right directory.
+build/datadir.stamp: FORCE
+	@mkdir -p build
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' >$@
+
+.PHONY: FORCE
+FORCE:
+
 src/seccomp.o: build/seccomp-default.h
 src/seccomp.o: ALL_CFLAGS += -Ibuild
 
 sandbox: $(OBJS)
 	$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS) -o $@ $(OBJS) $(LIBS)
 
-tests/unit/unit-tests: $(UNIT_SRCS) $(LIB_OBJS) $(HDRS)
+tests/unit/unit-tests: $(UNIT_SRCS) tests/unit/unit.h $(LIB_OBJS) $(HDRS)
 	$(CC) $(ALL_CFLAGS) -Isrc $(ALL_LDFLAGS) -o $@ $(UNIT_SRCS) $(LIB_OBJS) $(LIBS)
 
 probes: $(PROBES) tests/escape/bin/exit7 tests/escape/bin/mkbpf tests/escape/bin/denylist32
@@ -154,6 +169,9 @@ demo:
 # layout): it then resolves inside a DESTDIR staging tree as well as once
 # installed, and Debian policy wants links within /usr relative.
 BWRAP_LINK = $(DESTDIR)$(LIBEXECDIR)/sandbox/bwrap
+# The shipped profiles (profiles/), in $(DATADIR)/sandbox/profiles.
+PROFILES    = $(sort $(wildcard profiles/*.profile profiles/*.inc))
+PROFILEDIR  = $(DESTDIR)$(DATADIR)/sandbox/profiles
 BWRAP_TARGET = $$(realpath -m -s --relative-to='$(LIBEXECDIR)/sandbox' '$(BINDIR)/sandbox')
 
 install: sandbox
@@ -166,18 +184,23 @@ install: sandbox
 	install -m 0644 completions/sandbox.bash '$(DESTDIR)$(BASHCOMPDIR)/sandbox'
 	install -m 0644 completions/_sandbox '$(DESTDIR)$(ZSHCOMPDIR)/_sandbox'
 	install -m 0644 completions/sandbox.fish '$(DESTDIR)$(FISHCOMPDIR)/sandbox.fish'
+	install -d '$(PROFILEDIR)'
+	install -m 0644 $(PROFILES) '$(PROFILEDIR)/'
 
-# Removes what install added: the six files and links, and the directory
-# $(LIBEXECDIR)/sandbox, which is ours (left alone if something else was
-# put in it). Shared directories such as $(BINDIR) stay.
+# Removes what install added: the six files and links, the profiles, and
+# the directories $(LIBEXECDIR)/sandbox and $(DATADIR)/sandbox, which are
+# ours (left alone if something else was put in them). Shared directories
+# such as $(BINDIR) stay.
 uninstall:
 	rm -f '$(DESTDIR)$(BINDIR)/sandbox' '$(BWRAP_LINK)' \
 	  '$(DESTDIR)$(MANDIR)/man1/sandbox.1' '$(DESTDIR)$(BASHCOMPDIR)/sandbox' \
 	  '$(DESTDIR)$(ZSHCOMPDIR)/_sandbox' '$(DESTDIR)$(FISHCOMPDIR)/sandbox.fish'
-	if [ -d '$(DESTDIR)$(LIBEXECDIR)/sandbox' ]; then \
-	  rmdir '$(DESTDIR)$(LIBEXECDIR)/sandbox' 2>/dev/null || \
-	  echo "uninstall: $(DESTDIR)$(LIBEXECDIR)/sandbox is not empty; left in place" >&2; \
-	fi
+	rm -f $(patsubst profiles/%,'$(PROFILEDIR)/%',$(PROFILES))
+	for d in '$(DESTDIR)$(LIBEXECDIR)/sandbox' '$(PROFILEDIR)' '$(DESTDIR)$(DATADIR)/sandbox'; do \
+	  if [ -d "$$d" ]; then \
+	    rmdir "$$d" 2>/dev/null || echo "uninstall: $$d is not empty; left in place" >&2; \
+	  fi; \
+	done
 
 # Release artefacts in dist/, built from a copy of the tree (the recipes
 # are in packaging/; see packaging/build.sh).

@@ -16,7 +16,8 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --clearenv --as-pid-1 --new-session --die-with-parent --landlock
 --level-prefix --stats
 --x11 --wayland --fallback-x11 --pulseaudio --pipewire
---gpu --dev-input --dev-video --dev-snd --list --json
+--gpu --dev-input --dev-video --dev-snd --desktop --list-profiles
+--allow-dangerous --list --json
 -v --verbose -h --help --version'
 
 # Options that take one argument.
@@ -29,7 +30,8 @@ _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd
 --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
 --rlimit --timeout --kill-after --memory --memory-swap --pids --cpus
---cpu-weight --cpuset --io-weight --name --stop --grace --enter --tty'
+--cpu-weight --cpuset --io-weight --name --stop --grace --enter --tty
+--profile --profile-show --share'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind
@@ -108,6 +110,19 @@ _sandbox()
                 --overlay)
                 # --overlay here is RWSRC WORKDIR DEST: three directories.
                 _filedir -d
+                ;;
+            --profile | --profile-show)
+                # a profile's name, or a file
+                _filedir
+                mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W \
+                    "$(sandbox --list-profiles 2>/dev/null | awk '{ print $1 }')" -- "$cur")
+                ;;
+            --share)
+                # a path, or an XDG user directory; then :ro, :rw or :create
+                _filedir
+                mapfile -t -O "${#COMPREPLY[@]}" COMPREPLY < <(compgen -W 'xdg-download
+                    xdg-documents xdg-pictures xdg-music xdg-videos xdg-desktop
+                    xdg-templates xdg-public-share' -- "$cur")
                 ;;
             --overlay-driver)
                 mapfile -t COMPREPLY < <(compgen -W 'auto kernel fuse' -- "$cur")

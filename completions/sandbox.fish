@@ -19,7 +19,7 @@ set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
     --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd \
     --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy \
     --rlimit --timeout --kill-after --memory --memory-swap --pids --cpus \
-    --cpu-weight --cpuset --io-weight
+    --cpu-weight --cpuset --io-weight --profile --profile-show --share
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
     --dev-bind-try --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data \
     --symlink --chmod --setenv
@@ -293,6 +293,16 @@ complete -c sandbox -n $o -l gpu -d 'The GPU device nodes'
 complete -c sandbox -n $o -l dev-input -d 'The input device nodes'
 complete -c sandbox -n $o -l dev-video -d 'The video device nodes'
 complete -c sandbox -n $o -l dev-snd -d 'The sound device nodes'
+complete -c sandbox -n $o -l desktop -d "The host's fonts, icons, themes and toolkit settings"
+# Profiles and sharing
+complete -c sandbox -n $o -l profile -d 'Read options from a profile'
+complete -c sandbox -n $o -l profile-show -d 'Print the options a profile gives and exit'
+complete -c sandbox -n $o -l list-profiles -d 'List the profiles found and exit'
+complete -c sandbox -n $o -l share -d 'Share a host path at its own path (:ro, :rw, :create)'
+complete -c sandbox -n $o -l allow-dangerous -d 'Let --share make writable what controls your sessions'
+complete -c sandbox -n '__sandbox_at_arg --profile --profile-show' -f -a '(command -q sandbox; and sandbox --list-profiles 2>/dev/null | string replace -r " .*" "")' -d 'Profile'
+complete -c sandbox -n '__sandbox_at_arg --profile --profile-show' -F
+complete -c sandbox -n '__sandbox_at_arg --share' -F -a 'xdg-download xdg-documents xdg-pictures xdg-music xdg-videos xdg-desktop xdg-templates xdg-public-share'
 # Named sandboxes
 complete -c sandbox -n $o -l name -r -d 'Name this sandbox'
 complete -c sandbox -n $o -l list -d 'List your running sandboxes'

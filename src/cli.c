@@ -434,6 +434,36 @@ static int one_option(struct cli *c)
 	return 0;
 }
 
+/* A profile's lines, read as options at --profile's place: each line
+ * must be one option with exactly its arguments; an error names the
+ * line. */
+int cli_run_profile(struct cli *c, const struct profile *p)
+{
+	char **argv = c->argv;
+	int argc = c->argc, i = c->i, next = c->next, r = 0;
+	size_t k;
+
+	for (k = 0; k < p->n && r == 0; k++) {
+		const struct profile_line *pl = &p->lines[k];
+
+		c->argv = pl->words;
+		c->argc = (int)pl->n;
+		c->i = 0;
+		r = one_option(c);
+		if (r == 0 && c->i != c->argc - 1)
+			r = sb_err(EINVAL, "%s takes %d argument%s", pl->words[0],
+				   c->i, c->i == 1 ? "" : "s");
+		if (r != 0)
+			r = sb_errctx(r < 0 ? r : -EINVAL, "%s:%u", pl->file, pl->line);
+	}
+	c->argv = argv;
+	c->argc = argc;
+	c->i = i;
+	c->next = next;
+	c->op = NULL; /* the last line's operation is qualified already */
+	return r;
+}
+
 /* Once the options end: nothing may wait for an operation, and the
  * seccomp programs are read. */
 static int end_of_options(struct cli *c)

@@ -1,5 +1,6 @@
 /* cli.h - between cli.c (reading argv, --args, --help) and options.c
- * (the option table and its handlers); nothing else includes it.
+ * (the option table and its handlers), and profile.c, which checks a
+ * profile's options against the table; nothing else includes it.
  *
  * Must not hold anything the rest of the program needs: the parser's entry
  * points are in sandbox.h's cli.c section, the plan is spec.h's.
@@ -48,6 +49,9 @@ enum opt_pers {
 
 #define F_PERMS  (1u << 0) /* may follow --perms and --size */
 #define F_LOWERS (1u << 1) /* may follow --overlay-src */
+#define F_CMDLINE (1u << 3) /* not in a profile: the command line's only (the
+			     * modes, --profile); options that take an FD
+			     * (args "FD") are refused there too */
 #define F_ENTER  (1u << 2) /* may be given with --enter (widens nothing) */
 
 struct opt;
@@ -74,6 +78,7 @@ extern const size_t cli_n_opts;
 /* cli.c: what the handlers share */
 int cli_parse_fd(const char *opt, const char *val, int *out);
 int cli_splice_args(struct cli *c, int fd);
+int cli_run_profile(struct cli *c, const struct profile *p);
 void cli_print_usage(const struct sandbox_spec *spec, const char *argv0, FILE *f);
 
 #endif

@@ -172,7 +172,8 @@ static pid_t clone_child(const struct clone_args_ *ca, bool *by_clone)
 static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan *mp,
 		   struct net_plan *np, struct idplan *ip, struct limits_run *lr)
 {
-	if (cgroup_preflight(spec, &lr->cg) < 0 || rlimits_preflight(spec) < 0 ||
+	if (share_preflight(spec) < 0 ||
+	    cgroup_preflight(spec, &lr->cg) < 0 || rlimits_preflight(spec) < 0 ||
 	    seccomp_prepare(spec, &run->policy) < 0 || landlock_preflight(spec) < 0) {
 		sb_print_error();
 		return sb_exit_setup;

@@ -700,6 +700,49 @@ static int opt_desktop(struct cli *c, const struct opt *o, char **v)
 	return desktop_option(c->spec, name, eq ? eq + 1 : NULL);
 }
 
+/* ---- profiles: profile.c reads them, cli.c applies them ---- */
+
+/* --profile NAME|PATH: its options, read at this place */
+static int opt_profile(struct cli *c, const struct opt *o, char **v)
+{
+	struct profile *p = xcalloc(1, sizeof *p); /* the plan points into it */
+	int r;
+
+	if ((r = profile_load(v[0], p)) < 0)
+		return r;
+	if (++c->depth > 1000)
+		return sb_err(ELOOP, "--profile: too deeply nested");
+	return cli_run_profile(c, p);
+}
+
+static int opt_profile_show(struct cli *c, const struct opt *o, char **v)
+{
+	struct profile p;
+	int r;
+
+	if ((r = profile_load(v[0], &p)) < 0)
+		return r;
+	profile_print(&p, stdout);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return sb_err(EIO, "--profile-show: cannot write the options");
+	return 1;
+}
+
+static int opt_list_profiles(struct cli *c, const struct opt *o, char **v)
+{
+	if (profile_list(stdout) < 0 || fflush(stdout) != 0)
+		return sb_err(EIO, "--list-profiles: cannot write the list");
+	return 1;
+}
+
+static int opt_share(struct cli *c, const struct opt *o, char **v)
+{
+	return share_option(c->spec, v[0]);
+}
+
+SET(opt_allow_dangerous, allow_dangerous, true)
+SET(opt_desktop_look, desktop_look, true)
+
 /* ---- named sandboxes: state.c, enter.c ---- */
 
 static int opt_name(struct cli *c, const struct opt *o, char **v)
@@ -874,7 +917,7 @@ const struct opt cli_opts[] = {
 	{ "--no-default-hide", NULL, NULL, 0, P_NATIVE, 0, opt_no_default_hide,
 	  "show the built-in hide list: keys, agents'\n"
 	  "sockets, browser profiles, other users' homes" },
-	{ "--print-hides", NULL, NULL, 0, P_NATIVE, 0, opt_print_hides,
+	{ "--print-hides", NULL, NULL, 0, P_NATIVE, F_CMDLINE, opt_print_hides,
 	  "print that list for this user and exit" },
 	{ "--home", NULL, "ro|tmpfs|persist:DIR|none", 1, P_NATIVE, 0, opt_home,
 	  "\n"
@@ -1051,6 +1094,28 @@ const struct opt cli_opts[] = {
 	  "/dev/video*, /dev/media*" },
 	{ "--dev-snd", NULL, NULL, 0, P_NATIVE, 0, opt_desktop,
 	  "/dev/snd" },
+	{ "--desktop", NULL, NULL, 0, P_NATIVE, 0, opt_desktop_look,
+	  "the host's fonts, icons, themes and GTK/Qt\n"
+	  "settings, read-only; locale and scaling variables" },
+	TEXT("\nProfiles and sharing:\n"),
+	{ "--profile", NULL, "NAME|PATH", 1, P_NATIVE, F_CMDLINE, opt_profile,
+	  "read options from a profile file, here: NAME from\n"
+	  "~/.config/sandbox/profiles, /etc/sandbox/profiles,\n"
+	  "then the shipped ones (format: sandbox(1))" },
+	{ "--profile-show", NULL, "NAME|PATH", 1, P_NATIVE, F_CMDLINE, opt_profile_show,
+	  "print the options a profile gives and exit" },
+	{ "--list-profiles", NULL, NULL, 0, P_NATIVE, F_CMDLINE, opt_list_profiles,
+	  "list the profiles found, and where, and exit" },
+	{ "--share", NULL, "PATH[:ro|:rw|:create]", 1, P_NATIVE, 0, opt_share,
+	  "\n"
+	  "share a host file or directory at its own path:\n"
+	  "absolute, ~/PATH, or xdg-download, xdg-documents,\n"
+	  "xdg-pictures, xdg-music, xdg-videos, xdg-desktop,\n"
+	  "xdg-templates, xdg-public-share; read-only unless\n"
+	  ":rw; :create makes the directory (writable)" },
+	{ "--allow-dangerous", NULL, NULL, 0, P_NATIVE, 0, opt_allow_dangerous,
+	  "let --share make writable what controls your\n"
+	  "sessions (~/.ssh, shell start-up files, ...)" },
 	TEXT("\nResource limits:\n"),
 	{ "--rlimit", NULL, "NAME=SOFT[:HARD]", 1, P_NATIVE, 0, opt_limit,
 	  "\n"
@@ -1085,16 +1150,16 @@ const struct opt cli_opts[] = {
 	{ "--name", NULL, "NAME", 1, P_NATIVE, 0, opt_name,
 	  "name this sandbox (default: COMMAND-PID); at\n"
 	  "most one running sandbox has a given name" },
-	{ "--list", NULL, NULL, 0, P_NATIVE, 0, opt_list,
+	{ "--list", NULL, NULL, 0, P_NATIVE, F_CMDLINE, opt_list,
 	  "list your running sandboxes and exit" },
-	{ "--json", NULL, NULL, 0, P_NATIVE, 0, opt_json,
+	{ "--json", NULL, NULL, 0, P_NATIVE, F_CMDLINE, opt_json,
 	  "with --list: as a JSON array" },
-	{ "--stop", NULL, "NAME", 1, P_NATIVE, 0, opt_stop,
+	{ "--stop", NULL, "NAME", 1, P_NATIVE, F_CMDLINE, opt_stop,
 	  "stop the sandbox NAME: SIGTERM, then SIGKILL\n"
 	  "after the grace period; return once it is gone" },
-	{ "--grace", NULL, "DURATION", 1, P_NATIVE, 0, opt_grace,
+	{ "--grace", NULL, "DURATION", 1, P_NATIVE, F_CMDLINE, opt_grace,
 	  "with --stop: the grace period (default 10s)" },
-	{ "--enter", NULL, "NAME", 1, P_NATIVE, F_ENTER, opt_enter,
+	{ "--enter", NULL, "NAME", 1, P_NATIVE, F_ENTER | F_CMDLINE, opt_enter,
 	  "run COMMAND in the running sandbox NAME, as\n"
 	  "its command runs; with only --chdir, --uid,\n"
 	  "(un)setenv, --tty or -v added (see sandbox(1))" },
@@ -1105,9 +1170,9 @@ const struct opt cli_opts[] = {
 	TEXT("\nOther:\n"),
 	{ "--verbose", "-v", NULL, 0, P_NATIVE, F_ENTER, opt_verbose,
 	  "print each setup step and its duration" },
-	{ "--help", "-h", NULL, 0, P_BOTH, 0, opt_help,
+	{ "--help", "-h", NULL, 0, P_BOTH, F_CMDLINE, opt_help,
 	  "print this help and exit" },
-	{ "--version", NULL, NULL, 0, P_BOTH, 0, opt_version,
+	{ "--version", NULL, NULL, 0, P_BOTH, F_CMDLINE, opt_version,
 	  "print the version and exit" },
 	TEXT("\n"
 	     "Exit status: COMMAND's; 128+N if it was killed by signal N; 125 if the\n"

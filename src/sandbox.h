@@ -514,6 +514,34 @@ int x11_display_number(const char *display, unsigned *num);
 int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr);
 void desktop_stop(pid_t *xephyr);
 
+/* ---- profile.c ---- */
+/* One option line of a profile: WORDS[0] is "--name", then its
+ * arguments (N words in all, NULL-terminated); FILE:LINE for messages. */
+struct profile_line {
+	char **words;
+	size_t n;
+	const char *file;
+	unsigned line;
+};
+struct profile {
+	struct profile_line *lines;
+	size_t n;
+};
+/* --profile NAME|PATH: the expanded lines, or -errno ("FILE:LINE: ..."). */
+int profile_load(const char *what, struct profile *out);
+/* A line into words: quotes, comments, macros (unit tests). */
+int profile_split(const char *line, char ***words, size_t *n);
+void profile_print(const struct profile *p, FILE *f);
+int profile_list(FILE *f);
+/* The XDG user directory KEY (DOWNLOAD, DOCUMENTS, ...): user-dirs.dirs,
+ * else ~/Downloads and the like. */
+int xdg_user_dir(const char *key, char *out, size_t len);
+
+/* ---- share.c ---- */
+int share_option(struct sandbox_spec *spec, const char *v);
+/* --share resolved to held fds, --desktop's binds and variables added */
+int share_preflight(struct sandbox_spec *spec);
+
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int parse_cpus(const char *s, uint32_t *quota_us);

@@ -80,7 +80,12 @@ struct mount_op {
 	const char **lowers;
 	size_t n_lowers;
 	const char *work;
+	unsigned share;    /* --share (share.c): SHARE_* bits; resolved to an fd
+			    * (by_fd) before the mounts' preflight */
 };
+#define SHARE_RW     (1u << 0)
+#define SHARE_CREATE (1u << 1)
+#define SHARE_ON     (1u << 2)
 
 struct id_range {
 	uint32_t inside;
@@ -209,6 +214,9 @@ struct sandbox_spec {
 	size_t n_ops;
 	bool no_default_hide;        /* --no-default-hide */
 	enum home_mode home;         /* --home */
+	bool desktop_look;           /* --desktop: fonts, themes, settings (share.c) */
+	bool allow_dangerous;        /* --allow-dangerous: --share of what controls
+	                                the user's sessions */
 	const char *home_dir;        /* persist:DIR */
 
 	/* identity */

@@ -31,6 +31,7 @@ usr/libexec/sandbox/bwrap
 usr/share/bash-completion/completions/sandbox
 usr/share/fish/vendor_completions.d/sandbox.fish
 usr/share/man/man1/sandbox.1
+'"$(cd profiles && printf 'usr/share/sandbox/profiles/%s\n' *.inc *.profile | sort)"'
 usr/share/zsh/vendor-completions/_sandbox'
 
 # files_under DIR: the files and links under DIR, relative, sorted.
@@ -53,7 +54,7 @@ fi
 VERSION=$(sed -n 's/^#define SANDBOX_VERSION "\(.*\)"$/\1/p' src/sandbox.h)
 
 STAGE=$T_TMP/stage
-t "make install DESTDIR=... PREFIX=/usr installs the six files and links"
+t "make install DESTDIR=... PREFIX=/usr installs the six files and links, and the profiles"
 mk install DESTDIR="$STAGE" PREFIX=/usr
 expect_status 0
 expect_eq "installed files" "$EXPECTED_USR" "$(files_under "$STAGE")"
@@ -69,6 +70,17 @@ for pair in man/sandbox.1:usr/share/man/man1/sandbox.1 \
 	expect_true "$src installed as ${pair#*:}" cmp -s "$src" "$dst"
 	expect_eq "mode of ${pair#*:}" 644 "$(stat -c %a "$dst")"
 done
+
+for f in profiles/*.inc profiles/*.profile; do
+	dst=$STAGE/usr/share/sandbox/$f
+	expect_true "$f installed" cmp -s "$f" "$dst"
+	expect_eq "mode of $f" 644 "$(stat -c %a "$dst")"
+done
+
+t "the binary installed with PREFIX=/usr looks for profiles in /usr/share/sandbox/profiles"
+run "$STAGE/usr/bin/sandbox" --profile-show no-such-profile
+expect_status 125
+expect_match "the directories searched" 'or /usr/share/sandbox/profiles$' "$ERR"
 
 t "the bwrap link is relative and resolves to the installed binary"
 expect_eq "link target" ../../bin/sandbox "$(readlink "$STAGE/usr/libexec/sandbox/bwrap")"
@@ -94,6 +106,7 @@ mk uninstall DESTDIR="$STAGE" PREFIX=/usr
 expect_status 0
 expect_eq "files left" "" "$(files_under "$STAGE")"
 expect_false "usr/libexec/sandbox is gone" test -e "$STAGE/usr/libexec/sandbox"
+expect_false "usr/share/sandbox is gone" test -e "$STAGE/usr/share/sandbox"
 # Directories that other packages share are not ours to remove.
 expect_true "usr/bin stays" test -d "$STAGE/usr/bin"
 expect_true "usr/share/man/man1 stays" test -d "$STAGE/usr/share/man/man1"
@@ -104,6 +117,7 @@ usr/libexec/sandbox/not-ours
 usr/share/bash-completion/completions/other
 usr/share/fish/vendor_completions.d/other.fish
 usr/share/man/man1/other.1
+usr/share/sandbox/profiles/mine.profile
 usr/share/zsh/vendor-completions/_other'
 mk install DESTDIR="$STAGE" PREFIX=/usr
 expect_status 0
@@ -126,6 +140,7 @@ opt/sb/fish/sandbox.fish
 opt/sb/lib/helpers/sandbox/bwrap
 opt/sb/man/man1/sandbox.1
 opt/sb/sbin/sandbox
+'"$(cd profiles && printf 'opt/sb/share/sandbox/profiles/%s\n' *.inc *.profile | sort)"'
 opt/sb/zsh/_sandbox' "$(files_under "$STAGE2")"
 expect_eq "link target" ../../../sbin/sandbox \
 	"$(readlink "$STAGE2/opt/sb/lib/helpers/sandbox/bwrap")"
@@ -249,10 +264,18 @@ expect_match "spec %files: manual page" '^%\{_mandir\}/man1/sandbox\.1\*$' "$spe
 expect_match "spec %files: bash" '^%\{bash_completions_dir\}/sandbox$' "$spec"
 expect_match "spec %files: zsh" '^%\{zsh_completions_dir\}/_sandbox$' "$spec"
 expect_match "spec %files: fish" '^%\{fish_completions_dir\}/sandbox\.fish$' "$spec"
+expect_match "spec %files: profiles directory" '^%dir %\{_datadir\}/sandbox/profiles$' "$spec"
+expect_match "spec %files: profiles" '^%\{_datadir\}/sandbox/profiles/\*$' "$spec"
 expect_match "spec installs with make install" '^%make_install ' "$spec"
 expect_match "PKGBUILD installs with make install" \
 	'make DESTDIR="\$pkgdir" PREFIX=/usr ' "$(cat "$PKGBUILD")"
 expect_true "PKGBUILD is valid bash" bash -n "$PKGBUILD"
+
+t "each recipe builds with the PREFIX it installs with (the profile directory is compiled in)"
+expect_match "debian/rules builds with PREFIX=/usr" '^	dh_auto_build -- PREFIX=/usr$' \
+	"$(cat packaging/debian/rules)"
+expect_match "spec builds with DATADIR" '^%make_build PREFIX=%\{_prefix\} DATADIR=%\{_datadir\}$' "$spec"
+expect_match "PKGBUILD builds with PREFIX=/usr" '^	make PREFIX=/usr$' "$(cat "$PKGBUILD")"
 
 t "debian/rules does not run make check, and says why"
 rules=$(cat packaging/debian/rules)

@@ -1,6 +1,7 @@
 /* unit-tests.c - the option parser, the /etc/subuid parser, the id map
- * layout and range checks, the network options and egress rules.  Prints
- * TAP lines; exits 1 if any failed. */
+ * layout and range checks, the network options and egress rules; and
+ * main, which also runs the other files' tests (unit.h).  Prints TAP
+ * lines; exits 1 if any failed. */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
 #include <errno.h>
@@ -8,10 +9,11 @@
 #include <sys/resource.h>
 
 #include "sandbox.h"
+#include "unit.h"
 
 static int n_test, n_fail;
 
-static void ok(bool cond, const char *name, const char *detail)
+void ok(bool cond, const char *name, const char *detail)
 {
 	n_test++;
 	if (cond) {
@@ -843,6 +845,7 @@ int main(void)
 	test_rlimit();
 	test_limit_options();
 	test_desktop();
+	test_profiles();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }

@@ -1,0 +1,13 @@
+/* unit.h - what the unit-test files share: ok() prints one TAP line
+ * (unit-tests.c), and each file's test functions, called by its main. */
+#ifndef UNIT_H
+#define UNIT_H
+
+#include <stdbool.h>
+
+void ok(bool cond, const char *name, const char *detail);
+
+/* profile-tests.c */
+void test_profiles(void);
+
+#endif
