@@ -85,6 +85,17 @@ static void print_entry(FILE *f, const char *name, struct state_info *in, bool j
 		fprintf(f, ", \"pid\": %d, \"pid1\": %d, \"started\": %lld, \"uptime-s\": %lld, "
 			"\"root\": ", (int)in->setup_pid, (int)in->pid1, in->started, age);
 		json_string(f, in->root);
+		if (in->namespaces) {
+			static const char *const ns[] = { "cgroup", "ipc", "mnt", "net", "pid", "uts" };
+			unsigned long long id[6];
+			if (sscanf(in->namespaces, "%llu %llu %llu %llu %llu %llu", &id[0], &id[1],
+				   &id[2], &id[3], &id[4], &id[5]) == 6) {
+				fprintf(f, ", \"namespaces\": {");
+				for (int k = 0; k < 6; k++)
+					fprintf(f, "%s\"%s\": %llu", k ? ", " : " ", ns[k], id[k]);
+				fprintf(f, " }");
+			}
+		}
 		fprintf(f, ", \"command\": [");
 		for (bool one = true; (w = state_next_word(&p)); one = false) {
 			fprintf(f, "%s", one ? " " : ", ");

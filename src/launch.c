@@ -348,8 +348,9 @@ static void handle_msg(const struct sandbox_spec *spec, const struct run *run,
 		s->result = m->code;
 		s->exec_seen = false;
 	}
-	if (!s->state_written && s->pid1 > 0) {
-		(void)state_write(spec, &s->state, s->pid1);
+	/* the state once pid 1 is known, and again with its namespaces */
+	if (s->pid1 > 0 && (!s->state_written || (m->type == MSG_NSIDS && s->nsids[0]))) {
+		(void)state_write(spec, &s->state, s->pid1, s->nsids);
 		s->state_written = true;
 	}
 	if (!s->status_written && s->pid1 > 0 && s->nsids[0]) {

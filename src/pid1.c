@@ -238,7 +238,7 @@ static void pid1_prepare(const struct sandbox_spec *spec, struct run *run,
 	nest = needs_nesting(spec, ip);
 	if (spec->disable_userns)
 		limit_userns(run);
-	if (nest || spec->info_fd >= 0 || spec->json_status_fd >= 0)
+	if (nest || spec->info_fd >= 0 || spec->json_status_fd >= 0 || run->enter_chan[1] >= 0)
 		procdir = open("/oldroot/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (mounts_finish_root(spec, mp) < 0)
 		child_fail(run->sync_fd);
@@ -251,8 +251,8 @@ static void pid1_prepare(const struct sandbox_spec *spec, struct run *run,
 		child_fail(run->sync_fd);
 	}
 	if (procdir >= 0) {
-		/* our namespace ids for --info-fd, read by ourselves: we are not
-		 * dumpable, so the setup process could not */
+		/* our namespace ids for --info-fd and the state, read by
+		 * ourselves: we are not dumpable, so the setup process could not */
 		char ids[256];
 		ns_ids_text(procdir, ids, sizeof ids);
 		send_msg(run->sync_fd, MSG_NSIDS, 0, 0, ids);

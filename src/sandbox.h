@@ -469,6 +469,7 @@ struct state_info {
 	long long started;
 	uid_t uid;
 	char *root, *command;   /* into text; command: escaped words */
+	char *namespaces;       /* into text: inode numbers, or NULL */
 	char *text;
 };
 bool state_name_ok(const char *name);
@@ -476,7 +477,8 @@ int state_base(char *path, size_t len);
 int state_alive(int basefd, const char *name);
 void state_remove(int basefd, const char *base, const char *name);
 int state_claim(const struct sandbox_spec *spec, struct state_run *st);
-int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid_t pid1);
+int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid_t pid1,
+		const char *nsids);
 void state_release(struct state_run *st);
 int state_read(int basefd, const char *name, struct state_info *info);
 char *state_next_word(char **p);

@@ -293,7 +293,8 @@ static void put_word(struct sbuf *b, const char *s)
 }
 
 /* Setup process, once pid 1 is known: the state, atomically. */
-int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid_t pid1)
+int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid_t pid1,
+		const char *nsids)
 {
 	struct sbuf b = { 0 };
 	int fd, r = 0, i;
@@ -310,6 +311,9 @@ int state_write(const struct sandbox_spec *spec, const struct state_run *st, pid
 		put_word(&b, spec->argv[i]);
 	}
 	sbuf_add(&b, "\n");
+	/* pid 1's namespaces, cgroup ipc mnt net pid uts (status.c's order) */
+	if (nsids && nsids[0])
+		sbuf_add(&b, "namespaces %s\n", nsids);
 	fd = openat(st->dirfd, "state.new", O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
 		    0600);
 	if (fd < 0 || write_all(fd, b.p, b.len) < 0 ||
@@ -388,6 +392,8 @@ int state_read(int basefd, const char *name, struct state_info *info)
 			unescape(info->root = v);
 		else if (strcmp(line, "command") == 0)
 			info->command = v; /* words, each escaped */
+		else if (strcmp(line, "namespaces") == 0)
+			info->namespaces = v;
 	}
 	if (info->setup_pid <= 0 || !info->command || !info->root) {
 		free(info->text);

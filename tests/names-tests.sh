@@ -194,6 +194,17 @@ parent 1
 same-confinement" "$OUT"
 expect_eq "stderr" "" "$ERR"
 
+t "--list --json: the sandbox's namespaces, which --enter joins"
+run "$SANDBOX" --list --json
+ids=$(python3 -c '
+import json, sys
+for e in json.load(sys.stdin):
+    if e["name"] == "box":
+        print(" ".join(str(e["namespaces"][n]) for n in ("cgroup", "ipc", "mnt", "net", "pid", "uts")))' <<<"$OUT")
+run "$SANDBOX" --enter box -- sh -c 'for n in cgroup ipc mnt net pid uts; do stat -L -c %i /proc/self/ns/$n; done | tr "\n" " "'
+expect_eq "the same inodes" "$ids " "$OUT"
+expect_ne "not empty" "" "$ids"
+
 t "--enter: exit status, stdin and stdout, --chdir, --setenv, --unsetenv"
 run "$SANDBOX" --enter box -- sh -c 'exit 7'
 expect_status 7
