@@ -23,6 +23,7 @@ export XDG_RUNTIME_DIR=$T_TMP/run
 mkdir -m 0700 "$XDG_RUNTIME_DIR"
 STATE=$XDG_RUNTIME_DIR/sandbox
 
+alive() { kill -0 "$1" 2>/dev/null; }
 listed() { "$SANDBOX" --list | awk 'NR > 1 { print $1 }' | sort; }
 is_listed() { listed | grep -qx -- "$1"; }
 # started NAME: poll until NAME is listed; else fail with its output
@@ -94,10 +95,33 @@ if command -v pasta >/dev/null; then
 	expect_ne "pasta runs under it" "" "$helper"
 	run "$SANDBOX" --stop netted
 	expect_status 0
-	expect_false "pasta ($helper) is gone" kill -0 "${helper:-999999}"
-	expect_false "the sandbox's process is gone" kill -0 "$N"
+	expect_false "pasta ($helper) is gone" alive "${helper:-999999}"
+	expect_false "the sandbox's process is gone" alive "$N"
 else
 	skip "pasta is not installed"
+fi
+
+t "--stop with a fuse-overlayfs root: the helper is gone when it returns"
+if [[ -n ${ROOTFS:-} && -d ${ROOTFS:-} ]] && command -v fuse-overlayfs >/dev/null && [[ -w /dev/fuse ]]; then
+	bg fused --rootfs "$ROOTFS" --overlay-driver fuse -- sleep 60
+	F=$BG
+	started fused
+	# descendants of the sandbox process, by name
+	descendants() {
+		local p
+		for p in $(ps -o pid= --ppid "$1"); do
+			echo "$p $(ps -o comm= -p "$p")"
+			descendants "$p"
+		done
+	}
+	helper=$(descendants "$F" | awk '$2 == "fuse-overlayfs" { print $1 }')
+	expect_ne "fuse-overlayfs runs under it" "" "$helper"
+	run "$SANDBOX" --stop fused
+	expect_status 0
+	expect_false "fuse-overlayfs ($helper) is gone" alive "${helper:-999999}"
+	expect_false "the sandbox's process is gone" alive "$F"
+else
+	skip "no busybox rootfs (ROOTFS), fuse-overlayfs or usable /dev/fuse"
 fi
 
 t "the state of a sandbox killed with -9 is cleaned by the next --list"
