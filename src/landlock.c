@@ -118,6 +118,14 @@ int landlock_preflight(const struct sandbox_spec *spec)
 		sb_warn("--landlock: the kernel's Landlock ABI is %d, older than 6 (Linux 6.12): "
 			"the host's abstract unix sockets stay reachable with --share-net", abi);
 	}
+	if (spec->share_pid && abi < 6) {
+		if (require)
+			return sb_err(ENOTSUP, "--landlock=require: the kernel's Landlock ABI is %d; "
+				      "scoping signals with --share-pid needs ABI 6 (Linux 6.12)",
+				      abi);
+		sb_warn("--landlock: the kernel's Landlock ABI is %d, older than 6 (Linux 6.12): "
+			"the host's processes of your uid can be signalled with --share-pid", abi);
+	}
 	return 0;
 }
 

@@ -1009,7 +1009,7 @@ track_pid "$BG"
 exec 9<"$M/info.fifo"
 exec 8>&-
 pid=
-while IFS= read -r -t 5 -u 9 line; do
+while IFS= read -r -t "$T_WAIT" -u 9 line; do
 	[[ $line =~ \"child-pid\":\ ([0-9]+) ]] && pid=${BASH_REMATCH[1]}
 	[[ $line == "}" ]] && break
 done

@@ -77,7 +77,7 @@ run_in_cg "$SANDBOX" --memory 256M -- dd if=/dev/zero of=/dev/null bs=100M count
 expect_status 0
 
 t "--pids 20: a fork storm fails inside, the sandbox ends"
-run_in_cg "$SANDBOX" --pids 20 -- sh -c 'for i in $(seq 40); do sleep 3 & done; wait'
+run_in_cg "$SANDBOX" --pids 20 -- sh -c 'for i in $(seq 40); do sleep 60 & done; kill $(jobs -p) 2>/dev/null; wait'
 expect_ne "status" 0 "$RC"
 expect_match "fork refused" '[Cc]annot fork|[Cc]an.t fork|[Rr]esource temporarily unavailable' "$ERR"
 expect_eq "nothing left in $BASE" "" "$(leftovers)"

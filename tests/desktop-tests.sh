@@ -205,7 +205,7 @@ t "PipeWire answers on the host (the test's own check)"
 expect_true "pipewire-0" poll "$T_WAIT" test -S "$XDG_RUNTIME_DIR/pipewire-0"
 
 t "--pipewire: pw-cli reaches the core"
-run "$SANDBOX" --pipewire -- timeout 10 pw-cli info 0
+run "$SANDBOX" --pipewire -- timeout "$T_WAIT" pw-cli info 0
 expect_status 0
 expect_match "the core" 'type: PipeWire:Interface:Core' "$OUT"
 

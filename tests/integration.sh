@@ -837,7 +837,7 @@ sig_test TERM 10 --as-pid-1
 t "pid 1 reaps orphans: no zombie is left"
 sbr -- sh -c '( sleep 0.3 & echo $! >/tmp/orphan ); read -r o </tmp/orphan
 	echo "ppid=$(awk "/^PPid:/ { print \$2 }" /proc/$o/status)"
-	end=$(($(date +%s) + 60))
+	end=$(($(date +%s) + '"$T_WAIT"'))
 	while [ -e /proc/$o ] && [ "$(date +%s)" -lt $end ]; do sleep 0.05; done
 	test -e /proc/$o && echo "not reaped: $(grep State /proc/$o/status)"
 	for s in /proc/[0-9]*/stat; do read -r p c st rest <$s 2>/dev/null &&
@@ -1279,7 +1279,7 @@ for held in block-fd userns-block-fd; do
 	if held_setup "$held" --rootfs "$ROOTFS" "--$held" 3 -- sh -c 'echo payload ran'; then
 		kill -TERM "$SP"
 		if ! poll "$T_WAIT" _exited "$SP"; then
-			fail "sandbox still running 10 s after SIGTERM"
+			fail "sandbox still running $T_WAIT s after SIGTERM"
 			kill -KILL "$SP"
 		fi
 		wait "$SP"
