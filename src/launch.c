@@ -148,6 +148,14 @@ static int check_nested_maps(const struct sandbox_spec *spec, const struct idpla
 				: NESTED("/etc/subgid"));
 }
 
+/* The desktop's helpers the setup process started: the nested X server,
+ * the D-Bus proxy */
+static void stop_helpers(struct run *run)
+{
+	desktop_stop(&run->xephyr);
+	dbus_stop(&run->dbus);
+}
+
 /* clone3, or clone where a seccomp policy answers clone3 with ENOSYS so
  * that the flags can be checked (ours does in a sandbox, as flatpak's) */
 static pid_t clone_child(const struct clone_args_ *ca, bool *by_clone)
@@ -180,11 +188,11 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 	memset(mp, 0, sizeof *mp);
 	if (net_preflight(spec, np) < 0 || (spec->userns_fd < 0 && idmap_plan(spec, ip) < 0) ||
 	    desktop_preflight(spec, spec->userns_fd < 0 ? ip->uid_ : spec->uid_set ? spec->uid
-								     : getuid(), &run->xephyr) < 0 ||
+								     : getuid(), &run->xephyr, &run->dbus) < 0 ||
 	    mounts_preflight(spec, mp) < 0 || overlay_preflight(spec, mp) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		return sb_exit_setup;
 	}
 	if (spec->userns_fd >= 0) {
@@ -200,7 +208,7 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 	if (check_nested_maps(spec, ip) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		return sb_exit_setup;
 	}
 	mp->payload_uid = ip->uid_;
@@ -242,9 +250,9 @@ static int spawn_undo(struct run *run, const struct mount_plan *mp, struct limit
 {
 	sb_print_error();
 	overlay_preflight_undo(mp);
-	desktop_stop(&run->xephyr);
 	kill(run->child, SIGKILL);
 	(void)wait_child(run->child, NULL);
+	stop_helpers(run); /* the child held the proxy's pipe too */
 	limits_abort(lr);
 	return sb_exit_setup;
 }
@@ -261,7 +269,7 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 	if (open_setup_fds(spec, sv) < 0 || cgroup_setup(spec, &lr->cg) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		return sb_exit_setup;
 	}
 	fflush(NULL);
@@ -284,7 +292,7 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 			       userns_sysctl_hint());
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		limits_abort(lr);
 		return sb_exit_setup;
 	}
@@ -396,7 +404,7 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 					   limits_arm(lr, run->child));
 	}
 	net_stop(np);
-	desktop_stop(&run->xephyr);
+	stop_helpers(run);
 	if (result < 0 && !s->exec_seen)
 		result = setup_died(r);
 	overlay_tidy_workdir(mp);
@@ -414,7 +422,8 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 int sandbox_run(struct sandbox_spec *spec)
 {
 	struct run run = { .sync_fd = -1, .linger_fd = { -1, -1 }, .setup_pid = getpid(),
-			   .child = -1, .xephyr = -1 };
+			   .child = -1, .xephyr = -1,
+			   .dbus = { .keeper = -1, .hold = -1 } };
 	struct supervision s = { .result = -1, .pid1 = -1 };
 	struct mount_plan mp;
 	struct net_plan np;
@@ -434,7 +443,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	if (state_claim(spec, &s.state) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(&mp);
-		desktop_stop(&run.xephyr);
+		stop_helpers(&run);
 		return sb_exit_setup;
 	}
 	if ((r = spawn(spec, &run, &mp, &ip, &lr)) != 0) {

@@ -129,6 +129,15 @@ struct idplan {
 int idmap_plan(const struct sandbox_spec *spec, struct idplan *plan);
 int idmap_apply(pid_t pid, const struct idplan *plan);
 
+/* ---- dbus.c: the setup process's bus proxy ---- */
+/* xdg-dbus-proxy, started by a keeper process that removes its private
+ * directory once it exits; it exits when HOLD, the read end of its
+ * readiness pipe, is closed in every process that has it. */
+struct dbus_proxy {
+	pid_t keeper;                /* -1: none */
+	int hold;                    /* -1: none */
+};
+
 /* ---- launch.c ---- */
 /* The live resources of the setup process and the children it starts
  * (inherited through clone/fork, each process with its own copy). */
@@ -141,6 +150,7 @@ struct run {
 	pid_t setup_pid;             /* the setup process */
 	pid_t child;                 /* the user-namespace child, in the setup process */
 	pid_t xephyr;                /* --x11=nested's server, or -1 */
+	struct dbus_proxy dbus;      /* --dbus-user/--dbus-system=filter's proxy */
 };
 int sandbox_run(struct sandbox_spec *spec);
 
@@ -444,8 +454,22 @@ int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int xauth_filter(const void *data, size_t n, const char *display, const char *hostname,
 		 unsigned char **out, size_t *out_len);
 int x11_display_number(const char *display, unsigned *num);
-int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr);
+int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr,
+		      struct dbus_proxy *dbus);
 void desktop_stop(pid_t *xephyr);
+/* An O_PATH fd of the socket at PATH (for OPT's WHAT), for a bind by fd */
+int hold_socket(const char *opt, const char *what, const char *path, int *fd);
+
+/* ---- dbus.c ---- */
+int dbus_option(struct sandbox_spec *spec, const char *opt, const char *v);
+bool dbus_name_ok(const char *name, bool wildcard);
+/* Setup process, from desktop_preflight: the buses as binds into RUN (the
+ * runtime dir inside) and /run/dbus, and ENV[0..1], the variables that
+ * name them (set or unset); 1 when something is bound, 0 when not, or
+ * -errno with nothing left running. */
+int dbus_preflight(struct sandbox_spec *spec, const char *run, struct dbus_proxy *px,
+		   struct env_op env[2]);
+void dbus_stop(struct dbus_proxy *px);
 
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
