@@ -91,7 +91,7 @@ static int bus_mode(struct dbus_bus *b, const char *opt, const char *v)
 		b->mode = DBUS_NONE;
 	else
 		return sb_err(EINVAL, "%s=%s: expected none, filter or host", opt, v);
-	b->mode_opt = opt;
+	b->mode_opt = str_has_prefix(opt, "--dbus-system") ? "--dbus-system" : "--dbus-user";
 	return check_bus(b);
 }
 
@@ -113,8 +113,9 @@ static int bus_rule(struct dbus_bus *b, const char *opt, const char *kind, const
 	b->rules = xrealloc(b->rules, (b->n_rules + 1) * sizeof *b->rules);
 	b->rules[b->n_rules++] = xasprintf("--%s=%s", kind, v);
 	if (!b->rule_opt)
-		b->rule_opt = opt;
-	b->mode = DBUS_FILTER;
+		b->rule_opt = xstrdup(opt);
+	if (!b->mode_opt)
+		b->mode = DBUS_FILTER;
 	return check_bus(b);
 }
 
