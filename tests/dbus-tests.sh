@@ -279,8 +279,7 @@ track_pid $SB
 ready() { [[ -s $W/out/ready ]]; }
 expect_true "the payload called through the proxy" poll "$T_WAIT" ready
 expect_ne "a proxy runs meanwhile" "" "$(proxies)"
-kill -KILL "$SB"
-{ wait "$SB"; } 2>/dev/null
+{ kill -KILL "$SB" && wait "$SB"; } 2>/dev/null # (no "Killed" notice)
 gone() { [[ -z $(proxies) && -z $(left) ]]; }
 expect_true "no proxy and no directory left" poll "$T_WAIT" gone
 nothing_left "after kill -9"
