@@ -147,7 +147,7 @@ int dbus_option(struct sandbox_spec *spec, const char *opt, const char *v)
 
 /* The socket path of a D-Bus ADDRESS's first "unix:path=" entry,
  * unescaped (%XX), or NULL */
-static char *address_path(const char *address)
+char *dbus_address_path(const char *address)
 {
 	size_t n = strcspn(address, ";"), k = 5;
 	char *out, *o;
@@ -194,7 +194,7 @@ static int bus_address(bool sys, const char *opt, char **address)
 
 	if (env && *env) {
 		*address = xstrdup(env);
-		path = address_path(env);
+		path = dbus_address_path(env);
 		if (path && (stat(path, &st) < 0 || !S_ISSOCK(st.st_mode))) {
 			sb_err(ENOENT, "%s: no D-Bus %s bus: %s=%s, and %s is not a socket", opt,
 			       sys ? "system" : "session", var, env, path);
@@ -397,7 +397,7 @@ static void bind_bus(struct sandbox_spec *spec, const struct bus_plan *bp, const
 /* --dbus-*=host: the bus's own socket, and a warning */
 static int plan_host(struct sandbox_spec *spec, const struct bus_plan *bp)
 {
-	char *path = address_path(bp->address);
+	char *path = dbus_address_path(bp->address);
 	int fd, r;
 
 	if (!path)

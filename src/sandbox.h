@@ -463,6 +463,8 @@ int hold_socket(const char *opt, const char *what, const char *path, int *fd);
 /* ---- dbus.c ---- */
 int dbus_option(struct sandbox_spec *spec, const char *opt, const char *v);
 bool dbus_name_ok(const char *name, bool wildcard);
+/* The socket path of a D-Bus ADDRESS's first unix:path= (unescaped), or NULL */
+char *dbus_address_path(const char *address);
 /* Setup process, from desktop_preflight: the buses as binds into RUN (the
  * runtime dir inside) and /run/dbus, and ENV[0..1], the variables that
  * name them (set or unset); 1 when something is bound, 0 when not, or
