@@ -722,7 +722,7 @@ int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr,
 	if (dp.any) {
 		spec->ops[first].opt = x11 ? "--x11" : wayland ? "--wayland" :
 				       d->pulseaudio ? "--pulseaudio" : d->pipewire ? "--pipewire" :
-				       "--dbus-user";
+				       spec->dbus.user.mode ? "--dbus-user" : "--dbus-system";
 		set_env(&dp, "XDG_RUNTIME_DIR", dp.run);
 	} else {
 		memmove(spec->ops + first, spec->ops + first + 1,
