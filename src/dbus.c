@@ -17,8 +17,8 @@
  * The proxy writes one byte on its --fd when it listens and exits when
  * that pipe's read end (struct dbus_proxy.hold, close-on-exec) is closed
  * everywhere: the setup process holds it until the sandbox has ended, the
- * user-namespace child inherits it (pid 1 closes it, the payload never
- * has it), and the kernel closes it when they are killed.  So the proxy
+ * user-namespace child and pid 1 inherit it (the payload never has it),
+ * and the kernel closes it when they are killed.  So the proxy
  * never outlives the sandbox and its directory never outlives the proxy.
  * Does not mount anything (mounts.c does, in plan order).
  */
