@@ -463,8 +463,8 @@ static int plan_filtered(struct sandbox_spec *spec, struct bus_plan *bp, size_t 
 	return r;
 }
 
-int dbus_preflight(struct sandbox_spec *spec, const char *run, struct dbus_proxy *px,
-		   struct env_op env[2])
+int dbus_preflight(struct sandbox_spec *spec, const char *run, uid_t uid,
+		   struct dbus_proxy *px, struct env_op env[2])
 {
 	struct bus_plan bp[2], filt[2];
 	char *dest = xasprintf("%s/bus", run);
@@ -490,6 +490,10 @@ int dbus_preflight(struct sandbox_spec *spec, const char *run, struct dbus_proxy
 	}
 	if (r >= 0 && nf)
 		r = plan_filtered(spec, filt, nf, px);
+	if (r >= 0 && n && uid != getuid())
+		sb_warn("%s: the bus knows the command as your uid %u, and a client that says "
+			"it is uid %u (libdbus, GDBus and sd-bus do) is refused", bp[0].opt,
+			(unsigned)getuid(), (unsigned)uid);
 	if (n == 0 || bp[0].sys)
 		free(dest);
 	if (r < 0) {

@@ -703,7 +703,7 @@ int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr,
 		r = plan_pulse(&dp);
 	if (r >= 0 && d->pipewire)
 		r = plan_pipewire(&dp);
-	if (r >= 0 && (r = dbus_preflight(spec, dp.run, dbus, bus_env)) > 0)
+	if (r >= 0 && (r = dbus_preflight(spec, dp.run, uid, dbus, bus_env)) > 0)
 		dp.any = true; /* the last step: it stops its proxy when it fails */
 	if (r < 0) {
 		size_t i;

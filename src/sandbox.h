@@ -466,11 +466,11 @@ bool dbus_name_ok(const char *name, bool wildcard);
 /* The socket path of a D-Bus ADDRESS's first unix:path= (unescaped), or NULL */
 char *dbus_address_path(const char *address);
 /* Setup process, from desktop_preflight: the buses as binds into RUN (the
- * runtime dir inside) and /run/dbus, and ENV[0..1], the variables that
- * name them (set or unset); 1 when something is bound, 0 when not, or
- * -errno with nothing left running. */
-int dbus_preflight(struct sandbox_spec *spec, const char *run, struct dbus_proxy *px,
-		   struct env_op env[2]);
+ * runtime dir inside, of uid UID) and /run/dbus, and ENV[0..1], the
+ * variables that name them (set or unset); 1 when something is bound, 0
+ * when not, or -errno with nothing left running. */
+int dbus_preflight(struct sandbox_spec *spec, const char *run, uid_t uid,
+		   struct dbus_proxy *px, struct env_op env[2]);
 void dbus_stop(struct dbus_proxy *px);
 
 /* ---- cgroup.c ---- */

@@ -41,8 +41,9 @@ mkdir -p "$HOME" "$RT" "$W/out"
 chmod 0700 "$RT"
 unset DBUS_SESSION_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS
 
-# start_bus TYPE SOCKET: a dbus-daemon for TYPE (session, system) at
-# SOCKET, with no service activation; prints its address once it listens.
+# start_bus TYPE SOCKET VAR: a dbus-daemon for TYPE (session, system) at
+# SOCKET, with no service activation; sets VAR to its address once it
+# listens.  (Not in a command substitution: the daemon is tracked here.)
 start_bus() {
 	local type=$1 sock=$2 addr
 	cat >"$W/$type.conf" <<EOF
@@ -67,7 +68,8 @@ EOF
 	track_pid $!
 	# the address is printed once the socket listens (or EOF on failure)
 	read -r addr <"$W/$type.addr"
-	[[ -n $addr ]] && printf '%s\n' "$addr"
+	printf -v "$3" %s "$addr"
+	[[ -n $addr ]]
 }
 
 # owned ADDRESS NAME: NAME has an owner on the bus at ADDRESS
@@ -84,8 +86,7 @@ peer() {
 }
 
 t "private session and system buses, with echo peers (the test's own check)"
-SESSION=$(start_bus session "$RT/bus") && SYSTEM=$(start_bus system "$W/system-bus")
-if [[ -n $SESSION && -n $SYSTEM ]]; then
+if start_bus session "$RT/bus" SESSION && start_bus system "$W/system-bus" SYSTEM; then
 	pass
 else
 	fail "dbus-daemon did not start:" "$(cat "$W"/*.log)"
@@ -243,6 +244,14 @@ run env PATH="$W/bin" "$SANDBOX" --dbus-user -- /bin/true
 expect_status 125
 expect_match "message" '^sandbox: --dbus-user: xdg-dbus-proxy is not installed \(Debian: apt-get install xdg-dbus-proxy\)' "$ERR"
 nothing_left "without the proxy"
+
+t "--uid other than yours: a warning that clients naming their uid are refused"
+OTHER=$((ME == 0 ? 1 : 0))
+run "$SANDBOX" --uid "$OTHER" --dbus-user -- true
+expect_status 0
+expect_match "warning" "^sandbox: warning: --dbus-user: the bus knows the command as your uid $ME, and a client that says it is uid $OTHER .* is refused" "$ERR"
+run "$SANDBOX" --dbus-user -- true
+expect_eq "none with your own" "" "$ERR"
 
 t "bad names and contradictions: 125, naming the option"
 run "$SANDBOX" --dbus-talk org -- true
