@@ -11,6 +11,10 @@
  * variables that point there.  The filtering is the proxy's policy
  * (xdg-dbus-proxy(1)); this file only writes its command line.
  *
+ * The proxy's sockets are in a private directory (mkdtemp, 0700) in
+ * $XDG_RUNTIME_DIR, else $TMPDIR, else /tmp: the first where their paths
+ * fit a socket address (the proxy would bind a truncated one).
+ *
  * The proxy's life.  A keeper process, forked from the setup process in a
  * session of its own, makes the proxy (PR_SET_PDEATHSIG: it dies with its
  * keeper), waits for it, then removes the proxy's private 0700 directory.
@@ -31,6 +35,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 
 #include "sandbox.h"
 
@@ -285,15 +290,24 @@ static int proxy_ready(int rd)
 	return read(rd, &c, 1) == 1 ? 0 : -1;
 }
 
+/* Can the proxy's sockets be made in BASE: a writable directory short
+ * enough for their paths to fit a socket address? */
+static bool dir_fits(const char *base)
+{
+	return base && base[0] == '/' && access(base, W_OK) == 0 &&
+	       strlen(base) + sizeof "/sandbox-dbus-XXXXXX/session" <=
+	       sizeof ((struct sockaddr_un *)0)->sun_path;
+}
+
 /* The directory for the proxy's sockets: private, on the host */
 static char *proxy_dir(void)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	char *dir;
 
-	if (!base || base[0] != '/' || access(base, W_OK) < 0)
+	if (!dir_fits(base))
 		base = getenv("TMPDIR");
-	if (!base || base[0] != '/')
+	if (!dir_fits(base))
 		base = "/tmp";
 	dir = xasprintf("%s/sandbox-dbus-XXXXXX", base);
 	if (!mkdtemp(dir)) { /* mode 0700 */

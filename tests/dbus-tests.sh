@@ -245,6 +245,14 @@ expect_status 125
 expect_match "message" '^sandbox: --dbus-user: xdg-dbus-proxy is not installed \(Debian: apt-get install xdg-dbus-proxy\)' "$ERR"
 nothing_left "without the proxy"
 
+t "a runtime dir too long for a socket's path: the proxy's directory goes to \$TMPDIR"
+LONG=$W/$(printf 'l%.0s' {1..90})
+mkdir -m 0700 "$LONG" "$W/tmp"
+run env XDG_RUNTIME_DIR="$LONG" TMPDIR="$W/tmp" "$SANDBOX" --dbus-talk org.example.Allowed -- sh -c "$PROBE" sh session org.example.Allowed
+expect_status 0
+expect_eq "call" "org.example.Allowed ok" "$OUT"
+expect_eq "nothing left in the long runtime dir, nor in \$TMPDIR" "" "$(find "$LONG" "$W/tmp" -mindepth 1)"
+
 t "--uid other than yours: a warning that clients naming their uid are refused"
 OTHER=$((ME == 0 ? 1 : 0))
 run "$SANDBOX" --uid "$OTHER" --dbus-user -- true
@@ -288,6 +296,8 @@ track_pid $SB
 ready() { [[ -s $W/out/ready ]]; }
 expect_true "the payload called through the proxy" poll "$T_WAIT" ready
 expect_ne "a proxy runs meanwhile" "" "$(proxies)"
+expect_eq "its directory is private (mode, entries)" "700
+session" "$(stat -c %a "$RT"/sandbox-dbus-*; ls "$RT"/sandbox-dbus-*)"
 { kill -KILL "$SB" && wait "$SB"; } 2>/dev/null # (no "Killed" notice)
 gone() { [[ -z $(proxies) && -z $(left) ]]; }
 expect_true "no proxy and no directory left" poll "$T_WAIT" gone
