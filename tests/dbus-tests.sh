@@ -9,8 +9,9 @@
 # $XDG_RUNTIME_DIR/bus under $T_TMP (so the proxy's private directory is
 # made there too, and a leftover shows), the system bus beside it.  The
 # commands inside are the host's (dbus-send), through the host view.
-# Needs dbus-daemon (dbus-daemon), dbus-send (dbus-bin), dbus-test-tool
-# (dbus-tests) and xdg-dbus-proxy (tests/setup-host.sh installs them).
+# Needs dbus-daemon (dbus-daemon), dbus-send and dbus-monitor (dbus-bin),
+# dbus-test-tool (dbus-tests), xdg-dbus-proxy and python3 (for
+# tests/dbus-signal-peer.py); tests/setup-host.sh installs them.
 #
 # Payload scripts are single-quoted on purpose (they expand inside):
 # shellcheck disable=SC2016,SC2317 # and functions called through poll/expect_true
@@ -28,8 +29,8 @@ ME=$(id -u)
 # quiet CMD...: CMD, its output dropped
 quiet() { "$@" >/dev/null 2>&1; }
 
-t "dbus-daemon, dbus-send, dbus-test-tool and xdg-dbus-proxy are installed"
-for tool in dbus-daemon dbus-send dbus-test-tool xdg-dbus-proxy; do
+t "dbus-daemon, dbus-send, dbus-monitor, dbus-test-tool, xdg-dbus-proxy and python3 are installed"
+for tool in dbus-daemon dbus-send dbus-monitor dbus-test-tool xdg-dbus-proxy python3; do
 	expect_true "$tool (tests/setup-host.sh)" quiet command -v "$tool"
 done
 ((T_FAILED == 0)) || done_testing
@@ -175,6 +176,26 @@ dbus-send --session --print-reply --dest=org.example.Allowed /x org.example.Test
 expect_eq "allowed, other path, other method" "ping-x ok
 Error org.freedesktop.DBus.Error.AccessDenied
 Error org.freedesktop.DBus.Error.AccessDenied" "$OUT"
+
+# A peer owning org.example.Sig that broadcasts Other, then Ping, again
+# and again; the listener inside prints what it hears until the second
+# Ping (an Other that passes shows between the two).
+mkfifo "$W/sig.ready"
+python3 "$HERE/dbus-signal-peer.py" "$SESSION" org.example.Sig /org/example/obj org.example.Sig \
+	Other Ping >"$W/sig.ready" 2>"$W/sig.log" &
+track_pid $!
+read -r SIG_READY <"$W/sig.ready"
+LISTEN='dbus-monitor --session "type=signal,interface=org.example.Sig" 2>/dev/null |
+  awk "/interface=org.example.Sig; member=/ { sub(/.*member=/, \"\"); print; if (\$0 == \"Ping\" && ++n == 2) exit }"'
+
+t "--dbus-broadcast NAME=RULE: only the signals RULE names"
+expect_eq "the signal peer (tests/dbus-signal-peer.py) owns its name" ready "$SIG_READY"
+run "$SANDBOX" --dbus-broadcast 'org.example.Sig=org.example.Sig.Ping@/org/example/*' -- sh -c "$LISTEN"
+expect_status 0
+expect_eq "signals heard" "Ping
+Ping" "$OUT"
+run "$SANDBOX" --dbus-talk org.example.Sig -- sh -c "$LISTEN"
+expect_match "with --dbus-talk, the other signal too" '^Other$' "$OUT"
 
 t "--dbus-user: the bus at /run/user/UID/bus, in a 0700 runtime dir of the command's"
 run "$SANDBOX" --dbus-user -- sh -c 'echo "$DBUS_SESSION_BUS_ADDRESS [$DBUS_SYSTEM_BUS_ADDRESS] $XDG_RUNTIME_DIR"; stat -c "%a %u" "$XDG_RUNTIME_DIR"; test -S "$XDG_RUNTIME_DIR/bus" && echo socket'
