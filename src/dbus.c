@@ -231,6 +231,18 @@ static int bus_address(bool sys, const char *opt, char **address)
 
 /* ---- the proxy ---- */
 
+/* The proxy's directory DIR, with the sockets it may have left */
+static void remove_proxy_dir(const char *dir)
+{
+	char *s = xasprintf("%s/session", dir), *y = xasprintf("%s/system", dir);
+
+	unlink(s);
+	unlink(y);
+	free(s);
+	free(y);
+	rmdir(dir);
+}
+
 /* In the keeper: the proxy, then, once it has exited, its directory */
 static __attribute__((noreturn)) void keeper_main(const char *bin, char **argv, int ready,
 						   int errfd, const char *dir, pid_t keeper)
@@ -256,12 +268,7 @@ static __attribute__((noreturn)) void keeper_main(const char *bin, char **argv, 
 	syscall(SYS_close_range, 0U, ~0U, 0U);
 	if (pid > 0)
 		(void)wait_child(pid, NULL);
-	{
-		char *s = xasprintf("%s/session", dir), *y = xasprintf("%s/system", dir);
-		unlink(s);
-		unlink(y);
-	}
-	rmdir(dir);
+	remove_proxy_dir(dir);
 	_exit(0);
 }
 
@@ -366,7 +373,11 @@ static int proxy_start(const char *opt, char **args, size_t n_args, char *dir,
 			rmdir(dir);
 			return sb_err(e, "%s: cannot fork: %s", opt, strerror(e));
 		}
-		(void)wait_child(keeper, NULL); /* the proxy exited, or dies with the pipe */
+		/* the proxy exited, or never answered: it and its keeper (a
+		 * session of their own) go, and the directory with them */
+		kill(-keeper, SIGKILL);
+		(void)wait_child(keeper, NULL);
+		remove_proxy_dir(dir);
 		return sb_err(EIO, "%s: xdg-dbus-proxy did not start%s%s", opt,
 			      words[0] ? ": " : "", words);
 	}
