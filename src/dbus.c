@@ -189,6 +189,22 @@ char *dbus_address_path(const char *address)
 	return out;
 }
 
+/* "unix:path=PATH", with the bytes an address may not hold as %XX */
+static char *unix_address(const char *path)
+{
+	char *out = xmalloc(strlen("unix:path=") + 3 * strlen(path) + 1), *o = out;
+
+	o += sprintf(o, "unix:path=");
+	for (; *path; path++)
+		if (strchr("-_/.\\*", *path) || (*path >= '0' && *path <= '9') ||
+		    (*path >= 'a' && *path <= 'z') || (*path >= 'A' && *path <= 'Z'))
+			*o++ = *path;
+		else
+			o += sprintf(o, "%%%02x", (unsigned char)*path);
+	*o = '\0';
+	return out;
+}
+
 /* The host's address of bus B (session or system): its variable, else the
  * usual socket; an error naming OPT when there is none. */
 static int bus_address(bool sys, const char *opt, char **address)
@@ -224,7 +240,7 @@ static int bus_address(bool sys, const char *opt, char **address)
 		free(path);
 		return -ENOENT;
 	}
-	*address = xasprintf("unix:path=%s", path);
+	*address = unix_address(path);
 	free(path);
 	return 0;
 }

@@ -207,6 +207,10 @@ socket" "$OUT"
 t "--dbus-user found through \$XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is unset"
 run env -u DBUS_SESSION_BUS_ADDRESS "$SANDBOX" --dbus-talk org.example.Allowed -- sh -c "$PROBE" sh session org.example.Allowed
 expect_eq "call" "org.example.Allowed ok" "$OUT"
+ODD="$W/odd dir,=;%x"
+ln -s "$RT" "$ODD"
+run env -u DBUS_SESSION_BUS_ADDRESS XDG_RUNTIME_DIR="$ODD" "$SANDBOX" --dbus-talk org.example.Allowed -- sh -c "$PROBE" sh session org.example.Allowed
+expect_eq "call, with a runtime dir whose name an address must escape" "org.example.Allowed ok" "$OUT"
 
 t "without --dbus-user: no bus, even with DBUS_SESSION_BUS_ADDRESS leaked in"
 run "$SANDBOX" -- sh -c 'echo "[$DBUS_SESSION_BUS_ADDRESS][$DBUS_SYSTEM_BUS_ADDRESS]"'
