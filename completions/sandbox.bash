@@ -17,7 +17,7 @@ _sandbox_flags='--overlay --read-only --rootfs-rw --subids --no-subids
 --level-prefix --stats
 --x11 --wayland --fallback-x11 --pulseaudio --pipewire
 --gpu --dev-input --dev-video --dev-snd --desktop --list-profiles
---allow-dangerous --list --json
+--allow-dangerous --dbus-user --dbus-system --list --json
 -v --verbose -h --help --version'
 
 # Options that take one argument.
@@ -31,7 +31,10 @@ _sandbox_opts1='--rootfs --overlay-dir --overlay-driver
 --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy
 --rlimit --timeout --kill-after --memory --memory-swap --pids --cpus
 --cpu-weight --cpuset --io-weight --name --stop --grace --enter --tty
---profile --profile-show --share'
+--profile --profile-show --share
+--dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast --dbus-system-see
+--dbus-system-talk --dbus-system-own --dbus-system-call --dbus-system-broadcast
+--app-id'
 
 # Options that take two arguments.
 _sandbox_opts2='--bind --bind-try --ro-bind --ro-bind-try --dev-bind

@@ -19,7 +19,10 @@ set -g __sandbox_opts1 --rootfs --overlay-dir --overlay-driver \
     --args --info-fd --json-status-fd --sync-fd --block-fd --userns-block-fd \
     --lock-file --seccomp --add-seccomp-fd --exec-label --file-label --seccomp-policy \
     --rlimit --timeout --kill-after --memory --memory-swap --pids --cpus \
-    --cpu-weight --cpuset --io-weight --profile --profile-show --share
+    --cpu-weight --cpuset --io-weight --profile --profile-show --share \
+    --dbus-see --dbus-talk --dbus-own --dbus-call --dbus-broadcast \
+    --dbus-system-see --dbus-system-talk --dbus-system-own --dbus-system-call \
+    --dbus-system-broadcast --app-id
 set -g __sandbox_opts2 --bind --bind-try --ro-bind --ro-bind-try --dev-bind \
     --dev-bind-try --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data \
     --symlink --chmod --setenv
@@ -303,6 +306,26 @@ complete -c sandbox -n $o -l allow-dangerous -d 'Let --share make writable what 
 complete -c sandbox -n '__sandbox_at_arg --profile --profile-show' -f -a '(command -q sandbox; and sandbox --list-profiles 2>/dev/null | string replace -r " .*" "")' -d 'Profile'
 complete -c sandbox -n '__sandbox_at_arg --profile --profile-show' -F
 complete -c sandbox -n '__sandbox_at_arg --share' -F -a 'xdg-download xdg-documents xdg-pictures xdg-music xdg-videos xdg-desktop xdg-templates xdg-public-share'
+# D-Bus
+complete -c sandbox -n $o -l dbus-user -d 'The session bus, filtered by xdg-dbus-proxy'
+complete -c sandbox -n $o -a --dbus-user=filter -d 'The session bus, filtered by xdg-dbus-proxy'
+complete -c sandbox -n $o -a --dbus-user=host -d 'The session bus itself: an escape'
+complete -c sandbox -n $o -a --dbus-user=none -d 'No session bus (the default)'
+complete -c sandbox -n $o -l dbus-see -d 'Session bus: NAME is visible'
+complete -c sandbox -n $o -l dbus-talk -d 'Session bus: the command may call NAME'
+complete -c sandbox -n $o -l dbus-own -d 'Session bus: the command may own NAME'
+complete -c sandbox -n $o -l dbus-call -d 'Session bus: the calls to NAME that RULE names'
+complete -c sandbox -n $o -l dbus-broadcast -d 'Session bus: the signals of NAME that RULE names'
+complete -c sandbox -n $o -l dbus-system -d 'The system bus, filtered by xdg-dbus-proxy'
+complete -c sandbox -n $o -a --dbus-system=filter -d 'The system bus, filtered by xdg-dbus-proxy'
+complete -c sandbox -n $o -a --dbus-system=host -d 'The system bus itself, unfiltered'
+complete -c sandbox -n $o -a --dbus-system=none -d 'No system bus (the default)'
+complete -c sandbox -n $o -l dbus-system-see -d 'System bus: NAME is visible'
+complete -c sandbox -n $o -l dbus-system-talk -d 'System bus: the command may call NAME'
+complete -c sandbox -n $o -l dbus-system-own -d 'System bus: the command may own NAME'
+complete -c sandbox -n $o -l dbus-system-call -d 'System bus: the calls to NAME that RULE names'
+complete -c sandbox -n $o -l dbus-system-broadcast -d 'System bus: the signals of NAME that RULE names'
+complete -c sandbox -n $o -l app-id -d "The application's id, a D-Bus name"
 # Named sandboxes
 complete -c sandbox -n $o -l name -r -d 'Name this sandbox'
 complete -c sandbox -n $o -l list -d 'List your running sandboxes'

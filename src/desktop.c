@@ -10,7 +10,8 @@
  * there.  It runs in the setup process, after the ids are known and before
  * anything is created, so a missing server is an error with nothing left
  * behind.  It does not mount anything itself (mounts.c does, in plan
- * order) and does not start servers or proxies.
+ * order) and starts no server but --x11=nested's; the D-Bus buses and
+ * their proxy are dbus.c's, which desktop_preflight calls last.
  *
  * Without these options the payload gets no display, audio or bus: the
  * variables that would name the host's are unset.
@@ -186,7 +187,7 @@ struct dplan {
 	pid_t *xephyr;          /* --x11=nested's server, in the setup process */
 	char *run;              /* /run/user/UID inside */
 	bool any;               /* something needs the runtime dir */
-	struct env_op env[16];
+	struct env_op env[20];
 	size_t n_env;
 };
 
@@ -198,7 +199,7 @@ static void set_env(struct dplan *dp, const char *name, const char *value)
 
 /* A socket at PATH on the host, held as an O_PATH fd: the only name
  * looked up; the bind later attaches that very inode. */
-static int hold_socket(const char *opt, const char *what, const char *path, int *fd)
+int hold_socket(const char *opt, const char *what, const char *path, int *fd)
 {
 	struct stat st;
 
@@ -668,12 +669,14 @@ static void unset_unshared(struct dplan *dp, bool x11, bool wayland)
  * anything is created: the desktop options as mount and environment
  * operations.  The environment comes before the user's --setenv/--unsetenv,
  * which win; the mounts after the user's operations. */
-int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr)
+int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr,
+		      struct dbus_proxy *dbus)
 {
 	struct desktop_opts *d = &spec->desktop;
 	struct dplan dp = { .spec = spec, .xephyr = xephyr };
 	bool x11 = d->x11 != X11_NONE, wayland = false;
 	size_t first = spec->n_ops;
+	struct env_op bus_env[2];
 	int r = 0;
 
 	if (spec->personality == PERSONALITY_BWRAP)
@@ -700,6 +703,8 @@ int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr)
 		r = plan_pulse(&dp);
 	if (r >= 0 && d->pipewire)
 		r = plan_pipewire(&dp);
+	if (r >= 0 && (r = dbus_preflight(spec, dp.run, uid, dbus, bus_env)) > 0)
+		dp.any = true; /* the last step: it stops its proxy when it fails */
 	if (r < 0) {
 		size_t i;
 		for (i = first; i < spec->n_ops; i++)
@@ -712,9 +717,12 @@ int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr)
 	}
 	plan_devices(spec);
 	unset_unshared(&dp, x11, wayland);
+	set_env(&dp, bus_env[0].name, bus_env[0].value);
+	set_env(&dp, bus_env[1].name, bus_env[1].value);
 	if (dp.any) {
 		spec->ops[first].opt = x11 ? "--x11" : wayland ? "--wayland" :
-				       d->pulseaudio ? "--pulseaudio" : "--pipewire";
+				       d->pulseaudio ? "--pulseaudio" : d->pipewire ? "--pipewire" :
+				       spec->dbus.user.mode ? "--dbus-user" : "--dbus-system";
 		set_env(&dp, "XDG_RUNTIME_DIR", dp.run);
 	} else {
 		memmove(spec->ops + first, spec->ops + first + 1,

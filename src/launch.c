@@ -148,6 +148,14 @@ static int check_nested_maps(const struct sandbox_spec *spec, const struct idpla
 				: NESTED("/etc/subgid"));
 }
 
+/* The desktop's helpers the setup process started: the nested X server,
+ * the D-Bus proxy */
+static void stop_helpers(struct run *run)
+{
+	desktop_stop(&run->xephyr);
+	dbus_stop(&run->dbus);
+}
+
 /* clone3, or clone where a seccomp policy answers clone3 with ENOSYS so
  * that the flags can be checked (ours does in a sandbox, as flatpak's) */
 static pid_t clone_child(const struct clone_args_ *ca, bool *by_clone)
@@ -181,11 +189,11 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 	memset(mp, 0, sizeof *mp);
 	if (net_preflight(spec, np) < 0 || (spec->userns_fd < 0 && idmap_plan(spec, ip) < 0) ||
 	    desktop_preflight(spec, spec->userns_fd < 0 ? ip->uid_ : spec->uid_set ? spec->uid
-								     : getuid(), &run->xephyr) < 0 ||
+								     : getuid(), &run->xephyr, &run->dbus) < 0 ||
 	    mounts_preflight(spec, mp) < 0 || overlay_preflight(spec, mp) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		return sb_exit_setup;
 	}
 	if (spec->userns_fd >= 0) {
@@ -201,7 +209,7 @@ static int prepare(struct sandbox_spec *spec, struct run *run, struct mount_plan
 	if (check_nested_maps(spec, ip) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		return sb_exit_setup;
 	}
 	mp->payload_uid = ip->uid_;
@@ -243,9 +251,9 @@ static int spawn_undo(struct run *run, const struct mount_plan *mp, struct limit
 {
 	sb_print_error();
 	overlay_preflight_undo(mp);
-	desktop_stop(&run->xephyr);
 	kill(run->child, SIGKILL);
 	(void)wait_child(run->child, NULL);
+	stop_helpers(run); /* the child held the proxy's pipe too */
 	limits_abort(lr);
 	return sb_exit_setup;
 }
@@ -262,7 +270,7 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 	if (open_setup_fds(spec, sv) < 0 || cgroup_setup(spec, &lr->cg) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		return sb_exit_setup;
 	}
 	fflush(NULL);
@@ -285,7 +293,7 @@ static int spawn(const struct sandbox_spec *spec, struct run *run, const struct 
 			       userns_sysctl_hint());
 		sb_print_error();
 		overlay_preflight_undo(mp);
-		desktop_stop(&run->xephyr);
+		stop_helpers(run);
 		limits_abort(lr);
 		return sb_exit_setup;
 	}
@@ -447,7 +455,7 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 	tty_relay_stop(&tr);
 	enter_gate_close(run);
 	net_stop(np);
-	desktop_stop(&run->xephyr);
+	stop_helpers(run);
 	if (result < 0 && !s->exec_seen)
 		result = setup_died(r);
 	overlay_tidy_workdir(mp);
@@ -466,7 +474,7 @@ int sandbox_run(struct sandbox_spec *spec)
 {
 	struct run run = { .sync_fd = -1, .linger_fd = { -1, -1 }, .setup_pid = getpid(),
 			   .child = -1, .xephyr = -1, .pty_master = -1, .enter_listen = -1,
-			   .enter_chan = { -1, -1 } };
+			   .enter_chan = { -1, -1 }, .dbus = { .keeper = -1, .hold = -1 } };
 	struct supervision s = { .result = -1, .pid1 = -1 };
 	struct mount_plan mp;
 	struct net_plan np;
@@ -486,7 +494,7 @@ int sandbox_run(struct sandbox_spec *spec)
 	if (state_claim(spec, &s.state) < 0) {
 		sb_print_error();
 		overlay_preflight_undo(&mp);
-		desktop_stop(&run.xephyr);
+		stop_helpers(&run);
 		return sb_exit_setup;
 	}
 	if (spec->tty)

@@ -743,6 +743,18 @@ static int opt_share(struct cli *c, const struct opt *o, char **v)
 SET(opt_allow_dangerous, allow_dangerous, true)
 SET(opt_desktop_look, desktop_look, true)
 
+/* ---- D-Bus: dbus.c parses it ---- */
+
+static int opt_dbus(struct cli *c, const struct opt *o, char **v)
+{
+	const char *eq = strchr(o->name, '=');
+	char name[24];
+
+	snprintf(name, sizeof name, "%.*s", eq ? (int)(eq - o->name) : (int)sizeof name - 1,
+		 o->name);
+	return dbus_option(c->spec, name, eq ? eq + 1 : o->nargs ? v[0] : NULL);
+}
+
 /* ---- named sandboxes: state.c, enter.c ---- */
 
 static int opt_name(struct cli *c, const struct opt *o, char **v)
@@ -1116,6 +1128,44 @@ const struct opt cli_opts[] = {
 	{ "--allow-dangerous", NULL, NULL, 0, P_NATIVE, 0, opt_allow_dangerous,
 	  "let --share make writable what controls your\n"
 	  "sessions (~/.ssh, shell start-up files, ...)" },
+	TEXT("\nD-Bus (by default no bus):\n"),
+	{ "--dbus-user", NULL, NULL, 0, P_NATIVE, 0, opt_dbus,
+	  "the session bus through xdg-dbus-proxy's filter\n"
+	  "(=filter; any rule below implies it); =host: the\n"
+	  "bus itself, an escape; =none: none (the default)" },
+	{ "--dbus-user=filter", NULL, NULL, 0, P_NATIVE, 0, opt_dbus, NULL },
+	{ "--dbus-user=host", NULL, NULL, 0, P_NATIVE, 0, opt_dbus, NULL },
+	{ "--dbus-user=none", NULL, NULL, 0, P_NATIVE, 0, opt_dbus, NULL },
+	{ "--dbus-see", NULL, "NAME", 1, P_NATIVE, 0, opt_dbus,
+	  "NAME is visible (NAME.* also names those below)" },
+	{ "--dbus-talk", NULL, "NAME", 1, P_NATIVE, 0, opt_dbus,
+	  "the command may call NAME and hear its signals" },
+	{ "--dbus-own", NULL, "NAME", 1, P_NATIVE, 0, opt_dbus,
+	  "the command may own NAME (and talk to it)" },
+	{ "--dbus-call", NULL, "NAME=RULE", 1, P_NATIVE, 0, opt_dbus,
+	  "it may call the methods of NAME that RULE,\n"
+	  "[METHOD][@PATH], names (repeatable)" },
+	{ "--dbus-broadcast", NULL, "NAME=RULE", 1, P_NATIVE, 0, opt_dbus,
+	  "it hears NAME's signals that RULE names" },
+	{ "--dbus-system", NULL, NULL, 0, P_NATIVE, 0, opt_dbus,
+	  "the system bus, as --dbus-user the session bus" },
+	{ "--dbus-system=filter", NULL, NULL, 0, P_NATIVE, 0, opt_dbus, NULL },
+	{ "--dbus-system=host", NULL, NULL, 0, P_NATIVE, 0, opt_dbus, NULL },
+	{ "--dbus-system=none", NULL, NULL, 0, P_NATIVE, 0, opt_dbus, NULL },
+	{ "--dbus-system-see", NULL, "NAME", 1, P_NATIVE, 0, opt_dbus,
+	  "the rules above, for the system bus" },
+	{ "--dbus-system-talk", NULL, "NAME", 1, P_NATIVE, 0, opt_dbus,
+	  "" },
+	{ "--dbus-system-own", NULL, "NAME", 1, P_NATIVE, 0, opt_dbus,
+	  "" },
+	{ "--dbus-system-call", NULL, "NAME=RULE", 1, P_NATIVE, 0, opt_dbus,
+	  "" },
+	{ "--dbus-system-broadcast", NULL, "NAME=RULE", 1, P_NATIVE, 0, opt_dbus,
+	  "" },
+	{ "--app-id", NULL, "ID", 1, P_NATIVE, 0, opt_dbus,
+	  "the application's id, a D-Bus name: on a\n"
+	  "filtered session bus it may own ID.* and\n"
+	  "org.mpris.MediaPlayer2.ID.*" },
 	TEXT("\nResource limits:\n"),
 	{ "--rlimit", NULL, "NAME=SOFT[:HARD]", 1, P_NATIVE, 0, opt_limit,
 	  "\n"

@@ -154,6 +154,14 @@ void tty_relay_ready(void *arg);
 int tty_relay_fd(const struct tty_relay *t);
 void tty_relay_resize(struct tty_relay *t);
 void tty_relay_stop(struct tty_relay *t);
+/* ---- dbus.c: the setup process's bus proxy ---- */
+/* xdg-dbus-proxy, started by a keeper process that removes its private
+ * directory once it exits; it exits when HOLD, the read end of its
+ * readiness pipe, is closed in every process that has it. */
+struct dbus_proxy {
+	pid_t keeper;                /* -1: none */
+	int hold;                    /* -1: none */
+};
 
 /* ---- launch.c ---- */
 /* The live resources of the setup process and the children it starts
@@ -171,6 +179,7 @@ struct run {
 	int pty_master;              /* in the setup process, from pid 1, or -1 */
 	int enter_listen;            /* the state's "enter" socket (setup), or -1 */
 	int enter_chan[2];           /* setup [0] -> pid 1 [1]: --enter connections */
+	struct dbus_proxy dbus;      /* --dbus-user/--dbus-system=filter's proxy */
 };
 int sandbox_run(struct sandbox_spec *spec);
 
@@ -513,8 +522,24 @@ int desktop_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int xauth_filter(const void *data, size_t n, const char *display, const char *hostname,
 		 unsigned char **out, size_t *out_len);
 int x11_display_number(const char *display, unsigned *num);
-int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr);
+int desktop_preflight(struct sandbox_spec *spec, uid_t uid, pid_t *xephyr,
+		      struct dbus_proxy *dbus);
 void desktop_stop(pid_t *xephyr);
+/* An O_PATH fd of the socket at PATH (for OPT's WHAT), for a bind by fd */
+int hold_socket(const char *opt, const char *what, const char *path, int *fd);
+
+/* ---- dbus.c ---- */
+int dbus_option(struct sandbox_spec *spec, const char *opt, const char *v);
+bool dbus_name_ok(const char *name, bool wildcard);
+/* The socket path of a D-Bus ADDRESS's first unix:path= (unescaped), or NULL */
+char *dbus_address_path(const char *address);
+/* Setup process, from desktop_preflight: the buses as binds into RUN (the
+ * runtime dir inside, of uid UID) and /run/dbus, and ENV[0..1], the
+ * variables that name them (set or unset); 1 when something is bound, 0
+ * when not, or -errno with nothing left running. */
+int dbus_preflight(struct sandbox_spec *spec, const char *run, uid_t uid,
+		   struct dbus_proxy *px, struct env_op env[2]);
+void dbus_stop(struct dbus_proxy *px);
 
 /* ---- profile.c ---- */
 /* One option line of a profile: WORDS[0] is "--name", then its

@@ -10,7 +10,8 @@
  * (launch.c).  Preflight still completes parts of the plan: net_preflight
  * adds the generated /etc files and resolves --net-allow names and --net
  * auto, rlimits_preflight makes each --rlimit whole, desktop_preflight adds
- * the display and sound servers' sockets and files.
+ * the display and sound servers' sockets and files, and dbus_preflight the
+ * buses'.
  */
 #ifndef SANDBOX_SPEC_H
 #define SANDBOX_SPEC_H
@@ -178,6 +179,19 @@ struct desktop_opts {
 	bool gpu, dev_input, dev_video, dev_snd;
 };
 
+/* the D-Bus buses (dbus.c): per bus, the mode and xdg-dbus-proxy's rules */
+enum dbus_mode { DBUS_NONE = 0, DBUS_FILTER, DBUS_HOST };
+struct dbus_bus {
+	enum dbus_mode mode;         /* a rule implies DBUS_FILTER */
+	const char *mode_opt;        /* the --dbus-user=MODE given, or NULL */
+	const char *rule_opt;        /* the first rule's option, or NULL */
+	const char **rules;          /* the proxy's --see=NAME, --call=NAME=RULE... */
+	size_t n_rules;
+};
+struct dbus_opts {
+	struct dbus_bus user, system;
+};
+
 /* what this invocation does: run a command, or act on running sandboxes */
 enum cmd_mode { CMD_RUN = 0, CMD_LIST, CMD_STOP, CMD_ENTER };
 
@@ -284,6 +298,8 @@ struct sandbox_spec {
 	bool stats;                  /* --stats */
 	struct cgroup_limits cg;
 	struct desktop_opts desktop;
+	struct dbus_opts dbus;
+	const char *app_id;          /* --app-id: a D-Bus name */
 
 	/* the command */
 	char **argv;

@@ -28,6 +28,8 @@ PACKAGES=(
 	dpkg-dev debhelper lintian rpm rpmlint elfutils file
 	# tests/flatpak-tests.sh: Flatpak against our bwrap, private buses
 	flatpak xdg-dbus-proxy dbus-daemon dbus-bin
+	# tests/dbus-tests.sh: --dbus-user's filter, with echo peers (dbus-test-tool)
+	dbus-tests
 	# tests/desktop-tests.sh: headless display, compositor and sound servers
 	xvfb xserver-xephyr xauth x11-apps x11-utils xdotool imagemagick weston wayland-utils
 	pulseaudio pulseaudio-utils pipewire pipewire-bin

@@ -828,6 +828,39 @@ static void test_desktop(void)
 	   x11_display_number(":99999", &d) == -EINVAL, "display: junk refused", NULL);
 }
 
+static void test_dbus(void)
+{
+	struct sandbox_spec spec;
+	char *p;
+
+	ok(dbus_name_ok("org.example.App", false) && dbus_name_ok("a-b._c.d9", false) &&
+	   dbus_name_ok("org.example.*", true), "dbus: names, and NAME.* as a rule", NULL);
+	ok(!dbus_name_ok("org", false) && !dbus_name_ok("org.", false) &&
+	   !dbus_name_ok(".org.x", false) && !dbus_name_ok("org..x", false) &&
+	   !dbus_name_ok("org.9x", false) && !dbus_name_ok("org.example.*", false) &&
+	   !dbus_name_ok("org.ex ample", false) && !dbus_name_ok(":1.5", true) &&
+	   !dbus_name_ok("*", true), "dbus: not names", NULL);
+	p = dbus_address_path("unix:guid=1,path=/run/a%2cb,x=y;unix:path=/other");
+	ok(p && strcmp(p, "/run/a,b") == 0, "dbus: the first unix:path=, unescaped", p);
+	free(p);
+	ok(!dbus_address_path("unix:abstract=/tmp/x") && !dbus_address_path("tcp:host=a,port=1") &&
+	   !dbus_address_path("unix:path=rel"), "dbus: no socket path", NULL);
+	ok(parse(&spec, ARGS("--dbus-talk", "org.a.b", "--dbus-system-own", "org.c.*",
+			     "true")) == 0 && spec.dbus.user.mode == DBUS_FILTER &&
+	   spec.dbus.user.n_rules == 1 && strcmp(spec.dbus.user.rules[0], "--talk=org.a.b") == 0 &&
+	   spec.dbus.system.mode == DBUS_FILTER &&
+	   strcmp(spec.dbus.system.rules[0], "--own=org.c.*") == 0,
+	   "dbus: a rule implies the filter of its bus", NULL);
+	ok(parse(&spec, ARGS("--dbus-user=host", "true")) == 0 &&
+	   spec.dbus.user.mode == DBUS_HOST && spec.dbus.system.mode == DBUS_NONE,
+	   "dbus: --dbus-user=host", NULL);
+	ok(parse(&spec, ARGS("--dbus-user=host", "--dbus-see", "org.a.b", "true")) < 0 &&
+	   parse(&spec, ARGS("--dbus-call", "org.a.b=*", "--dbus-user=none", "true")) < 0 &&
+	   parse(&spec, ARGS("--dbus-broadcast", "org.a.b", "true")) < 0 &&
+	   parse(&spec, ARGS("--app-id", "App", "true")) < 0,
+	   "dbus: contradictions, a rule without RULE, a bad --app-id", NULL);
+}
+
 int main(void)
 {
 	test_cli();
@@ -846,6 +879,7 @@ int main(void)
 	test_limit_options();
 	test_desktop();
 	test_profiles();
+	test_dbus();
 	printf("1..%d\n", n_test);
 	return n_fail ? 1 : 0;
 }
