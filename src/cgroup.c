@@ -407,6 +407,39 @@ static int write_limits(const struct sandbox_spec *spec, const struct cgroup_run
 	return 0;
 }
 
+/* The parent of PID, from /proc/PID/stat, or 0 */
+static pid_t parent_of(pid_t pid)
+{
+	char path[32], buf[512], *p;
+	int ppid = 0;
+
+	snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+	if (read_small_file(path, buf, sizeof buf) < 0 || !(p = strrchr(buf, ')')) ||
+	    sscanf(p + 1, " %*c %d", &ppid) != 1)
+		return 0;
+	return (pid_t)ppid;
+}
+
+/* The helpers started since the preflight (Xephyr, the D-Bus proxy and
+ * its keeper: our children and grandchildren) follow us into SUP, or
+ * BASE would hold processes and refuse to enable controllers. */
+static void move_helpers(const struct cgroup_run *cr, int sup)
+{
+	char procs[4096], *line, *save = NULL;
+
+	if (read_at(cr->base_fd, "cgroup.procs", procs, sizeof procs) < 0)
+		return;
+	for (line = strtok_r(procs, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		pid_t pid = (pid_t)atoi(line), up = pid;
+		int depth;
+
+		for (depth = 0; depth < 3 && up > 1 && up != getpid(); depth++)
+			up = parent_of(up);
+		if (pid > 0 && pid != getpid() && up == getpid())
+			(void)write_file_at(sup, "cgroup.procs", line);
+	}
+}
+
 /* Setup process, after the preflight and before the sandbox's child is
  * cloned: the leaf layout below our cgroup BASE,
  *   BASE/sandbox-PID/supervisor    this process (and its helpers)
@@ -441,6 +474,7 @@ int cgroup_setup(const struct sandbox_spec *spec, struct cgroup_run *cr)
 		goto out;
 	}
 	cr->moved = true;
+	move_helpers(cr, sup);
 	/* enable in BASE only what it does not enable yet, and remember it */
 	if (read_at(cr->base_fd, "cgroup.subtree_control", have, sizeof have) < 0)
 		have[0] = '\0';

@@ -144,6 +144,33 @@ expect_match "peak memory from memory.peak" '^sandbox: stats: peak memory [0-9.]
 expect_match "OOM kills" '^sandbox: stats: OOM kills 0$' "$ERR"
 expect_match "usage line" '"peak-memory-source": "memory.peak"' "$(<"$T_TMP/status.json")"
 
+t "--memory with a helper started before the limits (the D-Bus proxy): it follows into the supervisor cgroup"
+if command -v dbus-daemon >/dev/null && command -v xdg-dbus-proxy >/dev/null; then
+	cat >"$T_TMP/session.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=$T_TMP/bus</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*"/></policy>
+</busconfig>
+EOF
+	mkfifo "$T_TMP/bus.addr"
+	dbus-daemon --config-file="$T_TMP/session.conf" --nofork --nopidfile --print-address=3 \
+		3>"$T_TMP/bus.addr" </dev/null >/dev/null 2>&1 &
+	track_pid $!
+	read -r addr <"$T_TMP/bus.addr"
+	mkdir -m 0700 "$T_TMP/rt"
+	XDG_RUNTIME_DIR=$T_TMP/rt DBUS_SESSION_BUS_ADDRESS=$addr \
+		run_in_cg "$SANDBOX" --memory 64M --dbus-user -- sh -c 'test -S "$XDG_RUNTIME_DIR/bus" && echo bus'
+	expect_status 0
+	expect_eq "the filtered bus inside" bus "$OUT"
+	expect_eq "nothing left in $BASE" "" "$(leftovers)"
+else
+	skip "dbus-daemon or xdg-dbus-proxy is not installed"
+fi
+
 t "after every run: no sandbox-* cgroup anywhere below $BASE"
 expect_eq "leftovers" "" "$(leftovers)"
 
