@@ -53,18 +53,22 @@ for p in gui browser pdf-viewer image-viewer cli-tool; do
 --desktop
 --gpu
 --home tmpfs
+--dbus-user=filter
 --net pasta
 --pulseaudio
 --home persist:$HOME/.local/share/sandbox-browser
 --share xdg-download:create
---allow-userns" ;;
+--allow-userns
+--dbus-talk org.freedesktop.Notifications
+--dbus-own 'org.mpris.MediaPlayer2.*'" ;;
 	cli-tool) want="--home tmpfs
 --share $T_TMP:rw" ;;
 	*) want="--wayland
 --fallback-x11
 --desktop
 --gpu
---home tmpfs" ;;
+--home tmpfs
+--dbus-user=filter" ;;
 	esac
 	expect_eq "$p" "$want" "$OUT"
 done
@@ -191,6 +195,9 @@ ignore fallback-x11
 ignore gpu
 ignore pulseaudio
 ignore net
+ignore dbus-user=filter
+ignore dbus-talk
+ignore dbus-own
 include $SHIPPED/browser.profile"
 mkdir -p "$HOME/.local/share"
 run "$SANDBOX" --profile headless-browser -- sh -c \
