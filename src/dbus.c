@@ -288,19 +288,6 @@ static __attribute__((noreturn)) void keeper_main(const char *bin, char **argv, 
 	_exit(0);
 }
 
-/* The proxy's own words, when it failed: the last line of ERRFD */
-static void proxy_words(int errfd, char *buf, size_t len)
-{
-	ssize_t n = pread(errfd, buf, len - 1, 0);
-	char *p;
-
-	buf[n > 0 ? n : 0] = '\0';
-	while ((p = strrchr(buf, '\n')) && p[1] == '\0')
-		*p = '\0';
-	if ((p = strrchr(buf, '\n')))
-		memmove(buf, p + 1, strlen(p + 1) + 1);
-}
-
 /* Wait for the proxy's byte on RD: 0, or -1 when it exited (EOF) or took
  * longer than PROXY_READY_MS */
 static int proxy_ready(int rd)
@@ -382,7 +369,7 @@ static int proxy_start(const char *opt, char **args, size_t n_args, char *dir,
 	free(bin);
 	close(pfd[1]);
 	if (keeper < 0 || proxy_ready(pfd[0]) < 0) {
-		proxy_words(errfd, words, sizeof words);
+		helper_words(errfd, words, sizeof words);
 		close(errfd);
 		close(pfd[0]);
 		if (keeper < 0) {

@@ -304,19 +304,6 @@ static unsigned char *xauth_record(const char *num, const unsigned char *cookie,
 	return b;
 }
 
-/* The nested server's own words, when it failed: the end of ERRFD */
-static void server_words(int errfd, char *buf, size_t len)
-{
-	ssize_t n = pread(errfd, buf, len - 1, 0);
-	char *p;
-
-	buf[n > 0 ? n : 0] = '\0';
-	while ((p = strrchr(buf, '\n')) && p[1] == '\0')
-		*p = '\0';
-	if ((p = strrchr(buf, '\n')))
-		memmove(buf, p + 1, strlen(p + 1) + 1);
-}
-
 /* In the forked child: Xephyr, with the cookie file on fd 3 and the
  * display number written to fd 4 once it accepts clients; it dies with
  * the setup process. */
@@ -404,7 +391,7 @@ static int plan_x11_nested(struct dplan *dp)
 	n = pid < 0 ? -1 : read_display(pfd[0], pid);
 	close(pfd[0]);
 	if (n < 0) {
-		server_words(errfd, words, sizeof words);
+		helper_words(errfd, words, sizeof words);
 		close(errfd);
 		if (pid > 0) {
 			kill(pid, SIGKILL);

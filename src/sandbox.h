@@ -56,6 +56,7 @@ int read_small_file(const char *path, char *buf, size_t len);
 int write_all(int fd, const void *data, size_t len);
 int write_file_at(int dirfd, const char *path, const char *data);
 pid_t wait_child(pid_t pid, int *status);
+void helper_words(int errfd, char *buf, size_t len);
 bool str_has_prefix(const char *s, const char *prefix);
 int fd_set_cloexec_all_except(const int *keep, size_t n_keep, int from);
 int buf_printf(char *buf, size_t size, size_t *off, const char *fmt, ...)

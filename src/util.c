@@ -267,3 +267,17 @@ const char *userns_sysctl_hint(void)
 	return "check the sysctls user.max_user_namespaces, kernel.unprivileged_userns_clone "
 	       "and kernel.apparmor_restrict_unprivileged_userns";
 }
+
+/* A helper's own words, when it failed: the last line it wrote to ERRFD
+ * (a file it had as stderr), in BUF. */
+void helper_words(int errfd, char *buf, size_t len)
+{
+	ssize_t n = pread(errfd, buf, len - 1, 0);
+	char *p;
+
+	buf[n > 0 ? n : 0] = '\0';
+	while ((p = strrchr(buf, '\n')) && p[1] == '\0')
+		*p = '\0';
+	if ((p = strrchr(buf, '\n')))
+		memmove(buf, p + 1, strlen(p + 1) + 1);
+}

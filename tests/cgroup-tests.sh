@@ -146,21 +146,7 @@ expect_match "usage line" '"peak-memory-source": "memory.peak"' "$(<"$T_TMP/stat
 
 t "--memory with a helper started before the limits (the D-Bus proxy): it follows into the supervisor cgroup"
 if command -v dbus-daemon >/dev/null && command -v xdg-dbus-proxy >/dev/null; then
-	cat >"$T_TMP/session.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$T_TMP/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*"/></policy>
-</busconfig>
-EOF
-	mkfifo "$T_TMP/bus.addr"
-	dbus-daemon --config-file="$T_TMP/session.conf" --nofork --nopidfile --print-address=3 \
-		3>"$T_TMP/bus.addr" </dev/null >/dev/null 2>&1 &
-	track_pid $!
-	read -r addr <"$T_TMP/bus.addr"
+	start_bus session "$T_TMP/bus" addr
 	mkdir -m 0700 "$T_TMP/rt"
 	XDG_RUNTIME_DIR=$T_TMP/rt DBUS_SESSION_BUS_ADDRESS=$addr \
 		run_in_cg "$SANDBOX" --memory 64M --dbus-user -- sh -c 'test -S "$XDG_RUNTIME_DIR/bus" && echo bus'

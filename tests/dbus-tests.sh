@@ -42,37 +42,6 @@ mkdir -p "$HOME" "$RT" "$W/out"
 chmod 0700 "$RT"
 unset DBUS_SESSION_BUS_ADDRESS DBUS_SYSTEM_BUS_ADDRESS
 
-# start_bus TYPE SOCKET VAR: a dbus-daemon for TYPE (session, system) at
-# SOCKET, with no service activation; sets VAR to its address once it
-# listens.  (Not in a command substitution: the daemon is tracked here.)
-start_bus() {
-	local type=$1 sock=$2 addr
-	cat >"$W/$type.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>$type</type>
-  <listen>unix:path=$sock</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOF
-	mkfifo "$W/$type.addr"
-	dbus-daemon --config-file="$W/$type.conf" --nofork --nopidfile --print-address=3 \
-		3>"$W/$type.addr" </dev/null >/dev/null 2>"$W/$type.log" &
-	track_pid $!
-	# the address is printed once the socket listens (or EOF on failure)
-	read -r addr <"$W/$type.addr"
-	printf -v "$3" %s "$addr"
-	[[ -n $addr ]]
-}
-
 # owned ADDRESS NAME: NAME has an owner on the bus at ADDRESS
 owned() {
 	dbus-send --bus="$1" --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \

@@ -216,21 +216,7 @@ expect_no_match "no core" 'type: PipeWire:Interface:Core' "$OUT"
 # ------------------------------------------------- shipped GUI profiles
 t "shipped profiles under Xvfb: gui, pdf-viewer and image-viewer reach the display and the filtered bus"
 PROFDIR=$HERE/../profiles
-cat >"$T_TMP/session.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path=$XDG_RUNTIME_DIR/bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default"><allow user="*"/><allow own="*"/><allow send_destination="*"/></policy>
-</busconfig>
-EOF
-mkfifo "$T_TMP/bus.addr"
-dbus-daemon --config-file="$T_TMP/session.conf" --nofork --nopidfile --print-address=3 \
-	3>"$T_TMP/bus.addr" </dev/null >/dev/null 2>&1 &
-track_pid $!
-read -r BUSADDR <"$T_TMP/bus.addr"
+start_bus session "$XDG_RUNTIME_DIR/bus" BUSADDR
 for p in gui pdf-viewer; do
 	DBUS_SESSION_BUS_ADDRESS=$BUSADDR run "$SANDBOX" --profile "$PROFDIR/$p.profile" -- sh -c \
 		'xdpyinfo >/dev/null && echo display; test -S "$XDG_RUNTIME_DIR/bus" && echo bus'

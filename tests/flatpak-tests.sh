@@ -74,33 +74,11 @@ chmod 0700 "$XDG_RUNTIME_DIR"
 mkdir -p "$FLATPAK_SYSTEM_DIR/repo"/{objects,tmp,extensions,state,refs/heads,refs/mirrors,refs/remotes}
 printf '[core]\nrepo_version=1\nmode=bare-user-only\n' >"$FLATPAK_SYSTEM_DIR/repo/config"
 
-# start_bus TYPE: a dbus-daemon for TYPE (system, session) with no
-# service activation; exports DBUS_TYPE_BUS_ADDRESS once it listens.
-start_bus() {
+# flatpak_bus TYPE: a dbus-daemon for TYPE (system, session) with no
+# service activation (lib.sh); exports DBUS_TYPE_BUS_ADDRESS once it listens.
+flatpak_bus() {
 	local type=$1 addr
-	cat >"$W/$type.conf" <<EOF
-<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>$type</type>
-  <listen>unix:path=$W/$type-bus</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow user="*"/>
-    <allow own="*"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow receive_sender="*"/>
-  </policy>
-</busconfig>
-EOF
-	mkfifo "$W/$type.addr"
-	dbus-daemon --config-file="$W/$type.conf" --nofork --nopidfile --print-address=3 \
-		3>"$W/$type.addr" </dev/null >/dev/null 2>"$W/$type.log" &
-	track_pid $!
-	# the address is printed once the socket listens (or EOF on failure)
-	read -r addr <"$W/$type.addr"
-	[[ -n $addr ]] || return 1
+	start_bus "$type" "$W/$type-bus" addr || return 1
 	export "DBUS_${type^^}_BUS_ADDRESS=$addr"
 }
 
@@ -142,7 +120,7 @@ both() {
 }
 
 t "private system and session buses (dbus-daemon, no service activation)"
-if start_bus system && start_bus session; then
+if flatpak_bus system && flatpak_bus session; then
 	pass
 else
 	fail "dbus-daemon did not start:" "$(cat "$W"/*.log)"

@@ -25,6 +25,10 @@
 #                          an overall deadline: use "$T_WAIT", generous,
 #                          for anything whose time depends on the machine)
 #   track_pid PID          kill PID when the suite exits
+#   start_bus TYPE SOCKET VAR  a private dbus-daemon of TYPE (session,
+#                          system) listening at SOCKET, with no service
+#                          activation and everything allowed; VAR gets its
+#                          address once it listens (tracked: killed at exit)
 #   private_dirs           a fresh empty TMPDIR and XDG_RUNTIME_DIR for
 #                          the next sandbox run (PRIV_ENV: env(1)
 #                          assignments); private_left: what is in them
@@ -248,6 +252,39 @@ poll() {
 		((SECONDS < deadline)) || { "$@"; return; }
 		sleep 0.05
 	done
+}
+
+# start_bus TYPE SOCKET VAR (see above).  Not in a command substitution:
+# the daemon is tracked by this shell.
+BUS_N=0
+start_bus() {
+	local _sb_type=$1 _sb_sock=$2 _sb_addr _sb_conf
+	BUS_N=$((BUS_N + 1))
+	_sb_conf=$T_TMP/bus-$BUS_N
+	cat >"$_sb_conf.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>$_sb_type</type>
+  <listen>unix:path=$_sb_sock</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+EOF
+	mkfifo "$_sb_conf.addr"
+	dbus-daemon --config-file="$_sb_conf.conf" --nofork --nopidfile --print-address=3 \
+		3>"$_sb_conf.addr" </dev/null >/dev/null 2>"$_sb_conf.log" &
+	track_pid $!
+	# the address is printed once the socket listens (or EOF on failure)
+	read -r _sb_addr <"$_sb_conf.addr"
+	printf -v "$3" %s "$_sb_addr"
+	[[ -n $_sb_addr ]]
 }
 
 # private_dirs: make PRIV, a fresh directory under T_TMP holding empty

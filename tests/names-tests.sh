@@ -165,7 +165,7 @@ wait "$U"
 t "--list running all the while never removes a sandbox that is taking its name"
 # (a lister that found a new directory before its lock was taken used to
 # think it dead and remove it: the sandbox then ran unlisted)
-for k in 1 2 3; do
+for _ in 1 2 3; do
 	(for _ in $(seq 200); do "$SANDBOX" --list >/dev/null 2>&1; done) &
 	track_pid $!
 done

@@ -47,20 +47,6 @@ static int show(const char *what, char *out, size_t len)
 	return r;
 }
 
-static int parse_argv(struct sandbox_spec *spec, const char *const *args)
-{
-	static char *argv[32];
-	int argc = 0;
-
-	memset(spec, 0, sizeof *spec);
-	argv[argc++] = "sandbox";
-	while (*args)
-		argv[argc++] = (char *)*args++;
-	argv[argc] = NULL;
-	return cli_parse(argc, argv, spec);
-}
-
-#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void test_split(void)
 {
@@ -188,20 +174,20 @@ static void test_apply(void)
 	int r;
 
 	put("apply.profile", 0644, "hostname fromprofile\nhome tmpfs\nro /usr\n");
-	r = parse_argv(&s, ARGS("--profile", path, "--hostname", "cmdline", "--", "true"));
+	r = parse(&s, ARGS("--profile", path, "--hostname", "cmdline", "--", "true"));
 	ok(r == 0 && strcmp(s.hostname, "cmdline") == 0 && s.home == HOME_TMPFS &&
 	   s.n_ops == 1 && strcmp(s.ops[0].dest, "/usr") == 0,
 	   "apply: an option after --profile wins", sb_errmsg());
-	r = parse_argv(&s, ARGS("--hostname", "cmdline", "--home", "ro", "--profile", path,
+	r = parse(&s, ARGS("--hostname", "cmdline", "--home", "ro", "--profile", path,
 				"--", "true"));
 	ok(r == 0 && strcmp(s.hostname, "fromprofile") == 0 && s.home == HOME_TMPFS,
 	   "apply: the profile wins over options before --profile", sb_errmsg());
 	put("apply.profile", 0644, "hostname ok\n\nhome bogus\n");
-	r = parse_argv(&s, ARGS("--profile", path, "--", "true"));
+	r = parse(&s, ARGS("--profile", path, "--", "true"));
 	ok(r < 0 && strstr(sb_errmsg(), "apply.profile:3: --home: 'bogus'"),
 	   "apply: a handler's error names file:line", sb_errmsg());
 	put("apply.profile", 0644, "perms 0700\n");
-	r = parse_argv(&s, ARGS("--profile", path, "--tmpfs", "/x", "--", "true"));
+	r = parse(&s, ARGS("--profile", path, "--tmpfs", "/x", "--", "true"));
 	ok(r == 0 && s.n_ops == 1 && s.ops[0].perms_set && s.ops[0].perms == 0700,
 	   "apply: the stream goes on after the profile (--perms then --tmpfs)", sb_errmsg());
 	free(path);
@@ -220,7 +206,7 @@ static void test_named(void)
 	ok(r == 0 && strcmp(out, "--hostname named\n--setenv LOCAL yes\n") == 0,
 	   "named: found in ~/.config/sandbox/profiles, NAME.local after it",
 	   r ? sb_errmsg() : out);
-	r = parse_argv(&s, ARGS("--profile", "named", "--", "true"));
+	r = parse(&s, ARGS("--profile", "named", "--", "true"));
 	ok(r == 0 && strcmp(s.hostname, "named") == 0, "named: --profile NAME applies it",
 	   sb_errmsg());
 	r = show("nosuch", out, sizeof out);
@@ -228,7 +214,7 @@ static void test_named(void)
 	   "named: a missing profile is said, with where it was looked for", sb_errmsg());
 	r = show(".hidden", out, sizeof out);
 	ok(r == -EINVAL, "named: a name starting with '.' is refused", sb_errmsg());
-	r = parse_argv(&s, ARGS("--profile", "", "--", "true"));
+	r = parse(&s, ARGS("--profile", "", "--", "true"));
 	ok(r == -EINVAL, "named: an empty name is refused", sb_errmsg());
 }
 
@@ -237,7 +223,7 @@ static void test_share_parse(void)
 	struct sandbox_spec s;
 	int r;
 
-	r = parse_argv(&s, ARGS("--share", "/a", "--share", "/b:rw", "--share",
+	r = parse(&s, ARGS("--share", "/a", "--share", "/b:rw", "--share",
 				"xdg-download:create", "--share", "~/x:ro", "--desktop", "--", "true"));
 	ok(r == 0 && s.n_ops == 4 && s.ops[0].kind == MOP_RO_BIND && s.ops[0].share == SHARE_ON &&
 	   strcmp(s.ops[0].src, "/a") == 0 && s.ops[1].kind == MOP_BIND &&
@@ -246,17 +232,17 @@ static void test_share_parse(void)
 	   strcmp(s.ops[2].src, "xdg-download") == 0 && s.ops[3].kind == MOP_RO_BIND &&
 	   strcmp(s.ops[3].src, "~/x") == 0 && s.desktop_look,
 	   "--share: the modes, ~ and xdg-*, in order; --desktop", sb_errmsg());
-	r = parse_argv(&s, ARGS("--share", "/a:b", "--", "true"));
+	r = parse(&s, ARGS("--share", "/a:b", "--", "true"));
 	ok(r == 0 && s.ops[0].kind == MOP_RO_BIND && strcmp(s.ops[0].src, "/a:b") == 0,
 	   "--share: a colon not before ro, rw or create is part of the path", sb_errmsg());
-	r = parse_argv(&s, ARGS("--share", "rel", "--", "true"));
+	r = parse(&s, ARGS("--share", "rel", "--", "true"));
 	ok(r == -EINVAL && strstr(sb_errmsg(), "expected an absolute path"),
 	   "--share: a relative path is refused", sb_errmsg());
-	r = parse_argv(&s, ARGS("--share", "~user/x", "--", "true"));
+	r = parse(&s, ARGS("--share", "~user/x", "--", "true"));
 	ok(r == -EINVAL, "--share: ~user is refused", sb_errmsg());
-	r = parse_argv(&s, ARGS("--share", "/a/../b:rw", "--", "true"));
+	r = parse(&s, ARGS("--share", "/a/../b:rw", "--", "true"));
 	ok(r == -EINVAL && strstr(sb_errmsg(), "'..'"), "--share: '..' is refused", sb_errmsg());
-	r = parse_argv(&s, ARGS("--share", "xdg-nothing", "--", "true"));
+	r = parse(&s, ARGS("--share", "xdg-nothing", "--", "true"));
 	ok(r == -EINVAL, "--share: an unknown xdg- name is refused", sb_errmsg());
 }
 

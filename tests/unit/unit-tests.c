@@ -28,7 +28,7 @@ void ok(bool cond, const char *name, const char *detail)
 
 /* ---- option parser ---- */
 
-static int parse(struct sandbox_spec *spec, const char *const *args)
+int parse(struct sandbox_spec *spec, const char *const *args)
 {
 	static char *argv[64];
 	int argc = 0;
@@ -40,8 +40,6 @@ static int parse(struct sandbox_spec *spec, const char *const *args)
 	argv[argc] = NULL;
 	return cli_parse(argc, argv, spec);
 }
-
-#define ARGS(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
 static void test_cli(void)
 {
