@@ -19,6 +19,8 @@
 #   bench_find_sandbox                  set BENCH_SANDBOX to the binary's
 #                                       path: $SANDBOX, ./sandbox, REPO/sandbox
 #   bench_tmpdir                        make $BENCH_TMP, removed on exit
+#   bench_runtime_dir                   a tmpfs XDG_RUNTIME_DIR where the
+#                                       user has none (removed on exit)
 #   bench_make_rootfs DIR               a busybox rootfs in DIR
 #   bench_out_dir                       make and print the results directory
 #   bench_median                        median of the numbers on stdin
@@ -190,11 +192,29 @@ bench_tmpdir() {
 }
 
 bench_cleanup() {
+	[ -n "${BENCH_RT:-}" ] && rm -rf -- "$BENCH_RT"
 	[ -n "${BENCH_TMP:-}" ] && [ -d "$BENCH_TMP" ] || return 0
 	# A rootfs may hold read-only directories; make them removable first.
 	chmod -R u+rwX -- "$BENCH_TMP" 2>/dev/null
 	rm -rf -- "$BENCH_TMP" ||
 		printf '%s: warning: could not remove %s\n' "$BENCH_NAME" "$BENCH_TMP" >&2
+}
+
+# bench_runtime_dir - sandbox keeps each run's state (its name, pids and
+# --enter socket) in $XDG_RUNTIME_DIR/sandbox, which a login session has
+# on a tmpfs (/run/user/UID).  Without one it falls back to /tmp, which
+# may be a disk (here ext4 mounted with discard, whose synchronous
+# discards on unlink cost about a millisecond a run): measure what a
+# user gets, with a runtime dir on a tmpfs (/dev/shm) when there is none.
+bench_runtime_dir() {
+	if [ -n "${XDG_RUNTIME_DIR:-}" ] && [ -d "$XDG_RUNTIME_DIR" ] &&
+		[ -O "$XDG_RUNTIME_DIR" ]; then
+		return 0
+	fi
+	BENCH_RT=$(mktemp -d /dev/shm/"$BENCH_NAME"-rt.XXXXXX) ||
+		bench_die "no XDG_RUNTIME_DIR and none can be made in /dev/shm"
+	export XDG_RUNTIME_DIR=$BENCH_RT
+	bench_note "XDG_RUNTIME_DIR=$BENCH_RT (a tmpfs, as a login session's)"
 }
 
 # bench_static_busybox - print the path of a statically linked busybox.

@@ -40,6 +40,7 @@ bench_require hyperfine:hyperfine "$BWRAP":bubblewrap /usr/bin/time:time unshare
 bench_check_subids
 OUT=$(bench_out_dir)
 bench_tmpdir
+bench_runtime_dir
 ROOTFS=$BENCH_TMP/rootfs
 bench_make_rootfs "$ROOTFS"
 

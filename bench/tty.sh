@@ -32,6 +32,8 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 bench_require python3:python3
 bench_find_sandbox
+bench_tmpdir
+bench_runtime_dir
 OUT=$(bench_out_dir)
 HARNESS=$BENCH_DIR/tty-harness.py
 S=$BENCH_SANDBOX
