@@ -356,8 +356,9 @@ static void handle_msg(const struct sandbox_spec *spec, const struct run *run,
 		s->result = m->code;
 		s->exec_seen = false;
 	}
-	/* the state once pid 1 is known, and again with its namespaces */
-	if (s->pid1 > 0 && (!s->state_written || (m->type == MSG_NSIDS && s->nsids[0]))) {
+	/* the state once pid 1 is known; with --enter's gate open, pid 1 tells
+	 * its namespaces right after, and the state waits for them */
+	if (s->pid1 > 0 && !s->state_written && (run->enter_listen < 0 || s->nsids[0])) {
 		(void)state_write(spec, &s->state, s->pid1, s->nsids);
 		s->state_written = true;
 	}
@@ -391,6 +392,10 @@ static void supervise(const struct sandbox_spec *spec, struct run *run,
 		if (!msg_complete(&m, n))
 			continue;
 		handle_msg(spec, run, np, s, &m);
+	}
+	if (s->pid1 > 0 && !s->state_written) { /* the namespaces never came */
+		(void)state_write(spec, &s->state, s->pid1, s->nsids);
+		s->state_written = true;
 	}
 }
 
