@@ -412,12 +412,14 @@ static bool relay_signal(void *arg, int signo, int code)
  * timer, the pty relay, the --enter gate.  Whether the kernel's signals
  * are forwarded (with a pty, the user's terminal signals only us). */
 static bool watch_payload(const struct sandbox_spec *spec, struct run *run,
-			  struct limits_run *lr, struct wait_hooks *h, struct tty_relay *tr)
+			  struct limits_run *lr, struct wait_hooks *h, struct tty_relay **trp)
 {
 	bool fks = spec->new_session;
 
 	wait_hooks_init(h, limits_arm(lr, run->child));
 	if (run->pty_master >= 0) {
+		/* 70 KiB of buffers: only when there is a pty */
+		struct tty_relay *tr = *trp = xcalloc(1, sizeof *tr);
 		if (tty_relay_start(tr, run->pty_master) < 0) {
 			sb_print_error();
 			close(run->pty_master);
@@ -444,7 +446,7 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 	int r, wst = 0, result = s->result;
 	bool ran, fks;
 	struct wait_hooks h;
-	struct tty_relay tr = { .active = false };
+	struct tty_relay *tr = NULL;
 
 	close(run->sync_fd);
 	setup_signals_close(); /* the payload's now: forwarded from here on */
@@ -457,7 +459,10 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 		np->pid = -1;
 		r = forward_and_wait_hooks(run->child, -1, fks, false, NULL, &h);
 	}
-	tty_relay_stop(&tr);
+	if (tr) {
+		tty_relay_stop(tr);
+		free(tr);
+	}
 	enter_gate_close(run);
 	net_stop(np);
 	stop_helpers(run);
