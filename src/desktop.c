@@ -311,7 +311,8 @@ static __attribute__((noreturn)) void xephyr_exec(const char *bin, int authfd, i
 						  int errfd, pid_t parent)
 {
 	char *argv[] = { (char *)bin, "-displayfd", "4", "-auth", "/proc/self/fd/3",
-			 "-nolisten", "tcp", "-noreset", "-resizeable", "-title", "sandbox",
+			 "-nolisten", "tcp", "-nolisten", "local", "-noreset", "-resizeable",
+			 "-title", "sandbox",
 			 "-screen", "1024x768", NULL };
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 

@@ -9,6 +9,8 @@
  * flags, not by Landlock.  With ABI 6, abstract unix sockets and signals
  * are scoped to the sandbox: with --share-net the host's abstract sockets
  * are out of reach.  A restricted process can no longer change mounts.
+ * Without --landlock, --x11=nested with --net host still scopes abstract
+ * sockets (and nothing else), so that the host's displays stay out.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -85,6 +87,34 @@ static uint64_t handled_fs(int abi)
 	return h;
 }
 
+/* --x11 with the host's network (--net host).  The host's X servers also
+ * listen on abstract sockets (@/tmp/.X11-unix/XN), which the network
+ * namespace no longer keeps out.  Landlock's scope (ABI 6) closes them,
+ * but a refused abstract connect (EPERM) is not one libxcb falls back
+ * from to the socket file (it does so on ENOENT and ECONNREFUSED only):
+ *   =nested: Xephyr listens on no abstract socket (-nolisten local), so
+ *     its clients find none (ECONNREFUSED) and use the bound file; the
+ *     host's displays are scoped out, with --landlock or without (then by
+ *     a ruleset that scopes abstract sockets and nothing else);
+ *   =host: scoping would cut the display's own clients off, so it is not
+ *     done (not even by --landlock) and a warning says what stays open. */
+static bool x11_nested_shared(const struct sandbox_spec *spec)
+{
+	return spec->personality != PERSONALITY_BWRAP && spec->desktop.x11 == X11_NESTED &&
+	       spec->share_net;
+}
+
+static bool x11_host_shared(const struct sandbox_spec *spec)
+{
+	return spec->personality != PERSONALITY_BWRAP && spec->desktop.x11 == X11_HOST &&
+	       spec->share_net;
+}
+
+static bool x11_scope_wanted(const struct sandbox_spec *spec)
+{
+	return x11_nested_shared(spec) && !spec->landlock;
+}
+
 /* In the setup process: tell what this kernel cannot do, before anything
  * starts; with --landlock=require, refuse. */
 int landlock_preflight(const struct sandbox_spec *spec)
@@ -92,6 +122,14 @@ int landlock_preflight(const struct sandbox_spec *spec)
 	int abi = landlock_abi();
 	bool require = spec->landlock == 2;
 
+	if (x11_nested_shared(spec) && abi < 6)
+		sb_warn("--x11=nested with the host's network: this kernel's Landlock (ABI %d) "
+			"cannot scope abstract unix sockets (ABI 6, Linux 6.12): the host's "
+			"displays stay reachable through their abstract sockets", abi < 0 ? 0 : abi);
+	if (x11_host_shared(spec))
+		sb_warn("--x11 with the host's network: the host's abstract unix sockets stay "
+			"reachable, and through them its other displays (scoping them out would "
+			"cut off this display's clients too); --x11=nested keeps them out");
 	if (!spec->landlock)
 		return 0;
 	if (abi < 1) {
@@ -187,6 +225,25 @@ static enum ll_kind op_kind(const struct mount_op *op)
 	return LL_NONE;
 }
 
+/* A ruleset that scopes abstract unix sockets alone (ABI 6) */
+static int scope_abstract_sockets(void)
+{
+	struct ll_ruleset_attr attr;
+	int rs, r = 0;
+
+	memset(&attr, 0, sizeof attr);
+	attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
+	rs = (int)syscall(SYS_landlock_create_ruleset, &attr, sizeof attr, 0);
+	if (rs < 0)
+		return sb_err(errno, "--x11: cannot create a Landlock ruleset to keep the host's "
+			      "abstract X socket out: %s", strerror(errno));
+	if (syscall(SYS_landlock_restrict_self, rs, 0) < 0)
+		r = sb_err(errno, "--x11: cannot scope abstract sockets with Landlock: %s",
+			   strerror(errno));
+	close(rs);
+	return r;
+}
+
 /* In the payload, after pivot_root and no_new_privs, before seccomp. */
 int landlock_apply(const struct sandbox_spec *spec)
 {
@@ -194,12 +251,15 @@ int landlock_apply(const struct sandbox_spec *spec)
 	int abi = landlock_abi(), rs, r = 0;
 	size_t i;
 
+	if (x11_scope_wanted(spec) && abi >= 6)
+		return scope_abstract_sockets();
 	if (!spec->landlock || abi < 1)
 		return 0; /* preflight warned */
 	memset(&attr, 0, sizeof attr);
 	attr.handled_access_fs = handled_fs(abi);
 	if (abi >= 6)
-		attr.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL;
+		attr.scoped = LANDLOCK_SCOPE_SIGNAL |
+			      (x11_host_shared(spec) ? 0 : LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET);
 	rs = (int)syscall(SYS_landlock_create_ruleset, &attr,
 			  abi >= 6 ? sizeof attr : sizeof attr.handled_access_fs, 0);
 	if (rs < 0)

@@ -89,6 +89,36 @@ expect_status 0
 expect_eq "mode, owner; path" "700 $(id -u)
 /run/user/$(id -u)" "$OUT"
 
+t "--x11=nested with --net host: the host's abstract X socket is out of reach, the nested display works"
+ABSX="import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+try:
+    s.connect('\0/tmp/.X11-unix/X$D'); print('reached')
+except OSError as e:
+    print('refused', e.errno)"
+run python3 -c "$ABSX"
+if [[ $OUT != reached ]]; then
+	skip "the X server does not listen on an abstract socket here ($OUT)"
+else
+	LLABI=$(python3 -c 'import ctypes; l = ctypes.CDLL(None, use_errno=True); print(max(l.syscall(444, None, 0, 1), 0))')
+	run "$SANDBOX" --x11=nested --net host -- sh -c "python3 -c \"$ABSX\"; xdpyinfo >/dev/null && echo display"
+	expect_status 0
+	if ((LLABI >= 6)); then
+		expect_eq "abstract socket refused (Landlock scope), nested display by its path" \
+			$'refused 1\ndisplay' "$OUT"
+	else
+		expect_match "a warning says what stays open" 'displays stay reachable' "$ERR"
+	fi
+	t "--x11 (host) with --net host: the display works, and a warning says what stays open"
+	run "$SANDBOX" --x11 --net host -- sh -c 'xdpyinfo >/dev/null && echo display'
+	expect_status 0
+	expect_eq "display" display "$OUT"
+	expect_match "warning" 'abstract unix sockets stay reachable.*--x11=nested keeps them out' "$ERR"
+	t "control: --net host without --x11 reaches the abstract X socket"
+	run "$SANDBOX" --net host -- python3 -c "$ABSX"
+	expect_eq "reached" reached "$OUT"
+fi
+
 t "without --x11: no display, even with DISPLAY leaked in"
 run "$SANDBOX" --setenv DISPLAY ":$D" -- xdpyinfo
 expect_ne "status" 0 "$RC"
