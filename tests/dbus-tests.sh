@@ -297,4 +297,20 @@ gone() { [[ -z $(proxies) && -z $(left) ]]; }
 expect_true "no proxy and no directory left" poll "$T_WAIT" gone
 nothing_left "after kill -9"
 
+t "--stop of a named sandbox: it returns with the proxy and its directory gone"
+rm -f "$W/out/ready"
+"$SANDBOX" --name dbus-stop --dbus-talk org.example.Allowed --bind "$W/out" /tmp/out -- sh -c \
+	'dbus-send --session --print-reply --dest=org.example.Allowed /x org.example.Test.Ping >/dev/null && echo ok >/tmp/out/ready; exec sleep 1000' \
+	>/dev/null 2>&1 &
+SB=$!
+track_pid $SB
+expect_true "the payload called through the proxy" poll "$T_WAIT" ready
+expect_ne "a proxy runs meanwhile" "" "$(proxies)"
+run "$SANDBOX" --stop dbus-stop
+expect_status 0
+expect_eq "no proxy once --stop returns" "" "$(proxies)"
+wait "$SB" 2>/dev/null
+expect_true "no directory left" poll "$T_WAIT" gone
+nothing_left "after --stop"
+
 done_testing

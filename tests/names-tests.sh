@@ -303,6 +303,31 @@ print(t, c, m[12:].split(b"\0")[0].decode())'
 expect_status 0
 expect_eq "the gate's answer" "2 125 a process inside a sandbox may not enter another one" "$OUT"
 
+t "--enter of another user's sandbox: 125 and a message"
+if ((EUID == 0)) && id sbtest >/dev/null 2>&1; then
+	ort=$T_TMP/other-run
+	mkdir -m 0700 "$ort" && chown sbtest: "$ort" && chmod 0711 "$T_TMP"
+	runuser -u sbtest -- env XDG_RUNTIME_DIR="$ort" "$SANDBOX" --name theirs -- sleep 60 \
+		>/dev/null 2>&1 &
+	O=$!
+	track_pid "$O"
+	theirs() { [[ -S $ort/sandbox/theirs/enter ]]; }
+	expect_true "sbtest's sandbox runs" poll "$T_WAIT" theirs
+	# their runtime dir is not ours: the state is looked for in our own
+	XDG_RUNTIME_DIR=$ort run "$SANDBOX" --enter theirs -- id
+	expect_status 125
+	expect_match "not found through their runtime dir" \
+		'^sandbox: --enter theirs: no sandbox of that name is running' "$ERR"
+	run "$SANDBOX" --enter theirs -- id
+	expect_status 125
+	expect_match "unknown here" '^sandbox: --enter theirs: no sandbox of that name is running' "$ERR"
+	kill "$O"
+	wait "$O" 2>/dev/null
+	chmod 0700 "$T_TMP"
+else
+	skip "needs root and the test user sbtest"
+fi
+
 t "--enter a sandbox that ended meanwhile: 137 and a message"
 "$SANDBOX" --enter box -- sleep 60 >"$T_TMP/late.out" 2>&1 &
 E=$!
