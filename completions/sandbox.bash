@@ -156,7 +156,7 @@ _sandbox()
                     # bash splits the word at the colon: offer what follows it
                     __ltrim_colon_completions "$cur"
                 else
-                    mapfile -t COMPREPLY < <(compgen -W 'ro tmpfs persist: none' -- "$cur")
+                    mapfile -t COMPREPLY < <(compgen -W 'ro tmpfs persist persist: none' -- "$cur")
                     [[ ${COMPREPLY[0]} == persist: ]] && compopt -o nospace
                 fi
                 ;;

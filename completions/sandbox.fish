@@ -156,7 +156,7 @@ function __sandbox_home_modes
         return
     end
     printf '%s\t%s\n' ro 'Read-only (the default)' tmpfs 'An empty tmpfs' \
-        persist: 'A persistent home in DIR' none 'Hidden'
+        persist 'A persistent home (--app-id)' persist: 'A persistent home in DIR' none 'Hidden'
 end
 
 function __sandbox_rlimits
@@ -215,7 +215,7 @@ complete -c sandbox -n $o -l hide -d 'An empty node of mode 000 over PATH'
 # Home directory and the built-in hide list
 complete -c sandbox -n $o -l no-default-hide -d 'Show the built-in hide list (keys, agents\' sockets, other homes)'
 complete -c sandbox -n $o -l print-hides -d 'Print the built-in hide list for this user and exit'
-complete -c sandbox -n $o -l home -d 'Home inside: ro, tmpfs, persist:DIR or none'
+complete -c sandbox -n $o -l home -d 'Home inside: ro, tmpfs, persist[:DIR] or none'
 # Identity
 complete -c sandbox -n $o -l uid -d 'Uid inside the sandbox'
 complete -c sandbox -n $o -l gid -d 'Gid inside the sandbox'

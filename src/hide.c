@@ -162,30 +162,41 @@ static bool same_path(const char *a, const char *b)
 	return la == lb && strncmp(a, b, la) == 0;
 }
 
-/* --home persist:DIR: DIR (created, mode 0700, if missing) with no
- * symbolic link anywhere on its path, owned by the caller; held open. */
+/* The directory ABS, with no symbolic link anywhere on its path, made
+ * (mode 0700) where it or a parent is missing: an O_PATH fd, or -errno.
+ * Each level is reached from the one before, held open. */
+static int open_dir_nofollow(const char *abs)
+{
+	char *copy = xstrdup(abs), *p = copy, *name;
+	int fd = openat2_(AT_FDCWD, "/", O_PATH | O_DIRECTORY | O_CLOEXEC,
+			  RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+
+	while (fd >= 0 && (name = strsep(&p, "/"))) {
+		int next;
+		if (!*name || strcmp(name, ".") == 0)
+			continue;
+		next = openat2_(fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC,
+				RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+		if (next == -ENOENT)
+			next = mkdirat(fd, name, 0700) < 0 && errno != EEXIST ? -errno :
+			       openat2_(fd, name, O_PATH | O_DIRECTORY | O_CLOEXEC,
+					RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS);
+		close(fd);
+		fd = next;
+	}
+	free(copy);
+	return fd;
+}
+
+/* --home persist:DIR: DIR (created, mode 0700, with its missing parents)
+ * with no symbolic link anywhere on its path, owned by the caller; held
+ * open. */
 static int open_persist_home(const char *dir, const char *cwd, struct mount_plan *mp)
 {
-	struct open_how how = { .flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
-				.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS };
 	char *abs = dir[0] == '/' || !cwd ? xstrdup(dir) : xasprintf("%s/%s", cwd, dir);
 	struct stat st;
-	int fd;
+	int fd = open_dir_nofollow(abs);
 
-	fd = openat2_(AT_FDCWD, abs, how.flags, how.resolve);
-	if (fd == -ENOENT) {
-		/* create the last component in its parent, held without symlinks */
-		char *slash = strrchr(abs, '/');
-		int pfd;
-
-		*slash = '\0';
-		pfd = openat2_(AT_FDCWD, *abs ? abs : "/", how.flags, how.resolve);
-		*slash = '/';
-		fd = pfd < 0 ? pfd : mkdirat(pfd, slash + 1, 0700) < 0 ? -errno :
-			openat2_(pfd, slash + 1, how.flags, how.resolve);
-		if (pfd >= 0)
-			close(pfd);
-	}
 	if (fd < 0) {
 		int e = -fd;
 		free(abs);

@@ -286,7 +286,7 @@ static int opt_print_hides(struct cli *c, const struct opt *o, char **v)
 	return 1;
 }
 
-/* --home ro|tmpfs|persist:DIR|none */
+/* --home ro|tmpfs|persist[:DIR]|none (bare persist: --app-id's, spec.c) */
 static int opt_home(struct cli *c, const struct opt *o, char **v)
 {
 	struct sandbox_spec *spec = c->spec;
@@ -298,11 +298,13 @@ static int opt_home(struct cli *c, const struct opt *o, char **v)
 		spec->home = HOME_TMPFS;
 	else if (strcmp(v[0], "none") == 0)
 		spec->home = HOME_NONE;
+	else if (strcmp(v[0], "persist") == 0)
+		spec->home = HOME_PERSIST;
 	else if (str_has_prefix(v[0], "persist:") && v[0][8]) {
 		spec->home = HOME_PERSIST;
 		spec->home_dir = v[0] + 8;
 	} else
-		return sb_err(EINVAL, "--home: '%s' is not ro, tmpfs, persist:DIR or none", v[0]);
+		return sb_err(EINVAL, "--home: '%s' is not ro, tmpfs, persist[:DIR] or none", v[0]);
 	return 0;
 }
 
@@ -931,10 +933,12 @@ const struct opt cli_opts[] = {
 	  "sockets, browser profiles, other users' homes" },
 	{ "--print-hides", NULL, NULL, 0, P_NATIVE, F_CMDLINE, opt_print_hides,
 	  "print that list for this user and exit" },
-	{ "--home", NULL, "ro|tmpfs|persist:DIR|none", 1, P_NATIVE, 0, opt_home,
+	{ "--home", NULL, "ro|tmpfs|persist|persist:DIR|none", 1, P_NATIVE, 0, opt_home,
 	  "\n"
 	  "your home directory: read-only (the default),\n"
-	  "an empty tmpfs, DIR bound writable, or hidden" },
+	  "an empty tmpfs, DIR bound writable (default\n"
+	  "with --app-id ID: ~/.local/share/sandbox/ID),\n"
+	  "or hidden" },
 	TEXT("\nIdentity:\n"),
 	{ "--uid", NULL, "N", 1, P_BOTH, F_ENTER, opt_uid,
 	  "uid inside the sandbox (default: yours)" },

@@ -133,6 +133,27 @@ static int check_combinations(const struct sandbox_spec *spec)
 	return 0;
 }
 
+/* --home persist without :DIR: the home of --app-id ID, kept in
+ * $XDG_DATA_HOME/sandbox/ID (~/.local/share/sandbox/ID) */
+static int finish_home(struct sandbox_spec *spec)
+{
+	const char *data = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
+
+	if (spec->home != HOME_PERSIST || spec->home_dir)
+		return 0;
+	if (!spec->app_id)
+		return sb_err(EINVAL, "--home persist: which directory? Give persist:DIR, or "
+			      "--app-id ID for $XDG_DATA_HOME/sandbox/ID");
+	if (data && data[0] == '/')
+		spec->home_dir = xasprintf("%s/sandbox/%s", data, spec->app_id);
+	else if (home && home[0] == '/')
+		spec->home_dir = xasprintf("%s/.local/share/sandbox/%s", home, spec->app_id);
+	else
+		return sb_err(EINVAL, "--home persist: neither $XDG_DATA_HOME nor $HOME is an "
+			      "absolute path");
+	return 0;
+}
+
 /* Once every option is read: the command, the modes the options imply,
  * then their combinations, the resource limits last.  The first problem
  * found is the one reported. */
@@ -167,6 +188,8 @@ int spec_finish(struct sandbox_spec *spec)
 		return sb_err(EINVAL, "No command specified (usage: %s [OPTION...] [--] COMMAND [ARG...])",
 			      sb_prog);
 	if ((r = finish_rootfs(spec)) < 0)
+		return r;
+	if ((r = finish_home(spec)) < 0)
 		return r;
 	spec->tty = spec->personality != PERSONALITY_BWRAP && tty_wanted(spec->tty_mode);
 	/* without a helper, the network is the host's or none */

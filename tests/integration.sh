@@ -1626,7 +1626,16 @@ ln -s ph "$VT/phlink"
 expect_setup_error 'persist:.*symbolic link' env HOME="$FH" "$SANDBOX" --home "persist:$VT/phlink" -- true
 expect_setup_error 'persist:.*symbolic link' env HOME="$FH" "$SANDBOX" --home "persist:$VT/phlink/sub" -- true
 expect_false "nothing created through the link" test -e "$VT/ph/sub"
-expect_setup_error "--home: 'bogus' is not ro, tmpfs, persist:DIR or none" "$SANDBOX" --home bogus -- true
+expect_setup_error "--home: 'bogus' is not ro, tmpfs, persist\\[:DIR\\] or none" "$SANDBOX" --home bogus -- true
+
+t "--home persist with --app-id ID: \$XDG_DATA_HOME/sandbox/ID, made with its parents"
+XDG_DATA_HOME=$VT/data hv --app-id org.example.Viewer --home persist -- sh -c 'echo app >~/state'
+expect_status 0
+expect_eq "kept in XDG_DATA_HOME/sandbox/ID" app "$(cat "$VT/data/sandbox/org.example.Viewer/state" 2>&1)"
+expect_eq "the parents made private" "700 700" \
+	"$(stat -c %a "$VT/data/sandbox" "$VT/data/sandbox/org.example.Viewer" | tr '\n' ' ' | sed 's/ $//')"
+expect_setup_error '--home persist: which directory\? Give persist:DIR, or --app-id ID' \
+	"$SANDBOX" --home persist -- true
 
 t "--home none: the home is hidden"
 hv --home none -- stat -c '%a' "$FH"
