@@ -340,7 +340,9 @@ void cgroup_init(struct cgroup_run *cr)
 }
 
 /* Setup process, before anything is created: may the limits be had?
- * Nothing is created here; CR holds our cgroup's fd on success. */
+ * Nothing of ours is created here (a transient scope at most, which
+ * systemd removes once we have ended); CR holds the cgroup's fd on
+ * success. */
 int cgroup_preflight(const struct sandbox_spec *spec, struct cgroup_run *cr)
 {
 	const char *opt = spec->cg.first_opt;

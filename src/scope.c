@@ -230,7 +230,7 @@ static int wait_job(const struct sdbus *sd, sd_bus *bus, struct scope_job *job)
 	return 0;
 }
 
-static int ask_scope(const struct sdbus *sd, char *unit, size_t len, char *addr, size_t alen)
+static int ask_scope(const struct sdbus *sd, const char *unit, char *addr, size_t alen)
 {
 	struct scope_job job = { .unit = unit, .sd = sd };
 	sd_bus *bus = NULL;
@@ -247,7 +247,7 @@ static int ask_scope(const struct sdbus *sd, char *unit, size_t len, char *addr,
 	}
 	if ((r = sd->call_method(bus, SD_DEST, SD_PATH, SD_MANAGER, "Subscribe", &e, NULL,
 				 "")) < 0) {
-		r = bus_failure("the user manager refused Subscribe", &e, r);
+		r = bus_failure("Subscribe to the user manager failed", &e, r);
 		goto out;
 	}
 	if ((r = start_unit(sd, bus, unit)) == 0)
@@ -272,7 +272,7 @@ int scope_enter(char *unit, size_t len)
 	snprintf(unit, len, "sandbox-%d.scope", (int)getpid());
 	if ((r = sdbus_load(&sd)) < 0)
 		return r;
-	r = ask_scope(&sd, unit, len, addr, sizeof addr);
+	r = ask_scope(&sd, unit, addr, sizeof addr);
 	dlclose(sd.lib);
 	if (r < 0)
 		return r;
