@@ -56,6 +56,7 @@ fi
 scopes() {
 	systemctl --user list-units --all --plain --no-legend 'sandbox-*' 2>&1
 }
+# shellcheck disable=SC2317 # called through poll
 no_scope() { [[ -z $(scopes) ]]; }
 
 # the error tests, where no scope can be had: each a 125 naming what was
@@ -187,6 +188,18 @@ run sh -c '"$1" --memory 64M --share-cgroup -- sh -c "cat /proc/self/cgroup; sle
 	"$1" --memory 64M --share-cgroup -- sh -c "cat /proc/self/cgroup; sleep 1"; wait' sh "$SANDBOX"
 expect_status 0
 expect_eq "two different scopes" 2 "$(grep -o 'sandbox-[0-9]*\.scope' <<<"$OUT" | sort -u | wc -l)"
+
+t "under systemd-run --user --scope -p Delegate=yes alone: that scope, no new one"
+run systemd-run --user --scope -q -p Delegate=yes -- \
+	"$SANDBOX" --memory 64M --share-cgroup -- cat /proc/self/cgroup
+expect_status 0
+expect_match "its cgroup" '^0::/user\.slice/.*/app\.slice/run-[^/]+\.scope/sandbox-[0-9]+/payload/inner$' "$OUT"
+
+t "under a delegated scope shared with a shell: a scope of its own beside it"
+run systemd-run --user --scope -q -p Delegate=yes -- \
+	sh -c '"$1" --memory 64M --share-cgroup -- cat /proc/self/cgroup; exit $?' sh "$SANDBOX"
+expect_status 0
+expect_match "its cgroup" '^0::/user\.slice/.*/app\.slice/sandbox-[0-9]+\.scope/sandbox-[0-9]+/payload/inner$' "$OUT"
 
 t "after every run: no sandbox-*.scope left in the user manager"
 expect_true "none (systemctl --user list-units 'sandbox-*')" poll "$T_WAIT" no_scope
