@@ -309,7 +309,7 @@ static int open_base(struct cgroup_run *cr, const char *opt)
  * systemd for a delegated transient scope (scope.c) and take that one */
 static int take_scope(struct cgroup_run *cr, const char *opt)
 {
-	char why[1024], unit[64], user[64];
+	char why[2048], unit[64], user[64];
 	int r;
 
 	snprintf(why, sizeof why, "%s", sb_errmsg());
