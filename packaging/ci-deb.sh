@@ -171,7 +171,7 @@ expect_match "Depends fuse-overlayfs" '^Depends: (.*, )?fuse-overlayfs(,|$)' "$O
 # ${shlibs:Depends}: a package for every library the binary needs.
 expect_match "Depends libc6 (shlibs)" '^Depends: (.*, )?libc6 \(' "$OUT"
 expect_match "Depends libcap2 (shlibs)" '^Depends: (.*, )?libcap2 \(' "$OUT"
-expect_match "Recommends" '^Recommends: passt \| slirp4netns$' "$OUT"
+expect_match "Recommends" '^Recommends: passt \| slirp4netns, libsystemd0$' "$OUT"
 expect_match "Conflicts" '^Conflicts: (.*, )?policycoreutils-sandbox(,|$)' "$OUT"
 comment "$OUT"
 

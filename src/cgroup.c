@@ -1,13 +1,14 @@
 /* cgroup.c - the cgroup v2 limits: --memory, --memory-swap, --pids,
  * --cpus, --cpu-weight, --cpuset, --io-weight.
  *
- * Owns their parsing and validation, and the first step of obtaining a
- * cgroup: finding cgroup v2 as the only hierarchy at /sys/fs/cgroup.  On
- * a legacy or hybrid host a limit is an error naming what is missing and
- * what fixes it: nothing is created before that check, so nothing is left
- * behind.  Taking a delegated cgroup (our own, or a transient systemd
- * scope) and the leaf layout inside it are not built yet: on a unified
- * host the limit options are refused as well, never silently ignored.
+ * Owns their parsing and validation, and obtaining the cgroup: cgroup v2
+ * as the only hierarchy at /sys/fs/cgroup (on a legacy or hybrid host a
+ * limit is an error naming what is missing and what fixes it), then the
+ * cgroup we are in when it is ours (writable, holding nothing else), or
+ * else a transient scope with Delegate=yes from the user's systemd
+ * (scope.c moves us into it); then the leaf layout inside it, the limits,
+ * the usage and the teardown.  Nothing is created before those checks,
+ * so a refusal leaves nothing behind.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -237,8 +238,10 @@ static int own_cgroup(char *path, size_t len)
 }
 
 #define NOT_OURS_FIX "run sandbox in a cgroup delegated to you and holding nothing else, " \
-	"e.g. systemd-run --user --scope -p Delegate=yes sandbox ... (sandbox does not yet " \
-	"ask systemd for such a scope itself)"
+	"e.g. systemd-run --user --scope -p Delegate=yes sandbox ..."
+#define NO_MANAGER_FIX "your systemd user manager (user@%u.service) runs while you are " \
+	"logged in through PAM (a console, ssh or desktop login), or from boot after " \
+	"loginctl enable-linger %s; or " NOT_OURS_FIX
 
 /* Is the cgroup at BASE ours (podman's test: the directory and its
  * cgroup.procs and cgroup.subtree_control writable), and do we alone live
@@ -253,16 +256,16 @@ static int check_owned(const struct cgroup_run *cr, const char *opt)
 	for (i = 0; i < 3; i++)
 		if (faccessat(cr->base_fd, files[i], W_OK, AT_EACCESS) < 0)
 			return sb_err(EACCES, "%s: your cgroup %s%s is not delegated to you (%s is "
-				      "not writable): %s", opt, CGROUP_ROOT, cr->path,
-				      files[i][0] == '.' ? "the directory" : files[i], NOT_OURS_FIX);
+				      "not writable)", opt, CGROUP_ROOT, cr->path,
+				      files[i][0] == '.' ? "the directory" : files[i]);
 	if ((r = read_at(cr->base_fd, "cgroup.procs", procs, sizeof procs)) < 0)
 		return sb_err(-r, "%s%s/cgroup.procs: %s", CGROUP_ROOT, cr->path, strerror(-r));
 	for (p = procs; *p; p += strcspn(p, "\n"), p += *p == '\n')
 		others += strtol(p, NULL, 10) != (long)getpid();
 	if (others)
 		return sb_err(EBUSY, "%s: your cgroup %s%s holds %zu other process%s (a shell?), so "
-			      "no controller can be enabled below it: %s", opt, CGROUP_ROOT,
-			      cr->path, others, others == 1 ? "" : "es", NOT_OURS_FIX);
+			      "no controller can be enabled below it", opt, CGROUP_ROOT,
+			      cr->path, others, others == 1 ? "" : "es");
 	return 0;
 }
 
@@ -286,6 +289,50 @@ static int check_controllers(const struct sandbox_spec *spec, const struct cgrou
 	return 0;
 }
 
+/* BASE: the cgroup this process is in now */
+static int open_base(struct cgroup_run *cr, const char *opt)
+{
+	char full[sizeof cr->path + sizeof CGROUP_ROOT];
+	int r;
+
+	if ((r = own_cgroup(cr->path, sizeof cr->path)) < 0)
+		return r;
+	snprintf(full, sizeof full, "%s%s", CGROUP_ROOT, cr->path);
+	cr->base_fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (cr->base_fd < 0)
+		return sb_err(errno, "%s: cannot open your cgroup %s: %s", opt, full,
+			      strerror(errno));
+	return 0;
+}
+
+/* Our cgroup is not ours to divide (why: the last error): ask the user's
+ * systemd for a delegated transient scope (scope.c) and take that one */
+static int take_scope(struct cgroup_run *cr, const char *opt)
+{
+	char why[2048], unit[64], user[64];
+	int r;
+
+	snprintf(why, sizeof why, "%s", sb_errmsg());
+	close(cr->base_fd);
+	cr->base_fd = -1;
+	if ((r = scope_enter(unit, sizeof unit)) < 0) {
+		const char *u = getenv("USER");
+		snprintf(user, sizeof user, "%s", u && *u ? u : "USER");
+		if (r == -ELIBACC)
+			return sb_errctx(r, "%s, and no delegated scope could be had from your "
+					 "systemd instead", why);
+		sb_errctx(r, "%s, and no delegated scope could be had from your systemd "
+			  "instead", why);
+		snprintf(why, sizeof why, "%s", sb_errmsg());
+		return sb_err(-r, "%s; " NO_MANAGER_FIX, why, (unsigned)getuid(), user);
+	}
+	if ((r = open_base(cr, opt)) < 0)
+		return r;
+	if ((r = check_owned(cr, opt)) < 0)
+		return sb_errctx(r, "in the scope %s that your systemd made", unit);
+	return 0;
+}
+
 void cgroup_init(struct cgroup_run *cr)
 {
 	memset(cr, 0, sizeof *cr);
@@ -293,7 +340,9 @@ void cgroup_init(struct cgroup_run *cr)
 }
 
 /* Setup process, before anything is created: may the limits be had?
- * Nothing is created here; CR holds our cgroup's fd on success. */
+ * Nothing of ours is created here (a transient scope at most, which
+ * systemd removes once we have ended); CR holds the cgroup's fd on
+ * success. */
 int cgroup_preflight(const struct sandbox_spec *spec, struct cgroup_run *cr)
 {
 	const char *opt = spec->cg.first_opt;
@@ -317,17 +366,14 @@ int cgroup_preflight(const struct sandbox_spec *spec, struct cgroup_run *cr)
 	case CGROUP_UNIFIED:
 		break;
 	}
-	if ((r = own_cgroup(cr->path, sizeof cr->path)) < 0)
+	if ((r = open_base(cr, opt)) < 0)
 		return r;
-	{
-		char full[sizeof cr->path + sizeof CGROUP_ROOT];
-		snprintf(full, sizeof full, "%s%s", CGROUP_ROOT, cr->path);
-		cr->base_fd = open(full, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (cr->base_fd < 0)
-			return sb_err(errno, "%s: cannot open your cgroup %s: %s", opt, full,
-				      strerror(errno));
-	}
-	if ((r = check_owned(cr, opt)) < 0 || (r = check_controllers(spec, cr)) < 0) {
+	r = check_owned(cr, opt);
+	if (r == -EACCES || r == -EBUSY)
+		r = take_scope(cr, opt);
+	if (r == 0)
+		r = check_controllers(spec, cr);
+	if (r < 0 && cr->base_fd >= 0) {
 		close(cr->base_fd);
 		cr->base_fd = -1;
 	}

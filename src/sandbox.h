@@ -570,6 +570,9 @@ int share_option(struct sandbox_spec *spec, const char *v);
 /* --share resolved to held fds, --desktop's binds and variables added */
 int share_preflight(struct sandbox_spec *spec);
 
+/* ---- scope.c ---- */
+int scope_enter(char *unit, size_t len);
+
 /* ---- cgroup.c ---- */
 int cgroup_option(struct sandbox_spec *spec, const char *opt, const char *v);
 int parse_cpus(const char *s, uint32_t *quota_us);

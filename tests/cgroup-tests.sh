@@ -136,6 +136,8 @@ t "a cgroup shared with other processes: 125 saying so"
 run "$SANDBOX" --memory 64M -- true
 expect_status 125
 expect_match "message" 'holds [0-9]+ other process.*systemd-run --user --scope -p Delegate=yes' "$ERR"
+# no user manager in this VM: sandbox asked for a scope, and says why none came
+expect_match "the scope tried" 'no delegated scope could be had from your systemd instead: neither DBUS_SESSION_BUS_ADDRESS nor XDG_RUNTIME_DIR is set.*loginctl enable-linger' "$ERR"
 
 t "--stats with a cgroup: memory.peak, OOM kills, in the usage line too"
 run_in_cg "$SANDBOX" --memory 64M --stats --json-status-fd 3 -- true 3>"$T_TMP/status.json"

@@ -159,10 +159,13 @@ fi
 # Its own step: VM_CHECK=0 leaves it out.  Under TCG on two cores the
 # whole matrix takes about 25 minutes, so `make check` runs the suites
 # that depend most on the kernel (overlay, escape, and cgroup, which only
-# a VM can give a delegated cgroup v2 here) on both kernels;
+# a VM can give a delegated cgroup v2 here) on both kernels, and scope in
+# a second VM per kernel with systemd as pid 1 and a user manager (about
+# 40 s a boot: the cgroup limits through a transient systemd scope);
 # `make check-vm` (or VM_GROUPS) runs integration, bwrap and net there too.
 if [[ ${VM_CHECK:-1} == 1 ]] && command -v qemu-system-x86_64 >/dev/null; then
-	VM_GROUPS=${VM_GROUPS:-overlay,escape,cgroup} SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-1800} \
+	VM_GROUPS=${VM_GROUPS:-overlay,escape,cgroup systemd:scope} \
+		SUITE_TIMEOUT=${VM_SUITE_TIMEOUT:-1800} \
 		suite "stock kernels (tests/vm)" \
 		timeout -k 10 "${VM_SUITE_TIMEOUT:-1800}" bash tests/vm/check-vm.sh
 fi

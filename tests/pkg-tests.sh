@@ -197,13 +197,16 @@ deb_depends=$(field "$CONTROL" Depends)
 expect_match "Debian Depends uidmap" '(^|[ ,])uidmap([ ,(]|$)' "$deb_depends"
 expect_match "Debian Depends fuse-overlayfs" '(^|[ ,])fuse-overlayfs([ ,(]|$)' "$deb_depends"
 expect_match "Debian Depends shlibs" '\$\{shlibs:Depends\}' "$deb_depends"
-expect_match "Debian Recommends" '^passt \| slirp4netns,? *$' "$(field "$CONTROL" Recommends)"
+expect_match "Debian Recommends" '^passt \| slirp4netns, *libsystemd0,? *$' \
+	"$(field "$CONTROL" Recommends | tr -s '\n' ' ')"
 expect_match "Debian Conflicts" 'policycoreutils-sandbox' "$(field "$CONTROL" Conflicts)"
 spec_deps=$(grep -E '^(Requires|Recommends|Conflicts):' "$SPEC")
 expect_match "spec Requires newuidmap" '^Requires:[[:space:]]+/usr/bin/newuidmap$' "$spec_deps"
 expect_match "spec Requires newgidmap" '^Requires:[[:space:]]+/usr/bin/newgidmap$' "$spec_deps"
 expect_match "spec Requires fuse-overlayfs" '^Requires:[[:space:]]+fuse-overlayfs$' "$spec_deps"
 expect_match "spec Recommends" '^Recommends:[[:space:]]+\(passt or slirp4netns\)$' "$spec_deps"
+# libsystemd is dlopen()ed (src/scope.c): no shlibs or automatic requires see it
+expect_match "spec Recommends systemd-libs" '^Recommends:[[:space:]]+systemd-libs$' "$spec_deps"
 expect_match "spec Conflicts" '^Conflicts:[[:space:]]+policycoreutils-sandbox$' "$spec_deps"
 arch_deps=$(pkgbuild 'printf "%s\n" "${depends[@]}"')
 for dep in shadow fuse-overlayfs libcap libseccomp glibc; do
@@ -217,6 +220,7 @@ expect_no_match "PKGBUILD: no nftables" 'nftables' "$arch_deps"
 arch_opt=$(pkgbuild 'printf "%s\n" "${optdepends[@]}"')
 expect_match "PKGBUILD optdepends passt" '^passt: ' "$arch_opt"
 expect_match "PKGBUILD optdepends slirp4netns" '^slirp4netns: ' "$arch_opt"
+expect_match "PKGBUILD optdepends systemd-libs" '^systemd-libs: ' "$arch_opt"
 
 t "each library the Makefile builds with is in Build-Depends, BuildRequires and depends"
 build_deps=$(field "$CONTROL" Build-Depends)

@@ -35,8 +35,10 @@ PACKAGES=(
 	pulseaudio pulseaudio-utils pipewire pipewire-bin
 	# tests/tty-tests.sh: real terminals to type into, and vi to edit with
 	tmux vim-tiny
-	# make check-vm: stock Debian kernels under qemu (tests/vm/)
-	qemu-system-x86 kmod cpio
+	# make check-vm: stock Debian kernels under qemu (tests/vm/); the
+	# systemd VM (VM_GROUPS=systemd:...) boots the host's systemd with a
+	# user manager, its user bus and PAM session (tests/scope-tests.sh)
+	qemu-system-x86 kmod cpio systemd dbus-user-session libpam-systemd
 )
 TEST_USER=sbtest
 SUBID_START=200000

@@ -11,6 +11,14 @@
 # sbtest (uid 1000, subordinate ids 200000:65536), on the serial console
 # between "# vm: begin SUITE" and "# vm: end SUITE STATUS SECONDS" lines;
 # then power off (reboot -f: qemu runs with -no-reboot).
+#
+# With vm.systemd=1 on the command line (tests/vm/boot.sh, VM_SYSTEMD=1),
+# stage 3 hands pid 1 to the host's systemd (Debian 12's 252, from the
+# shared /usr) instead: the test user lingers, so systemd-logind starts a
+# real user@1000.service (with its user bus, dbus-user-session), and the
+# unit vm-tests.service runs stage 4, the suites, in its own cgroup
+# (system.slice/vm-tests.service: not the user's) with XDG_RUNTIME_DIR
+# pointing at the user manager's runtime directory.
 B=/busybox
 export PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 
@@ -77,6 +85,8 @@ if ip link show eth0 >/dev/null 2>&1; then
 	ip route add default via 10.0.2.2
 fi
 
+[ "$(sed -n 's/.*vm\.systemd=\([01]\).*/\1/p' /proc/cmdline)" = 1 ] && systemd_boot
+
 # Delegation as systemd's user@1000.service gives it: root enables the
 # controllers at the top; user-1000 belongs to sbtest and gives its
 # children cpu, io, memory and pids (Debian's default: not cpuset); the
@@ -89,15 +99,24 @@ chown 1000:1000 $cg/user-1000 $cg/user-1000/cgroup.procs $cg/user-1000/cgroup.th
 	$cg/user-1000/cgroup.subtree_control
 chown -R 1000:1000 $cg/user-1000/session
 echo $$ >$cg/user-1000/session/cgroup.procs
+run_suites
+reboot -f
+}
 
-# shellcheck disable=SC2046 # one word per suite
-set -- $(tr ' ' '\n' </proc/cmdline | sed -n 's/^vm\.suites=//p' | tr ',' ' ')
-echo "# vm: kernel $(uname -r), $(nproc) cpus, up $(cut -d" " -f1 /proc/uptime) s"
+# as_test_user CMD...: CMD as sbtest in /vm/src, with a clean environment
+# (and XDG_RUNTIME_DIR under systemd)
 as_test_user() {
 	(cd /vm/src && setpriv --reuid=1000 --regid=1000 --clear-groups --reset-env -- env -i \
 		HOME=/home/sbtest USER=sbtest LOGNAME=sbtest LANG=C.UTF-8 PATH="$PATH" \
+		${XDG_RUNTIME_DIR:+XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR} \
 		SANDBOX=/vm/src/sandbox ROOTFS=/home/sbtest/rootfs "$@")
 }
+
+# the suites named by vm.suites=, each between "# vm: begin" and "# vm: end"
+run_suites() {
+# shellcheck disable=SC2046 # one word per suite
+set -- $(tr ' ' '\n' </proc/cmdline | sed -n 's/^vm\.suites=//p' | tr ',' ' ')
+echo "# vm: kernel $(uname -r), $(nproc) cpus, up $(cut -d" " -f1 /proc/uptime) s"
 as_test_user bash tests/mkrootfs.sh /home/sbtest/rootfs >/dev/null ||
 	echo "# vm: tests/mkrootfs.sh failed"
 echo "# vm: ready, up $(cut -d" " -f1 /proc/uptime) s"
@@ -111,10 +130,60 @@ for s; do
 done
 echo "# vm: done, up $(cut -d" " -f1 /proc/uptime) s"
 sync
-reboot -f
 }
 
-if [ "$1" = stage3 ]; then
+# vm.systemd=1: the host's systemd as pid 1; vm-tests.service runs stage 4
+systemd_boot() {
+mkdir -p /etc/systemd/system /var/lib/systemd/linger
+touch /var/lib/systemd/linger/sbtest
+# not a first boot (systemd-firstboot would prompt on the console)
+tr -d '-' </proc/sys/kernel/random/uuid >/etc/machine-id
+cat >/etc/systemd/system/vm-tests.target <<'EOT'
+[Unit]
+Description=sandbox VM suites
+Requires=basic.target vm-tests.service
+After=basic.target vm-tests.service
+AllowIsolate=yes
+EOT
+cat >/etc/systemd/system/vm-tests.service <<'EOT'
+[Unit]
+Description=sandbox VM suites, as sbtest beside its user manager
+Wants=dbus.socket systemd-logind.service systemd-user-sessions.service
+After=basic.target dbus.socket systemd-logind.service systemd-user-sessions.service
+[Service]
+Type=oneshot
+ExecStart=/usr/bin/bash /init stage4
+StandardInput=null
+StandardOutput=tty
+StandardError=inherit
+TTYPath=/dev/ttyS0
+TTYVHangup=no
+TTYReset=no
+EOT
+echo "# vm: systemd as pid 1, up $(cut -d" " -f1 /proc/uptime) s"
+exec /usr/lib/systemd/systemd --unit=vm-tests.target --log-target=console --log-level=warning \
+	--show-status=no
+}
+
+# stage 4, under systemd: wait for sbtest's user manager, run the suites
+stage4() {
+export XDG_RUNTIME_DIR=/run/user/1000
+echo "# vm: vm-tests.service, up $(cut -d" " -f1 /proc/uptime) s"
+# logind starts user@1000.service (linger) as it starts; its bus appears then
+if ! timeout 120 sh -c 'until [ -S /run/user/1000/bus ]; do sleep 0.2; done'; then
+	echo "# vm: no user bus at /run/user/1000/bus after 120 s"
+	systemctl status user@1000.service 2>&1 | head -20
+else
+	as_test_user timeout 120 systemctl --user is-system-running --wait >/dev/null 2>&1
+	echo "# vm: user@1000.service up ($(as_test_user systemctl --user is-system-running 2>&1)), up $(cut -d" " -f1 /proc/uptime) s"
+fi
+run_suites
+systemctl reboot -ff
+}
+
+if [ "$1" = stage4 ]; then
+	stage4
+elif [ "$1" = stage3 ]; then
 	stage3
 elif [ -e /vm/stage2 ]; then
 	stage2

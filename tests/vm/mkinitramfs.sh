@@ -13,8 +13,10 @@
 #                     before the host's /usr is there, in order
 #   /vm/src           the tree: the sandbox binary, the probes, tests/
 #   /etc              passwd, group, subuid, subgid for root and the test
-#                     user, and the host's ld.so.cache and alternatives,
-#                     which point into the /usr that the VM mounts
+#                     user (and messagebus, for the system bus under
+#                     systemd), user@.service's PAM stack, and the host's
+#                     ld.so.cache and alternatives, which point into the
+#                     /usr that the VM mounts
 #   /bin /lib ...     links into /usr (merged /usr, as Debian 12)
 # The host's /usr comes over virtio-9p, read-only (tests/vm/boot.sh): the
 # suites are bash scripts that use its bash, coreutils, python3, cc,
@@ -93,11 +95,14 @@ tar -C "$REPO" --exclude=./.git --exclude=./build -cf - . | tar -C "$STAGE/vm/sr
 cat >"$STAGE/etc/passwd" <<'EOT'
 root:x:0:0:root:/root:/bin/bash
 sbtest:x:1000:1000:sbtest:/home/sbtest:/bin/bash
+messagebus:x:100:101::/nonexistent:/usr/sbin/nologin
 nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin
 EOT
 cat >"$STAGE/etc/group" <<'EOT'
 root:x:0:
 sbtest:x:1000:
+messagebus:x:101:
+systemd-journal:x:102:
 nogroup:x:65534:
 EOT
 # a file the test user may not read (the net suite binds it over a device)
@@ -112,6 +117,15 @@ cp -a /etc/ld.so.cache /etc/ld.so.conf /etc/ld.so.conf.d /etc/alternatives \
 	/etc/nsswitch.conf /etc/login.defs /etc/shells /etc/protocols /etc/services \
 	/etc/debian_version /etc/os-release /etc/issue /etc/pam.d /etc/security \
 	"$STAGE/etc/" 2>/dev/null || true
+
+# what user@.service's PAM stack is under systemd (tests/vm/init.sh,
+# vm.systemd=1): pam_systemd gives the user manager its XDG_RUNTIME_DIR
+mkdir -p "$STAGE/etc/pam.d"
+cat >"$STAGE/etc/pam.d/systemd-user" <<'EOT'
+account  required pam_unix.so
+session  required pam_unix.so
+session  optional pam_systemd.so
+EOT
 
 # The test user's home, with its busybox rootfs (tests/mkrootfs.sh forks
 # once per applet: minutes under TCG, a second here), and its copy of the
