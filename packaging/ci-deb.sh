@@ -186,6 +186,12 @@ expect_eq "files and links" './usr/bin/sandbox
 ./usr/share/doc/sandbox/copyright
 ./usr/share/fish/vendor_completions.d/sandbox.fish
 ./usr/share/man/man1/sandbox.1.gz
+./usr/share/sandbox/profiles/browser.profile
+./usr/share/sandbox/profiles/cli-tool.profile
+./usr/share/sandbox/profiles/gui.inc
+./usr/share/sandbox/profiles/gui.profile
+./usr/share/sandbox/profiles/image-viewer.profile
+./usr/share/sandbox/profiles/pdf-viewer.profile
 ./usr/share/zsh/vendor-completions/_sandbox' \
 	"$(grep -v '^d' <<<"$OUT" | sed -E 's/^([^ ]+ +){5}//' | sort)"
 expect_match "binary mode" '^-rwxr-xr-x root/root .* ./usr/bin/sandbox$' "$OUT"
@@ -238,11 +244,15 @@ expect_eq "the bwrap link resolves to /usr/bin/sandbox" /usr/bin/sandbox \
 for f in /usr/share/man/man1/sandbox.1.gz \
 	/usr/share/bash-completion/completions/sandbox \
 	/usr/share/zsh/vendor-completions/_sandbox \
-	/usr/share/fish/vendor_completions.d/sandbox.fish; do
+	/usr/share/fish/vendor_completions.d/sandbox.fish \
+	/usr/share/sandbox/profiles/gui.profile; do
 	expect_true "$f" test -s "$f"
 done
 run sandbox --version
 expect_eq "sandbox --version" "sandbox $VERSION" "$OUT"
+run sandbox --list-profiles
+expect_match "the shipped profiles are found where the package put them" \
+	'^gui +/usr/share/sandbox/profiles' "$OUT"
 
 t "$TEST_USER runs a sandbox with the installed package"
 RUN_CWD=/
@@ -312,6 +322,14 @@ expect_eq "files (but docs and .build-id links)" '/usr/bin/sandbox
 /usr/share/bash-completion/completions/sandbox
 /usr/share/fish/vendor_completions.d/sandbox.fish
 /usr/share/man/man1/sandbox.1.gz
+/usr/share/sandbox
+/usr/share/sandbox/profiles
+/usr/share/sandbox/profiles/browser.profile
+/usr/share/sandbox/profiles/cli-tool.profile
+/usr/share/sandbox/profiles/gui.inc
+/usr/share/sandbox/profiles/gui.profile
+/usr/share/sandbox/profiles/image-viewer.profile
+/usr/share/sandbox/profiles/pdf-viewer.profile
 /usr/share/zsh/site-functions/_sandbox' \
 	"$(grep -Ev '^/usr/lib/\.build-id|^/usr/share/doc/' <<<"$OUT" | sort)"
 run rpm -qp --requires --recommends --conflicts "$RPM"
