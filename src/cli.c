@@ -372,11 +372,17 @@ static const struct opt *find_opt(const char *arg, bool bwrap_personality,
 }
 
 /* Options that only qualify the next operation must be followed by one. */
-static int take_pending(struct pending *pd, struct mount_op *op, const char *opt)
+static int take_pending(struct cli *c, struct mount_op *op, const char *opt)
 {
+	struct pending *pd = &c->pd;
 	bool perms_ok = op->kind == MOP_TMPFS || op->kind == MOP_DIR || op->kind == MOP_FILE ||
 			op->kind == MOP_BIND_DATA;
 
+	if (bwrap(c->spec) && ((pd->perms_set && !perms_ok) ||
+			       (pd->size && op->kind != MOP_TMPFS)))
+		return sb_err(EINVAL, pd->perms_set && !perms_ok ?
+			      "--perms must be followed by an option that creates a file" :
+			      "--size must be followed by --tmpfs");
 	if (pd->perms_set && !perms_ok)
 		return sb_err(EINVAL, "--perms must be followed by an option that creates a file "
 			      "or directory (--tmpfs, --dir, --file, --bind-data, --ro-bind-data), "
@@ -394,6 +400,27 @@ static int take_pending(struct pending *pd, struct mount_op *op, const char *opt
 	return 0;
 }
 
+/* bubblewrap 0.12's words for an option given without its arguments:
+ * "takes an argument", "two" or "three arguments", a few say "one
+ * argument", --ro-bind-fd borrows --bind-fd's name, and a trailing
+ * --overlay-src is reported as an unfollowed one. */
+static int bwrap_missing_args(const struct opt *o, const char *arg)
+{
+	static const char *const one[] = { "--argv0", "--chdir", "--remount-ro" };
+	static const char *const count[] = { "an argument", "two arguments", "three arguments" };
+	size_t k;
+
+	if (strcmp(arg, "--overlay-src") == 0)
+		return sb_err(EINVAL, "--overlay-src must be followed by another --overlay-src "
+			      "or one of --overlay, --tmp-overlay, or --ro-overlay");
+	if (strcmp(arg, "--ro-bind-fd") == 0)
+		arg = "--bind-fd";
+	for (k = 0; k < sizeof one / sizeof one[0]; k++)
+		if (strcmp(arg, one[k]) == 0)
+			return sb_err(EINVAL, "%s takes one argument", arg);
+	return sb_err(EINVAL, "%s takes %s", arg, count[o->nargs > 3 ? 2 : o->nargs - 1]);
+}
+
 /* argv[c->i], an option: its row, its arguments, its handler. */
 static int one_option(struct cli *c)
 {
@@ -403,14 +430,22 @@ static int one_option(struct cli *c)
 	int r;
 
 	o = find_opt(arg, bwrap(c->spec), bwrap(c->spec) || pd->n_lowers > 0);
+	if (!o && bwrap(c->spec))
+		return sb_err(EINVAL, "Unknown option %s", arg);
 	if (!o)
 		return sb_err(EINVAL, "Unknown option %s (see '%s --help')", arg, sb_prog);
+	if (c->i + o->nargs >= c->argc && bwrap(c->spec))
+		return bwrap_missing_args(o, arg);
 	if (c->i + o->nargs >= c->argc)
 		return sb_err(EINVAL, "%s takes %d argument%s", o->name, o->nargs,
 			      o->nargs > 1 ? "s" : "");
 	if (pd->n_lowers > 0 && !(o->flags & F_LOWERS))
 		return sb_err(EINVAL, "--overlay-src must be followed by another "
 			      "--overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay");
+	if ((pd->perms_set || pd->size) && !(o->flags & F_PERMS) && bwrap(c->spec))
+		return sb_err(EINVAL, pd->perms_set ?
+			      "--perms must be followed by an option that creates a file" :
+			      "--size must be followed by --tmpfs");
 	if ((pd->perms_set || pd->size) && !(o->flags & F_PERMS))
 		return sb_err(EINVAL, "%s must be followed by an option that creates a file "
 			      "or directory, not %s", pd->size ? "--size" : "--perms", o->name);
@@ -423,7 +458,7 @@ static int one_option(struct cli *c)
 	c->i = c->next;
 	if (!c->op)
 		return 0;
-	if ((r = take_pending(pd, c->op, o->name)) < 0)
+	if ((r = take_pending(c, c->op, o->name)) < 0)
 		return r;
 	if (c->op->kind == MOP_OVERLAY) {
 		c->op->lowers = pd->lowers;

@@ -194,6 +194,8 @@ static int opt_chmod(struct cli *c, const struct opt *o, char **v)
 {
 	struct mount_op *op = c->op = add_op(c->spec, MOP_CHMOD, o->name, NULL, v[1], false);
 
+	if (parse_octal(v[0], &op->perms) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "--chmod takes an octal argument <= 07777");
 	if (parse_octal(v[0], &op->perms) < 0)
 		return sb_err(EINVAL, "--chmod: invalid mode '%s' (octal, e.g. 0755)", v[0]);
 	op->perms_set = true;
@@ -206,6 +208,8 @@ static int opt_perms(struct cli *c, const struct opt *o, char **v)
 
 	if (pd->perms_set)
 		return sb_err(EINVAL, "--perms given twice for the same action");
+	if (parse_octal(v[0], &pd->perms) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "--perms takes an octal argument <= 07777");
 	if (parse_octal(v[0], &pd->perms) < 0)
 		return sb_err(EINVAL, "--perms: invalid mode '%s' (octal, e.g. 0700)", v[0]);
 	pd->perms_set = true;
@@ -218,6 +222,8 @@ static int opt_size(struct cli *c, const struct opt *o, char **v)
 
 	if (pd->size)
 		return sb_err(EINVAL, "--size given twice for the same action");
+	if ((parse_size(v[0], &pd->size) < 0 || pd->size == 0) && bwrap(c->spec))
+		return sb_err(EINVAL, "--size takes a non-zero number of bytes");
 	if (parse_size(v[0], &pd->size) < 0 || pd->size == 0)
 		return sb_err(EINVAL, "--size: invalid size '%s' (bytes, or with k, M, G)", v[0]);
 	/* the kernel's tmpfs takes at most SSIZE_MAX (bwrap's limit) */
@@ -316,9 +322,19 @@ static int parse_id(const char *opt, const char *val, uint32_t *out)
 	return 0;
 }
 
+/* bubblewrap's words for a bad --uid or --gid */
+static int bwrap_id(struct cli *c, const char *opt, const char *val, uint32_t *out)
+{
+	int r = parse_id(opt, val, out);
+
+	if (r < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "Invalid %s: %s", opt + 2, val);
+	return r;
+}
+
 static int opt_uid(struct cli *c, const struct opt *o, char **v)
 {
-	int r = parse_id(o->name, v[0], &c->spec->uid);
+	int r = bwrap_id(c, o->name, v[0], &c->spec->uid);
 
 	if (r == 0)
 		c->spec->uid_set = true;
@@ -327,7 +343,7 @@ static int opt_uid(struct cli *c, const struct opt *o, char **v)
 
 static int opt_gid(struct cli *c, const struct opt *o, char **v)
 {
-	int r = parse_id(o->name, v[0], &c->spec->gid);
+	int r = bwrap_id(c, o->name, v[0], &c->spec->gid);
 
 	if (r == 0)
 		c->spec->gid_set = true;
@@ -390,7 +406,7 @@ static int opt_unshare_all(struct cli *c, const struct opt *o, char **v)
 {
 	struct sandbox_spec *spec = c->spec;
 
-	spec->unshare_user = true;
+	spec->unshare_user = spec->unshare_user_try = true;
 	spec->share_ipc = spec->share_pid = spec->share_net = false;
 	spec->share_uts = spec->share_cgroup = false;
 	if (spec->net_mode == NET_HOST)
@@ -399,7 +415,15 @@ static int opt_unshare_all(struct cli *c, const struct opt *o, char **v)
 }
 
 /* also --unshare-user-try */
-SET(opt_unshare_user, unshare_user, true)
+static int opt_unshare_user(struct cli *c, const struct opt *o, char **v)
+{
+	c->spec->unshare_user = true;
+	if (strcmp(o->name, "--unshare-user") == 0)
+		c->spec->unshare_user_exact = true;
+	else
+		c->spec->unshare_user_try = true;
+	return 0;
+}
 SET(opt_unshare_ipc, share_ipc, false)
 SET(opt_unshare_pid, share_pid, false)
 
@@ -543,7 +567,13 @@ static int opt_clearenv(struct cli *c, const struct opt *o, char **v)
 	return 0;
 }
 
-SET(opt_argv0, argv0, v[0])
+static int opt_argv0(struct cli *c, const struct opt *o, char **v)
+{
+	if (c->spec->argv0 && bwrap(c->spec))
+		return sb_err(EINVAL, "--argv0 used multiple times");
+	c->spec->argv0 = v[0];
+	return 0;
+}
 
 static int opt_keep_fd(struct cli *c, const struct opt *o, char **v)
 {
@@ -568,7 +598,9 @@ static int opt_cap_add(struct cli *c, const struct opt *o, char **v)
 	uint64_t mask;
 	int r;
 
-	if ((r = caps_parse(v[0], &mask)) < 0)
+	if ((r = caps_parse(v[0], &mask)) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "unknown cap: %s", v[0]);
+	if (r < 0)
 		return sb_errctx(r, "%s", o->name);
 	c->spec->caps_add |= mask;
 	c->spec->caps_drop &= ~mask;
@@ -580,7 +612,9 @@ static int opt_cap_drop(struct cli *c, const struct opt *o, char **v)
 	uint64_t mask;
 	int r;
 
-	if ((r = caps_parse(v[0], &mask)) < 0)
+	if ((r = caps_parse(v[0], &mask)) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "unknown cap: %s", v[0]);
+	if (r < 0)
 		return sb_errctx(r, "%s", o->name);
 	c->spec->caps_drop |= mask;
 	c->spec->caps_add &= ~mask;

@@ -261,6 +261,8 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		 struct overlay_run *ov);
 int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp);
+/* bubblewrap's words for a mount point DEST it could not make (ERR < 0) */
+int bwrap_mkdest_err(int rootfd, const char *dest, int err);
 
 /* ---- mountfd.c ---- */
 int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve);

@@ -17,8 +17,9 @@
 # Debian's bubblewrap (/usr/bin/bwrap, 0.8) and the 0.11 manual agree, the
 # same command is also run through /usr/bin/bwrap and the two outputs and
 # exit statuses are compared. Deliberate differences are not tested: our
-# bwrap always creates a user namespace (even as root), overlay internals,
-# and the wording of messages after "bwrap: ".
+# bwrap always creates a user namespace (even as root) and overlay
+# internals. Messages a caller could match on are bubblewrap 0.12.0's own
+# words, checked exactly ("bubblewrap's wording" below).
 #
 # bubblewrap's own suite runs in tests/peer-bwrap-tests.sh; what it
 # checks is not repeated here.
@@ -238,6 +239,88 @@ expect_match "message" '^bwrap: .*missing' "$ERR"
 t "a command that cannot be run: 'bwrap: execvp ...', exit status 1"
 same_as_bwrap "missing command" "${BB[@]}" /no/such/command
 expect_match "message" '^bwrap: execvp /no/such/command' "$ERR"
+
+# bw_says WANT ARGS...: our bwrap fails with status 1 and exactly the one
+# line "bwrap: WANT" on stderr: bubblewrap 0.12.0's words (bubblewrap.c),
+# which callers may match on.
+bw_says() {
+	local want=$1
+	shift
+	bw "$@"
+	expect_status 1
+	expect_eq "$* says bubblewrap's words" "bwrap: $want" "$ERR"
+}
+
+t "an option without its arguments: bubblewrap 0.12's wording, option by option"
+bw_says "--proc takes an argument" --proc
+bw_says "--tmpfs takes an argument" --tmpfs
+bw_says "--args takes an argument" --args
+bw_says "--bind takes two arguments" --bind /a
+bw_says "--ro-bind-try takes two arguments" --ro-bind-try /a
+bw_says "--dev-bind takes two arguments" --dev-bind
+bw_says "--bind-fd takes two arguments" --ro-bind-fd 3
+bw_says "--overlay takes three arguments" --overlay /a /b
+bw_says "--argv0 takes one argument" --argv0
+bw_says "--chdir takes one argument" --chdir
+bw_says "--remount-ro takes one argument" --remount-ro
+bw_says "--setenv takes two arguments" --setenv X
+bw_says "--chmod takes two arguments" --chmod 0755
+bw_says "--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" --overlay-src
+
+t "bad values and combinations: bubblewrap 0.12's wording"
+bw_says "Unknown option --no-such-option" --no-such-option true
+bw_says "--perms takes an octal argument <= 07777" --perms 8 --dir /x true
+bw_says "--chmod takes an octal argument <= 07777" --chmod 99999 /x true
+bw_says "--size takes a non-zero number of bytes" --size 0 --tmpfs /x true
+bw_says "--perms must be followed by an option that creates a file" --perms 0700 --bind / / true
+bw_says "--size must be followed by --tmpfs" --size 4096 --dir /x true
+bw_says "Invalid uid: nobody" --unshare-user --uid nobody true
+bw_says "Invalid gid: -1" --unshare-user --gid -1 true
+bw_says "unknown cap: CAP_NO_SUCH" --cap-add CAP_NO_SUCH true
+bw_says "--argv0 used multiple times" --argv0 a --argv0 b true
+bw_says "--userns-block-fd requires --unshare-user" --userns-block-fd 0 --info-fd 1 true
+bw_says "--userns-block-fd requires --info-fd" --unshare-user --userns-block-fd 0 \
+	--json-status-fd 1 true
+bw_says "--userns is not compatible with --unshare-user" --userns 0 --unshare-user true
+bw_says "--disable-userns is not compatible with --userns-block-fd" --unshare-user \
+	--disable-userns --userns-block-fd 0 --info-fd 1 true
+bw_says "Specifying --as-pid-1 and --lock-file is not permitted" --unshare-pid --as-pid-1 \
+	--lock-file /x true
+bw_says "labeling not supported on this system" --exec-label system_u:system_r:x:s0 true
+
+t "setup failures: bubblewrap 0.12's wording (a read-only root, a missing --chdir)"
+RO=("${BB[@]}" --remount-ro /)
+bw_says "Can't mkdir parents for /nonexist/x: Read-only file system" "${RO[@]}" \
+	--tmpfs /nonexist/x true
+bw_says "Can't create file /nonexist: Read-only file system" "${RO[@]}" --tmpfs /nonexist true
+bw_says "Can't mkdir parents for /nonexist/x: Read-only file system" "${RO[@]}" \
+	--dir /nonexist/x true
+bw_says "Can't mkdir parents for /nonexist/x: Read-only file system" "${RO[@]}" \
+	--bind /tmp /nonexist/x true
+bw_says "Can't mkdir parents for /nonexist/x: Read-only file system" "${RO[@]}" \
+	--symlink a /nonexist/x true
+bw_says "Can't make symlink at /nonexist: Read-only file system" "${RO[@]}" \
+	--symlink a /nonexist true
+bw_says "Can't mkdir parents for /nonexist/x: Read-only file system" "${RO[@]}" \
+	--proc /nonexist/x true
+bw_says "Can't open /nonexist: No such file or directory" "${BB[@]}" --chmod 0755 /nonexist true
+bw_says "Can't chdir to /nonexist: No such file or directory" "${BB[@]}" --chdir /nonexist true
+bw_says "Unable to open lock file /nonexist: No such file or directory" "${BB[@]}" \
+	--lock-file /nonexist true
+# Debian's bubblewrap 0.8 says the same where its words were already 0.12's
+for args in "--tmpfs /nonexist/x" "--chdir /nonexist"; do
+	read -ra a <<<"$args"
+	run "$DEB" "${RO[@]}" "${a[@]}" true
+	deb_err=$ERR
+	bw "${RO[@]}" "${a[@]}" true
+	expect_eq "$args: ours vs /usr/bin/bwrap" "$deb_err" "$ERR"
+done
+
+t "the native personality keeps its own messages"
+run "$SANDBOX" --proc
+expect_eq "missing argument" "sandbox: --proc takes 1 argument" "$ERR"
+run "$SANDBOX" --no-such-option true
+expect_eq "unknown option" "sandbox: Unknown option --no-such-option (see 'sandbox --help')" "$ERR"
 
 t "-- ends the options: what follows is the command, even if it starts with -"
 bw "${BB[@]}" -- sh -c 'echo after-dashdash'
