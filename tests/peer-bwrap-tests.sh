@@ -25,6 +25,8 @@
 # Each upstream test becomes one line here: "ok - SCRIPT N NAME",
 # "not ok - ...", or "skip - SCRIPT N NAME: REASON" for upstream's own
 # skips. A script that dies early or breaks its plan counts one failure.
+# The FUSE filesystem that upstream's libtest.sh looks for (one the user
+# mounted) is provided: a fuse-overlayfs, unmounted at exit (fuse_mount).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,7 +62,40 @@ TMP=$(mktemp -d /var/tmp/peer-bwrap.XXXXXX) || {
 	echo "Bail out! cannot create a temporary directory"
 	exit 2
 }
-trap 'rm -rf "$TMP"' EXIT
+FUSE_MNT=
+# fuse_umount: unmount the FUSE filesystem of fuse_mount, if any.
+fuse_umount() {
+	[[ -n $FUSE_MNT ]] || return 0
+	fusermount3 -u "$FUSE_MNT" 2>/dev/null || umount "$FUSE_MNT" 2>/dev/null
+	FUSE_MNT=
+}
+trap 'fuse_umount; rm -rf "$TMP"' EXIT
+
+# fuse_mount: upstream's libtest.sh binds a FUSE filesystem that the user
+# running the tests mounted (a "fuse.*" line of /proc/self/mounts with
+# user_id=UID) in 4 tests of test-run.sh, and skips them with "no FUSE
+# support" when there is none. Provide one: a fuse-overlayfs of two empty
+# directories, mounted as this user (through the setuid fusermount3 when
+# unprivileged), unmounted at exit. Without fuse-overlayfs or /dev/fuse,
+# those 4 tests stay skipped and the reason is printed.
+fuse_mount() {
+	local d=$TMP/fuse
+	if ! command -v fuse-overlayfs >/dev/null || ! command -v fusermount3 >/dev/null; then
+		echo "# no FUSE filesystem for upstream's FUSE tests: fuse-overlayfs or fusermount3 missing"
+		return 0
+	fi
+	mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/mnt" && echo fuse >"$d/lower/file" || return 0
+	if ! fuse-overlayfs -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" \
+		"$d/mnt" 2>"$TMP/fuse.err"; then
+		echo "# no FUSE filesystem for upstream's FUSE tests: fuse-overlayfs: $(head -n 1 "$TMP/fuse.err")"
+		return 0
+	fi
+	FUSE_MNT=$d/mnt
+	if ! grep -q " $FUSE_MNT fuse[. ].*user_id=$(id -u)[, ]" /proc/self/mounts; then
+		echo "# $FUSE_MNT: mounted, but not listed as the FUSE mount of user $(id -u)"
+	fi
+	echo "# FUSE filesystem for upstream's FUSE tests: $FUSE_MNT"
+}
 
 # apt_private PROG ARGS...: apt-get or apt-cache with a configuration of
 # its own under CACHE.
@@ -190,9 +225,11 @@ elif ! cc -O2 -o "$TMP/build/tests/try-syscall" \
 else
 	ln -s "${PEER_BWRAP:-$SANDBOX}" "$TMP/bin/bwrap"
 	echo "# bubblewrap $VERSION's tests against $(readlink "$TMP/bin/bwrap")"
+	fuse_mount
 	for s in "${SCRIPTS[@]}"; do
 		run_script "$s"
 	done
+	fuse_umount
 fi
 printf '# peer-bwrap: %d passed, %d failed, %d skipped\n' \
 	"$PASSED" "$FAILED" "$SKIPPED"
