@@ -421,6 +421,26 @@ static int bwrap_missing_args(const struct opt *o, const char *arg)
 	return sb_err(EINVAL, "%s takes %s", arg, count[o->nargs > 3 ? 2 : o->nargs - 1]);
 }
 
+/* bubblewrap warns when one of these is given again (--chdir: its
+ * handler does). */
+static void bwrap_warn_again(struct cli *c, const char *arg)
+{
+	static const char *const once[] = {
+		"--exec-label", "--file-label", "--sync-fd", "--block-fd", "--userns-block-fd",
+		"--info-fd", "--json-status-fd", "--seccomp", "--userns", "--userns2", "--pidns",
+		"--uid", "--gid", "--hostname",
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof once / sizeof once[0]; k++) {
+		if (strcmp(arg, once[k]) != 0)
+			continue;
+		if (c->bwrap_seen & (1u << k))
+			sb_warn("Only the last %s option will take effect", arg);
+		c->bwrap_seen |= 1u << k;
+	}
+}
+
 /* argv[c->i], an option: its row, its arguments, its handler. */
 static int one_option(struct cli *c)
 {
@@ -449,6 +469,8 @@ static int one_option(struct cli *c)
 	if ((pd->perms_set || pd->size) && !(o->flags & F_PERMS))
 		return sb_err(EINVAL, "%s must be followed by an option that creates a file "
 			      "or directory, not %s", pd->size ? "--size" : "--perms", o->name);
+	if (bwrap(c->spec))
+		bwrap_warn_again(c, arg);
 	if (!(o->flags & F_ENTER) && !c->spec->not_for_enter)
 		c->spec->not_for_enter = o->name;
 	c->op = NULL;

@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -216,22 +217,36 @@ static int opt_perms(struct cli *c, const struct opt *o, char **v)
 	return 0;
 }
 
+/* bwrap's --size: bubblewrap's strtoull(, 0) (decimal, 0x hex, 0 octal;
+ * no k, M, G) and its words */
+static int bwrap_size(const char *val, uint64_t *out)
+{
+	char *end = NULL;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(val, &end, 0);
+	if (errno || !isdigit((unsigned char)val[0]) || *end || n == 0)
+		return sb_err(EINVAL, "--size takes a non-zero number of bytes");
+	if (n > SIZE_MAX >> 1)
+		return sb_err(ERANGE, "--size (for tmpfs) is limited to %zu", (size_t)(SIZE_MAX >> 1));
+	*out = n;
+	return 0;
+}
+
 static int opt_size(struct cli *c, const struct opt *o, char **v)
 {
 	struct pending *pd = &c->pd;
 
 	if (pd->size)
 		return sb_err(EINVAL, "--size given twice for the same action");
-	if ((parse_size(v[0], &pd->size) < 0 || pd->size == 0) && bwrap(c->spec))
-		return sb_err(EINVAL, "--size takes a non-zero number of bytes");
+	if (bwrap(c->spec))
+		return bwrap_size(v[0], &pd->size);
 	if (parse_size(v[0], &pd->size) < 0 || pd->size == 0)
 		return sb_err(EINVAL, "--size: invalid size '%s' (bytes, or with k, M, G)", v[0]);
 	/* the kernel's tmpfs takes at most SSIZE_MAX (bwrap's limit) */
 	if (pd->size > SIZE_MAX >> 1)
-		return bwrap(c->spec) ? sb_err(ERANGE, "--size (for tmpfs) is limited to %zu",
-					       (size_t)(SIZE_MAX >> 1))
-				      : sb_err(ERANGE, "--size %s: at most %zu bytes", v[0],
-					       (size_t)(SIZE_MAX >> 1));
+		return sb_err(ERANGE, "--size %s: at most %zu bytes", v[0], (size_t)(SIZE_MAX >> 1));
 	return 0;
 }
 

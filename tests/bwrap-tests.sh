@@ -272,6 +272,8 @@ bw_says "Unknown option --no-such-option" --no-such-option true
 bw_says "--perms takes an octal argument <= 07777" --perms 8 --dir /x true
 bw_says "--chmod takes an octal argument <= 07777" --chmod 99999 /x true
 bw_says "--size takes a non-zero number of bytes" --size 0 --tmpfs /x true
+bw_says "--size takes a non-zero number of bytes" --size 64k --tmpfs /x true
+bw_says "--size (for tmpfs) is limited to 9223372036854775807" --size 0xffffffffffffffff --tmpfs /x true
 bw_says "--perms must be followed by an option that creates a file" --perms 0700 --bind / / true
 bw_says "--size must be followed by --tmpfs" --size 4096 --dir /x true
 bw_says "Invalid uid: nobody" --unshare-user --uid nobody true
@@ -287,6 +289,17 @@ bw_says "--disable-userns is not compatible with --userns-block-fd" --unshare-us
 bw_says "Specifying --as-pid-1 and --lock-file is not permitted" --unshare-pid --as-pid-1 \
 	--lock-file /x true
 bw_says "labeling not supported on this system" --exec-label system_u:system_r:x:s0 true
+
+t "an option given twice that takes effect once: bubblewrap's warning, then the run"
+for o in "--uid 5 --uid 6" "--gid 5 --gid 6" "--hostname a --hostname b" "--chdir / --chdir /"; do
+	read -ra a <<<"$o"
+	run "$DEB" "${BB[@]}" --unshare-user --unshare-uts "${a[@]}" true
+	deb_err=$ERR deb_rc=$RC
+	bw "${BB[@]}" --unshare-user --unshare-uts "${a[@]}" true
+	expect_status 0
+	expect_eq "$o: the warning" "bwrap: Only the last ${a[0]} option will take effect" "$ERR"
+	expect_eq "$o: ours vs /usr/bin/bwrap" "$deb_rc $deb_err" "$RC $ERR"
+done
 
 t "setup failures: bubblewrap 0.12's wording (a read-only root, a missing --chdir)"
 RO=("${BB[@]}" --remount-ro /)
@@ -554,6 +567,8 @@ same_as_bwrap "--size" "${BB[@]}" --size 1048576 --perms 0700 --tmpfs /s --tmpfs
 	sh -c 'stat -f -c "%b %S" /s; stat -c %a /s; stat -f -c %b /u'
 expect_eq "1 MiB tmpfs, mode 0700" "$(printf '256 4096\n700')" "$(head -n 2 <<<"$OUT")"
 expect_ne "the next tmpfs has the default size" "256" "$(sed -n 3p <<<"$OUT")"
+bw "${BB[@]}" --size 0x100000 --tmpfs /s stat -f -c "%b %S" /s
+expect_eq "--size in hex, as bubblewrap's strtoull reads it" "256 4096" "$OUT"
 
 t "--perms/--size not followed by what they apply to: exit status 1"
 same_as_bwrap "--size --dir" "${BB[@]}" --size 4096 --dir /x true
