@@ -550,7 +550,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 	spec_defaults(spec);
 	if (bwrap(spec) && argc < 2) {
 		cli_print_usage(spec, argv[0], stderr);
-		return sb_err(EINVAL, "no command given");
+		return sb_err_shown(EINVAL);
 	}
 	for (c.i = 1; c.i < c.argc; c.i++) {
 		const char *arg = c.argv[c.i];
@@ -568,5 +568,10 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		return r;
 	spec->argv = &c.argv[c.i];
 	spec->argc = c.argc - c.i;
+	/* bubblewrap: no command, only its usage on stderr */
+	if (bwrap(spec) && spec->argc == 0 && spec->mode == CMD_RUN) {
+		cli_print_usage(spec, argv[0], stderr);
+		return sb_err_shown(EINVAL);
+	}
 	return spec_finish(spec);
 }

@@ -37,6 +37,8 @@ extern bool sb_level_prefix;         /* --level-prefix: "<3>" before errors */
 int sb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefix the recorded message with more context: "CTX: old message". */
 int sb_errctx(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A failure already shown (bwrap's usage): sb_print_error prints nothing. */
+int sb_err_shown(int err);
 const char *sb_errmsg(void);
 int sb_errnum(void);
 void sb_print_error(void);

@@ -223,10 +223,15 @@ expect_match "version line" '^bubblewrap [0-9]+\.[0-9]+\.[0-9]+$' "$OUT"
 v=${OUT#bubblewrap }
 expect_eq "version >= 0.11.0" "0.11.0" "$(printf '%s\n' 0.11.0 "$v" | sort -V | head -n 1)"
 
-t "no arguments: the usage on stderr, exit status 1"
+t "no arguments, or options but no command: the usage on stderr, exit status 1, no message"
 bw
 expect_status 1
 expect_eq "first line of stderr" "usage: $BW [OPTIONS...] [--] COMMAND [ARGS...]" "$(head -n 1 <<<"$ERR")"
+expect_no_match "no 'bwrap: ' line (bubblewrap prints only the usage)" '^bwrap: ' "$ERR"
+same_as_bwrap "options, no command" "${BB[@]}" --unshare-pid
+expect_status 1
+expect_eq "first line of stderr" "usage: $BW [OPTIONS...] [--] COMMAND [ARGS...]" "$(head -n 1 <<<"$ERR")"
+expect_no_match "no 'bwrap: ' line" '^bwrap: ' "$ERR"
 
 t "an unknown option: a 'bwrap: ' message, exit status 1 (as bubblewrap)"
 same_as_bwrap "--no-such-option" --no-such-option true
