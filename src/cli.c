@@ -112,6 +112,13 @@ int cli_parse_fd(const char *opt, const char *val, int *out)
 	if (fd < 100)
 		return sb_err(EBADF, "%s %s: not a descriptor of the harness", opt, val);
 #endif
+	if (fcntl((int)fd, F_GETFD) < 0 && sb_exit_setup == 1) {
+		/* bwrap's words where it reads the fd; elsewhere ours */
+		if (strcmp(opt, "--args") == 0)
+			return sb_err(EBADF, "Can't read --args data: %s", strerror(EBADF));
+		if (strcmp(opt, "--seccomp") == 0 || strcmp(opt, "--add-seccomp-fd") == 0)
+			return sb_err(EBADF, "Can't read seccomp data: %s", strerror(EBADF));
+	}
 	if (fcntl((int)fd, F_GETFD) < 0)
 		return sb_err(EBADF, "%s %s: file descriptor %s is not open", opt, val, val);
 	*out = (int)fd;
@@ -166,7 +173,9 @@ int cli_splice_args(struct cli *c, int fd)
 	int r, j, n;
 
 	if ((r = read_fd_all(fd, &data, &len, MAX_ARGS_BYTES)) < 0)
-		return sb_err(-r, "--args %d: cannot read the arguments: %s", fd, strerror(-r));
+		return c->spec->personality == PERSONALITY_BWRAP ?
+			       sb_err(-r, "Can't read --args data: %s", strerror(-r)) :
+			       sb_err(-r, "--args %d: cannot read the arguments: %s", fd, strerror(-r));
 	for (k = 0; k < len; k++)
 		if (data[k] == '\0')
 			nwords++;

@@ -167,12 +167,16 @@ static int data_op(struct cli *c, const struct opt *o, char **v,
 	struct mount_op *op;
 	int fd, r;
 
-	if ((r = cli_parse_fd(o->name, v[0], &fd)) < 0)
+	if ((r = cli_parse_fd(o->name, v[0], &fd)) < 0 && (r != -EBADF || !bwrap(c->spec)))
 		return r;
 	op = c->op = add_op(c->spec, kind, o->name, NULL, v[1], false);
 	op->ro = ro;
-	if ((r = read_fd_all(fd, &op->data, &op->data_len, 1u << 30)) < 0)
+	/* bwrap: bubblewrap's words when it copies the data */
+	if (r == 0 && (r = read_fd_all(fd, &op->data, &op->data_len, 1u << 30)) < 0 &&
+	    !bwrap(c->spec))
 		return sb_err(-r, "%s %s: cannot read: %s", o->name, v[0], strerror(-r));
+	if (r < 0)
+		return sb_err(-r, "Can't write data to file %s: %s", v[1], strerror(-r));
 	return 0;
 }
 
