@@ -538,7 +538,8 @@ static int end_of_options(struct cli *c)
 	size_t k;
 	int r = 0;
 
-	if (pd->perms_set || pd->size)
+	/* bubblewrap lets a last --perms or --size qualify nothing */
+	if ((pd->perms_set || pd->size) && !bwrap(c->spec))
 		return sb_err(EINVAL, "%s must be followed by an operation",
 			      pd->size ? "--size" : "--perms");
 	if (pd->n_lowers)

@@ -598,7 +598,7 @@ expect_ne "the next tmpfs has the default size" "256" "$(sed -n 3p <<<"$OUT")"
 bw "${BB[@]}" --size 0x100000 --tmpfs /s stat -f -c "%b %S" /s
 expect_eq "--size in hex, as bubblewrap's strtoull reads it" "256 4096" "$OUT"
 
-t "--perms/--size not followed by what they apply to: exit status 1"
+t "--perms/--size not followed by what they apply to: exit status 1 (ignored when last, as bubblewrap)"
 same_as_bwrap "--size --dir" "${BB[@]}" --size 4096 --dir /x true
 expect_status 1
 same_as_bwrap "--perms --ro-bind" "${BB[@]}" --perms 0700 --ro-bind "$ROOTFS/etc" /x true
@@ -607,6 +607,10 @@ same_as_bwrap "--perms 0999" "${BB[@]}" --perms 0999 --dir /x true
 expect_status 1
 same_as_bwrap "--size 0" "${BB[@]}" --size 0 --tmpfs /x true
 expect_status 1
+same_as_bwrap "a last --perms, qualifying nothing" "${BB[@]}" --perms 0700 true
+expect_status 0
+same_as_bwrap "a last --size, qualifying nothing" "${BB[@]}" --size 4096 true
+expect_status 0
 
 t "operations apply in order: a later --tmpfs hides what was made below it"
 same_as_bwrap "in order" "${BB[@]}" --tmpfs /a --dir /a/made-first --tmpfs /b --tmpfs /a --dir /b/made-after ls /a /b
