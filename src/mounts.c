@@ -548,7 +548,8 @@ static int do_remount_ro(int rootfd, const struct mount_op *op, bool bwrap)
 }
 
 /* Operation I of the plan.  Those that say what failed without naming
- * their option get it in front. */
+ * their option get it in front (natively: bwrap's messages, like
+ * bubblewrap's, name the path only). */
 static int do_op(const struct walk *w, size_t i)
 {
 	const struct mount_op *op = &w->spec->ops[i];
