@@ -115,7 +115,15 @@ static void child_enter_userns(const struct sandbox_spec *spec, const struct run
 
 	if (spec->userns_fd >= 0) {
 		if (setns(spec->userns_fd, CLONE_NEWUSER) < 0) {
-			sb_err(errno, "--userns: cannot join the user namespace: %s", strerror(errno));
+			if (spec->personality != PERSONALITY_BWRAP)
+				sb_err(errno, "--userns: cannot join the user namespace: %s",
+				       strerror(errno));
+			else if (errno == EINVAL) /* bubblewrap's words */
+				sb_err(EINVAL, "Joining the specified user namespace failed, it "
+				       "might not be a descendant of the current user namespace.");
+			else
+				sb_err(errno, "Joining specified user namespace failed: %s",
+				       strerror(errno));
 			child_fail(run->sync_fd);
 		}
 		close(spec->userns_fd);
@@ -186,7 +194,8 @@ static pid_t child_join_pidns(const struct sandbox_spec *spec, struct run *run,
 	pid_t waited = -1;
 
 	if (setns(spec->pidns_fd, CLONE_NEWPID) < 0) {
-		sb_err(errno, "--pidns: cannot join the pid namespace: %s", strerror(errno));
+		sb_err(errno, spec->personality == PERSONALITY_BWRAP ? "Setting pidns failed: %s" :
+		       "--pidns: cannot join the pid namespace: %s", strerror(errno));
 		child_fail(run->sync_fd);
 	}
 	close(spec->pidns_fd);

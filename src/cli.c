@@ -112,6 +112,13 @@ int cli_parse_fd(const char *opt, const char *val, int *out)
 	if (fd < 100)
 		return sb_err(EBADF, "%s %s: not a descriptor of the harness", opt, val);
 #endif
+	if (fcntl((int)fd, F_GETFD) < 0 && sb_exit_setup == 1) {
+		/* bwrap's words where it reads the fd; elsewhere ours */
+		if (strcmp(opt, "--args") == 0)
+			return sb_err(EBADF, "Can't read --args data: %s", strerror(EBADF));
+		if (strcmp(opt, "--seccomp") == 0 || strcmp(opt, "--add-seccomp-fd") == 0)
+			return sb_err(EBADF, "Can't read seccomp data: %s", strerror(EBADF));
+	}
 	if (fcntl((int)fd, F_GETFD) < 0)
 		return sb_err(EBADF, "%s %s: file descriptor %s is not open", opt, val, val);
 	*out = (int)fd;
@@ -166,7 +173,9 @@ int cli_splice_args(struct cli *c, int fd)
 	int r, j, n;
 
 	if ((r = read_fd_all(fd, &data, &len, MAX_ARGS_BYTES)) < 0)
-		return sb_err(-r, "--args %d: cannot read the arguments: %s", fd, strerror(-r));
+		return c->spec->personality == PERSONALITY_BWRAP ?
+			       sb_err(-r, "Can't read --args data: %s", strerror(-r)) :
+			       sb_err(-r, "--args %d: cannot read the arguments: %s", fd, strerror(-r));
 	for (k = 0; k < len; k++)
 		if (data[k] == '\0')
 			nwords++;
@@ -372,11 +381,17 @@ static const struct opt *find_opt(const char *arg, bool bwrap_personality,
 }
 
 /* Options that only qualify the next operation must be followed by one. */
-static int take_pending(struct pending *pd, struct mount_op *op, const char *opt)
+static int take_pending(struct cli *c, struct mount_op *op, const char *opt)
 {
+	struct pending *pd = &c->pd;
 	bool perms_ok = op->kind == MOP_TMPFS || op->kind == MOP_DIR || op->kind == MOP_FILE ||
 			op->kind == MOP_BIND_DATA;
 
+	if (bwrap(c->spec) && ((pd->perms_set && !perms_ok) ||
+			       (pd->size && op->kind != MOP_TMPFS)))
+		return sb_err(EINVAL, pd->perms_set && !perms_ok ?
+			      "--perms must be followed by an option that creates a file" :
+			      "--size must be followed by --tmpfs");
 	if (pd->perms_set && !perms_ok)
 		return sb_err(EINVAL, "--perms must be followed by an option that creates a file "
 			      "or directory (--tmpfs, --dir, --file, --bind-data, --ro-bind-data), "
@@ -394,6 +409,47 @@ static int take_pending(struct pending *pd, struct mount_op *op, const char *opt
 	return 0;
 }
 
+/* bubblewrap 0.12's words for an option given without its arguments:
+ * "takes an argument", "two" or "three arguments", a few say "one
+ * argument", --ro-bind-fd borrows --bind-fd's name, and a trailing
+ * --overlay-src is reported as an unfollowed one. */
+static int bwrap_missing_args(const struct opt *o, const char *arg)
+{
+	static const char *const one[] = { "--argv0", "--chdir", "--remount-ro" };
+	static const char *const count[] = { "an argument", "two arguments", "three arguments" };
+	size_t k;
+
+	if (strcmp(arg, "--overlay-src") == 0)
+		return sb_err(EINVAL, "--overlay-src must be followed by another --overlay-src "
+			      "or one of --overlay, --tmp-overlay, or --ro-overlay");
+	if (strcmp(arg, "--ro-bind-fd") == 0)
+		arg = "--bind-fd";
+	for (k = 0; k < sizeof one / sizeof one[0]; k++)
+		if (strcmp(arg, one[k]) == 0)
+			return sb_err(EINVAL, "%s takes one argument", arg);
+	return sb_err(EINVAL, "%s takes %s", arg, count[o->nargs > 3 ? 2 : o->nargs - 1]);
+}
+
+/* bubblewrap warns when one of these is given again (--chdir: its
+ * handler does). */
+static void bwrap_warn_again(struct cli *c, const char *arg)
+{
+	static const char *const once[] = {
+		"--exec-label", "--file-label", "--sync-fd", "--block-fd", "--userns-block-fd",
+		"--info-fd", "--json-status-fd", "--seccomp", "--userns", "--userns2", "--pidns",
+		"--uid", "--gid", "--hostname",
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof once / sizeof once[0]; k++) {
+		if (strcmp(arg, once[k]) != 0)
+			continue;
+		if (c->bwrap_seen & (1u << k))
+			sb_warn("Only the last %s option will take effect", arg);
+		c->bwrap_seen |= 1u << k;
+	}
+}
+
 /* argv[c->i], an option: its row, its arguments, its handler. */
 static int one_option(struct cli *c)
 {
@@ -403,17 +459,27 @@ static int one_option(struct cli *c)
 	int r;
 
 	o = find_opt(arg, bwrap(c->spec), bwrap(c->spec) || pd->n_lowers > 0);
+	if (!o && bwrap(c->spec))
+		return sb_err(EINVAL, "Unknown option %s", arg);
 	if (!o)
 		return sb_err(EINVAL, "Unknown option %s (see '%s --help')", arg, sb_prog);
+	if (c->i + o->nargs >= c->argc && bwrap(c->spec))
+		return bwrap_missing_args(o, arg);
 	if (c->i + o->nargs >= c->argc)
 		return sb_err(EINVAL, "%s takes %d argument%s", o->name, o->nargs,
 			      o->nargs > 1 ? "s" : "");
 	if (pd->n_lowers > 0 && !(o->flags & F_LOWERS))
 		return sb_err(EINVAL, "--overlay-src must be followed by another "
 			      "--overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay");
+	if ((pd->perms_set || pd->size) && !(o->flags & F_PERMS) && bwrap(c->spec))
+		return sb_err(EINVAL, pd->perms_set ?
+			      "--perms must be followed by an option that creates a file" :
+			      "--size must be followed by --tmpfs");
 	if ((pd->perms_set || pd->size) && !(o->flags & F_PERMS))
 		return sb_err(EINVAL, "%s must be followed by an option that creates a file "
 			      "or directory, not %s", pd->size ? "--size" : "--perms", o->name);
+	if (bwrap(c->spec))
+		bwrap_warn_again(c, arg);
 	if (!(o->flags & F_ENTER) && !c->spec->not_for_enter)
 		c->spec->not_for_enter = o->name;
 	c->op = NULL;
@@ -423,7 +489,7 @@ static int one_option(struct cli *c)
 	c->i = c->next;
 	if (!c->op)
 		return 0;
-	if ((r = take_pending(pd, c->op, o->name)) < 0)
+	if ((r = take_pending(c, c->op, o->name)) < 0)
 		return r;
 	if (c->op->kind == MOP_OVERLAY) {
 		c->op->lowers = pd->lowers;
@@ -472,7 +538,8 @@ static int end_of_options(struct cli *c)
 	size_t k;
 	int r = 0;
 
-	if (pd->perms_set || pd->size)
+	/* bubblewrap lets a last --perms or --size qualify nothing */
+	if ((pd->perms_set || pd->size) && !bwrap(c->spec))
 		return sb_err(EINVAL, "%s must be followed by an operation",
 			      pd->size ? "--size" : "--perms");
 	if (pd->n_lowers)
@@ -493,7 +560,7 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 	spec_defaults(spec);
 	if (bwrap(spec) && argc < 2) {
 		cli_print_usage(spec, argv[0], stderr);
-		return sb_err(EINVAL, "no command given");
+		return sb_err_shown(EINVAL);
 	}
 	for (c.i = 1; c.i < c.argc; c.i++) {
 		const char *arg = c.argv[c.i];
@@ -511,5 +578,10 @@ int cli_parse(int argc, char **argv, struct sandbox_spec *spec)
 		return r;
 	spec->argv = &c.argv[c.i];
 	spec->argc = c.argc - c.i;
+	/* bubblewrap: no command, only its usage on stderr */
+	if (bwrap(spec) && spec->argc == 0 && spec->mode == CMD_RUN) {
+		cli_print_usage(spec, argv[0], stderr);
+		return sb_err_shown(EINVAL);
+	}
 	return spec_finish(spec);
 }

@@ -35,6 +35,7 @@ struct cli {
 	int depth;              /* --args nesting */
 	struct mount_op *op;    /* an operation that --perms, --size or
 				 * --overlay-src qualify, set by its handler */
+	unsigned int bwrap_seen; /* bwrap: which once-only options were given */
 };
 
 /* Which personality an option belongs to.  Every option is read by both

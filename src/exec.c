@@ -186,7 +186,8 @@ static void payload_confine(const struct sandbox_spec *spec, const struct run *r
 		child_fail(run->sync_fd);
 	}
 	if (spec->userns2_fd >= 0 && setns(spec->userns2_fd, CLONE_NEWUSER) < 0) {
-		sb_err(errno, "--userns2: cannot switch to the user namespace: %s", strerror(errno));
+		sb_err(errno, spec->personality == PERSONALITY_BWRAP ? "Setting userns2 failed: %s" :
+		       "--userns2: cannot switch to the user namespace: %s", strerror(errno));
 		child_fail(run->sync_fd);
 	}
 	if (caps_apply(spec, ip->uid_, ip->gid_) < 0)

@@ -12,6 +12,7 @@ bool sb_level_prefix;
 
 static char errbuf[2048];
 static int errnum;
+static bool shown;
 
 int sb_err(int err, const char *fmt, ...)
 {
@@ -21,6 +22,15 @@ int sb_err(int err, const char *fmt, ...)
 	vsnprintf(errbuf, sizeof errbuf, fmt, ap);
 	va_end(ap);
 	errnum = err > 0 ? err : EINVAL;
+	shown = false;
+	return -errnum;
+}
+
+int sb_err_shown(int err)
+{
+	errbuf[0] = '\0';
+	errnum = err > 0 ? err : EINVAL;
+	shown = true;
 	return -errnum;
 }
 
@@ -62,6 +72,8 @@ void sb_print_message(const char *text)
 
 void sb_print_error(void)
 {
+	if (shown)
+		return;
 	sb_print_message(sb_errmsg());
 }
 

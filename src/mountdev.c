@@ -50,6 +50,8 @@ static int dev_tmpfs(int rootfd, const char *dest, mode_t pmode, bool bwrap)
 	int dfd, devfd, r;
 
 	dfd = mkdir_in_root_mode(rootfd, dest, pmode);
+	if (dfd < 0 && bwrap)
+		return bwrap_mkdest_err(rootfd, dest, dfd);
 	if (dfd < 0)
 		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
 	r = mount_new_fs(dfd, "tmpfs", tmpfs_opts, MOUNT_ATTR_NOSUID |
@@ -201,6 +203,8 @@ int mount_proc(int rootfd, const char *dest, mode_t pmode, bool as_bwrap, bool s
 	unsigned int attrs = MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC;
 	int dfd = mkdir_in_root_mode(rootfd, dest, pmode), mfd, r;
 
+	if (dfd < 0 && as_bwrap)
+		return bwrap_mkdest_err(rootfd, dest, dfd);
 	if (dfd < 0)
 		return sb_err(-dfd, "cannot create %s: %s", dest, strerror(-dfd));
 	r = mount_new_fs(dfd, "proc", NULL, attrs);

@@ -120,12 +120,36 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp)
 	return hide_preflight(spec, mp);
 }
 
+/* bubblewrap makes DEST's parents, then DEST: "Can't mkdir parents for
+ * DEST" when the parent is still missing, else "Can't create file DEST"
+ * (its words for a directory too), with ERR's text. */
+int bwrap_mkdest_err(int rootfd, const char *dest, int err)
+{
+	_cleanup_free_ char *parent = xstrdup(dest);
+	size_t n = strlen(parent);
+	char *slash;
+	int fd;
+
+	while (n > 1 && parent[n - 1] == '/')
+		parent[--n] = '\0';
+	slash = strrchr(parent, '/');
+	if (slash)
+		*slash = '\0';
+	fd = open_in_root(rootfd, slash && *parent ? parent : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return sb_err(-err, "Can't mkdir parents for %s: %s", dest, strerror(-err));
+	close(fd);
+	return sb_err(-err, "Can't create file %s: %s", dest, strerror(-err));
+}
+
 /* A new filesystem of TYPE on DEST (made, missing directories with PMODE). */
 static int mount_at(int rootfd, const char *dest, mode_t pmode, const char *type,
-		    const char *const *opts, unsigned int attrs)
+		    const char *const *opts, unsigned int attrs, bool bwrap)
 {
 	int dfd = mkdir_in_root_mode(rootfd, dest, pmode), r;
 
+	if (dfd < 0 && bwrap)
+		return bwrap_mkdest_err(rootfd, dest, dfd);
 	if (dfd < 0)
 		return sb_err(-dfd, "cannot create %s: %s%s", dest, strerror(-dfd),
 			      dfd == -EROFS ? " (the root is read-only: create it in the rootfs, "
@@ -133,7 +157,8 @@ static int mount_at(int rootfd, const char *dest, mode_t pmode, const char *type
 	r = mount_new_fs(dfd, type, opts, attrs);
 	close(dfd);
 	if (r < 0)
-		return sb_err(-r, "cannot mount %s on %s: %s", type, dest, strerror(-r));
+		return sb_err(-r, bwrap ? "Can't mount %s on %s: %s" : "cannot mount %s on %s: %s",
+			      type, dest, strerror(-r));
 	return 0;
 }
 
@@ -244,6 +269,10 @@ static int do_bind(const struct walk *w, const struct mount_op *op, const char *
 	}
 	dfd = S_ISDIR(st.st_mode) ? mkdir_in_root_mode(w->rootfd, op->dest, w->pmode)
 				  : file_in_root(w->rootfd, op->dest, w->pmode);
+	if (dfd < 0 && w->bwrap) {
+		close(mfd);
+		return bwrap_mkdest_err(w->rootfd, op->dest, dfd);
+	}
 	if (dfd < 0) {
 		close(mfd);
 		return sb_err(-dfd, "%s %s %s: cannot create the mount point: %s%s", op->opt,
@@ -279,6 +308,8 @@ static int do_symlink(const struct walk *w, const struct mount_op *op)
 	ssize_t n = -1;
 
 	pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
+	if (pfd < 0 && w->bwrap)
+		return sb_err(-pfd, "Can't mkdir parents for %s: %s", op->dest, strerror(-pfd));
 	if (pfd < 0)
 		return sb_err(-pfd, "--symlink %s %s: %s", op->src, op->dest, strerror(-pfd));
 	if (symlinkat(op->src, pfd, leaf) < 0) {
@@ -293,6 +324,8 @@ static int do_symlink(const struct walk *w, const struct mount_op *op)
 	close(pfd);
 	if (r == EEXIST)
 		return symlink_exists(op, n, target, w->bwrap);
+	if (r && w->bwrap)
+		return sb_err(r, "Can't make symlink at %s: %s", op->dest, strerror(r));
 	if (r)
 		return sb_err(r, "--symlink %s %s: %s", op->src, op->dest, strerror(r));
 	return 0;
@@ -305,6 +338,8 @@ static int do_file(const struct walk *w, const struct mount_op *op)
 	int pfd, fd, r;
 
 	pfd = open_parent(w->rootfd, op->dest, w->pmode, &leaf);
+	if (pfd < 0 && w->bwrap)
+		return sb_err(-pfd, "Can't mkdir parents for %s: %s", op->dest, strerror(-pfd));
 	if (pfd < 0)
 		return sb_err(-pfd, "--file %s: %s", op->dest, strerror(-pfd));
 	fd = openat(pfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
@@ -313,6 +348,9 @@ static int do_file(const struct walk *w, const struct mount_op *op)
 	if (fd >= 0)
 		close(fd);
 	close(pfd);
+	if (r < 0 && w->bwrap)
+		return sb_err(-r, fd < 0 ? "Can't create file %s: %s" : "Can't write data to file %s: %s",
+			      op->dest, strerror(-r));
 	if (r < 0)
 		return sb_err(-r, "--file %s: %s", op->dest, strerror(-r));
 	return 0;
@@ -385,6 +423,10 @@ static int do_bind_data(const struct walk *w, const struct mount_op *op, size_t 
 		unlink(name);
 		return 0;
 	}
+	if (dfd < 0 && w->bwrap) {
+		close(mfd);
+		return bwrap_mkdest_err(w->rootfd, op->dest, dfd);
+	}
 	if (dfd < 0) {
 		close(mfd);
 		return sb_err(-dfd, "%s %s: cannot create the mount point: %s", op->opt, op->dest,
@@ -399,15 +441,19 @@ static int do_bind_data(const struct walk *w, const struct mount_op *op, size_t 
 	return 0;
 }
 
-static int do_chmod(int rootfd, const struct mount_op *op)
+static int do_chmod(int rootfd, const struct mount_op *op, bool bwrap)
 {
 	int fd, r;
 
 	fd = open_in_root(rootfd, op->dest, O_PATH | O_CLOEXEC);
+	if (fd < 0 && bwrap)
+		return sb_err(-fd, "Can't open %s: %s", op->dest, strerror(-fd));
 	if (fd < 0)
 		return sb_err(-fd, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-fd));
 	r = chmod_fd(fd, op->perms, "/oldroot/proc");
 	close(fd);
+	if (r < 0 && bwrap)
+		return sb_err(-r, "Can't chmod %#o %s: %s", (unsigned)op->perms, op->dest, strerror(-r));
 	if (r < 0)
 		return sb_err(-r, "--chmod %04o %s: %s", (unsigned)op->perms, op->dest, strerror(-r));
 	return 0;
@@ -455,7 +501,7 @@ static int do_tmpfs(const struct walk *w, const struct mount_op *op)
 		o[k++] = gid;
 	}
 	return mount_at(w->rootfd, op->dest, w->pmode, "tmpfs", o,
-			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+			MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, w->bwrap);
 }
 
 /* --dir: a new directory gets --perms; an existing one is left alone. */
@@ -475,6 +521,8 @@ static int do_dir(const struct walk *w, const struct mount_op *op)
 	} else if (fd == -ENOENT) {
 		fd = mkdir_in_root_mode(w->rootfd, op->dest, w->pmode);
 	}
+	if (fd < 0 && w->bwrap)
+		return bwrap_mkdest_err(w->rootfd, op->dest, fd);
 	if (fd < 0)
 		return sb_err(-fd, "--dir %s: %s", op->dest, strerror(-fd));
 	close(fd);
@@ -482,23 +530,26 @@ static int do_dir(const struct walk *w, const struct mount_op *op)
 }
 
 /* --remount-ro: only that mount, not those below it (bwrap 0.11). */
-static int do_remount_ro(int rootfd, const struct mount_op *op)
+static int do_remount_ro(int rootfd, const struct mount_op *op, bool bwrap)
 {
 	struct mount_attr ro = { .attr_set = MOUNT_ATTR_RDONLY };
 	int fd, r;
 
 	fd = open_in_root(rootfd, op->dest, O_PATH | O_CLOEXEC);
 	if (fd < 0)
-		return sb_err(-fd, "--remount-ro %s: %s", op->dest, strerror(-fd));
+		return sb_err(-fd, bwrap ? "Can't create file %s: %s" : "--remount-ro %s: %s",
+			      op->dest, strerror(-fd));
 	r = mount_setattr(fd, "", AT_EMPTY_PATH, &ro, sizeof ro) < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
-		return sb_err(-r, "--remount-ro %s: %s", op->dest, strerror(-r));
+		return sb_err(-r, bwrap ? "Can't remount readonly on %s: %s" : "--remount-ro %s: %s",
+			      op->dest, strerror(-r));
 	return 0;
 }
 
 /* Operation I of the plan.  Those that say what failed without naming
- * their option get it in front. */
+ * their option get it in front (natively: bwrap's messages, like
+ * bubblewrap's, name the path only). */
 static int do_op(const struct walk *w, size_t i)
 {
 	const struct mount_op *op = &w->spec->ops[i];
@@ -520,14 +571,14 @@ static int do_op(const struct walk *w, size_t i)
 		break;
 	case MOP_MQUEUE:
 		r = mount_at(w->rootfd, op->dest, w->pmode, "mqueue", NULL,
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, w->bwrap);
 		break;
 	case MOP_FILE:
 		return do_file(w, op);
 	case MOP_BIND_DATA:
 		return do_bind_data(w, op, i);
 	case MOP_CHMOD:
-		return do_chmod(w->rootfd, op);
+		return do_chmod(w->rootfd, op, w->bwrap);
 	case MOP_OVERLAY:
 		return overlay_op_mount(w->rootfd, w->pmode, op, (char **)real, i);
 	case MOP_PROC:
@@ -543,11 +594,12 @@ static int do_op(const struct walk *w, size_t i)
 	case MOP_HIDE:
 		return hide_path(w->rootfd, op->dest, op->opt);
 	case MOP_REMOUNT_RO:
-		return do_remount_ro(w->rootfd, op);
+		return do_remount_ro(w->rootfd, op, w->bwrap);
 	}
-	if (r < 0)
+	/* bubblewrap's messages name the path, never the option */
+	if (r < 0 && !w->bwrap)
 		return sb_errctx(r, "%s", op->opt);
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 static int reopen_root(int *rootfd)
@@ -632,13 +684,13 @@ static int standard_mounts(const struct walk *w)
 	if ((r = mount_proc(rootfd, "/proc", w->pmode, false, spec->share_pid)) < 0 ||
 	    (r = setup_dev(rootfd, "/dev", w->pmode, false, NULL)) < 0 ||
 	    (r = mount_at(rootfd, "/tmp", w->pmode, "tmpfs", tmp_opts,
-			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0 ||
+			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false)) < 0 ||
 	    (r = mount_at(rootfd, "/run", w->pmode, "tmpfs", run_opts,
-			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV)) < 0)
+			  MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, false)) < 0)
 		return r;
 	if (!spec->share_net) {
 		r = mount_at(rootfd, "/sys", w->pmode, "sysfs", NULL, MOUNT_ATTR_RDONLY |
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false);
 	} else {
 		struct mount_op sys = { .kind = MOP_RO_BIND, .src = "/sys", .dest = "/sys",
 					.opt = "/sys" };
@@ -648,7 +700,7 @@ static int standard_mounts(const struct walk *w)
 	 * root) at /sys/fs/cgroup, to subdivide for a build or a sandbox */
 	if (r == 0 && !spec->share_net && !spec->share_cgroup && spec->cg.first_opt)
 		r = mount_at(rootfd, "/sys/fs/cgroup", w->pmode, "cgroup2", NULL,
-			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+			     MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC, false);
 	if (r < 0)
 		return r;
 	sb_step("/proc, /dev, /tmp, /run, /sys mounted");

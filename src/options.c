@@ -11,6 +11,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -166,12 +167,16 @@ static int data_op(struct cli *c, const struct opt *o, char **v,
 	struct mount_op *op;
 	int fd, r;
 
-	if ((r = cli_parse_fd(o->name, v[0], &fd)) < 0)
+	if ((r = cli_parse_fd(o->name, v[0], &fd)) < 0 && (r != -EBADF || !bwrap(c->spec)))
 		return r;
 	op = c->op = add_op(c->spec, kind, o->name, NULL, v[1], false);
 	op->ro = ro;
-	if ((r = read_fd_all(fd, &op->data, &op->data_len, 1u << 30)) < 0)
+	/* bwrap: bubblewrap's words when it copies the data */
+	if (r == 0 && (r = read_fd_all(fd, &op->data, &op->data_len, 1u << 30)) < 0 &&
+	    !bwrap(c->spec))
 		return sb_err(-r, "%s %s: cannot read: %s", o->name, v[0], strerror(-r));
+	if (r < 0)
+		return sb_err(-r, "Can't write data to file %s: %s", v[1], strerror(-r));
 	return 0;
 }
 
@@ -194,6 +199,8 @@ static int opt_chmod(struct cli *c, const struct opt *o, char **v)
 {
 	struct mount_op *op = c->op = add_op(c->spec, MOP_CHMOD, o->name, NULL, v[1], false);
 
+	if (parse_octal(v[0], &op->perms) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "--chmod takes an octal argument <= 07777");
 	if (parse_octal(v[0], &op->perms) < 0)
 		return sb_err(EINVAL, "--chmod: invalid mode '%s' (octal, e.g. 0755)", v[0]);
 	op->perms_set = true;
@@ -206,9 +213,28 @@ static int opt_perms(struct cli *c, const struct opt *o, char **v)
 
 	if (pd->perms_set)
 		return sb_err(EINVAL, "--perms given twice for the same action");
+	if (parse_octal(v[0], &pd->perms) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "--perms takes an octal argument <= 07777");
 	if (parse_octal(v[0], &pd->perms) < 0)
 		return sb_err(EINVAL, "--perms: invalid mode '%s' (octal, e.g. 0700)", v[0]);
 	pd->perms_set = true;
+	return 0;
+}
+
+/* bwrap's --size: bubblewrap's strtoull(, 0) (decimal, 0x hex, 0 octal;
+ * no k, M, G) and its words */
+static int bwrap_size(const char *val, uint64_t *out)
+{
+	char *end = NULL;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(val, &end, 0);
+	if (errno || !isdigit((unsigned char)val[0]) || *end || n == 0)
+		return sb_err(EINVAL, "--size takes a non-zero number of bytes");
+	if (n > SIZE_MAX >> 1)
+		return sb_err(ERANGE, "--size (for tmpfs) is limited to %zu", (size_t)(SIZE_MAX >> 1));
+	*out = n;
 	return 0;
 }
 
@@ -218,14 +244,13 @@ static int opt_size(struct cli *c, const struct opt *o, char **v)
 
 	if (pd->size)
 		return sb_err(EINVAL, "--size given twice for the same action");
+	if (bwrap(c->spec))
+		return bwrap_size(v[0], &pd->size);
 	if (parse_size(v[0], &pd->size) < 0 || pd->size == 0)
 		return sb_err(EINVAL, "--size: invalid size '%s' (bytes, or with k, M, G)", v[0]);
 	/* the kernel's tmpfs takes at most SSIZE_MAX (bwrap's limit) */
 	if (pd->size > SIZE_MAX >> 1)
-		return bwrap(c->spec) ? sb_err(ERANGE, "--size (for tmpfs) is limited to %zu",
-					       (size_t)(SIZE_MAX >> 1))
-				      : sb_err(ERANGE, "--size %s: at most %zu bytes", v[0],
-					       (size_t)(SIZE_MAX >> 1));
+		return sb_err(ERANGE, "--size %s: at most %zu bytes", v[0], (size_t)(SIZE_MAX >> 1));
 	return 0;
 }
 
@@ -318,9 +343,19 @@ static int parse_id(const char *opt, const char *val, uint32_t *out)
 	return 0;
 }
 
+/* bubblewrap's words for a bad --uid or --gid */
+static int bwrap_id(struct cli *c, const char *opt, const char *val, uint32_t *out)
+{
+	int r = parse_id(opt, val, out);
+
+	if (r < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "Invalid %s: %s", opt + 2, val);
+	return r;
+}
+
 static int opt_uid(struct cli *c, const struct opt *o, char **v)
 {
-	int r = parse_id(o->name, v[0], &c->spec->uid);
+	int r = bwrap_id(c, o->name, v[0], &c->spec->uid);
 
 	if (r == 0)
 		c->spec->uid_set = true;
@@ -329,7 +364,7 @@ static int opt_uid(struct cli *c, const struct opt *o, char **v)
 
 static int opt_gid(struct cli *c, const struct opt *o, char **v)
 {
-	int r = parse_id(o->name, v[0], &c->spec->gid);
+	int r = bwrap_id(c, o->name, v[0], &c->spec->gid);
 
 	if (r == 0)
 		c->spec->gid_set = true;
@@ -392,7 +427,7 @@ static int opt_unshare_all(struct cli *c, const struct opt *o, char **v)
 {
 	struct sandbox_spec *spec = c->spec;
 
-	spec->unshare_user = true;
+	spec->unshare_user = spec->unshare_user_try = true;
 	spec->share_ipc = spec->share_pid = spec->share_net = false;
 	spec->share_uts = spec->share_cgroup = false;
 	if (spec->net_mode == NET_HOST)
@@ -401,7 +436,15 @@ static int opt_unshare_all(struct cli *c, const struct opt *o, char **v)
 }
 
 /* also --unshare-user-try */
-SET(opt_unshare_user, unshare_user, true)
+static int opt_unshare_user(struct cli *c, const struct opt *o, char **v)
+{
+	c->spec->unshare_user = true;
+	if (strcmp(o->name, "--unshare-user") == 0)
+		c->spec->unshare_user_exact = true;
+	else
+		c->spec->unshare_user_try = true;
+	return 0;
+}
 SET(opt_unshare_ipc, share_ipc, false)
 SET(opt_unshare_pid, share_pid, false)
 
@@ -545,7 +588,13 @@ static int opt_clearenv(struct cli *c, const struct opt *o, char **v)
 	return 0;
 }
 
-SET(opt_argv0, argv0, v[0])
+static int opt_argv0(struct cli *c, const struct opt *o, char **v)
+{
+	if (c->spec->argv0 && bwrap(c->spec))
+		return sb_err(EINVAL, "--argv0 used multiple times");
+	c->spec->argv0 = v[0];
+	return 0;
+}
 
 static int opt_keep_fd(struct cli *c, const struct opt *o, char **v)
 {
@@ -570,7 +619,9 @@ static int opt_cap_add(struct cli *c, const struct opt *o, char **v)
 	uint64_t mask;
 	int r;
 
-	if ((r = caps_parse(v[0], &mask)) < 0)
+	if ((r = caps_parse(v[0], &mask)) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "unknown cap: %s", v[0]);
+	if (r < 0)
 		return sb_errctx(r, "%s", o->name);
 	c->spec->caps_add |= mask;
 	c->spec->caps_drop &= ~mask;
@@ -582,7 +633,9 @@ static int opt_cap_drop(struct cli *c, const struct opt *o, char **v)
 	uint64_t mask;
 	int r;
 
-	if ((r = caps_parse(v[0], &mask)) < 0)
+	if ((r = caps_parse(v[0], &mask)) < 0 && bwrap(c->spec))
+		return sb_err(EINVAL, "unknown cap: %s", v[0]);
+	if (r < 0)
 		return sb_errctx(r, "%s", o->name);
 	c->spec->caps_drop |= mask;
 	c->spec->caps_add &= ~mask;

@@ -36,10 +36,14 @@ static int take_locks(const struct sandbox_spec *spec, struct run *run)
 		 * FIFO: open never waits */
 		int fd = open(spec->lock_files[i], O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
 
+		bool bw = spec->personality == PERSONALITY_BWRAP;
+
 		if (fd < 0)
-			return sb_err(errno, "--lock-file %s: %s", spec->lock_files[i], strerror(errno));
+			return sb_err(errno, bw ? "Unable to open lock file %s: %s" : "--lock-file %s: %s",
+				      spec->lock_files[i], strerror(errno));
 		if (fcntl(fd, F_OFD_SETLK, &l) < 0)
-			return sb_err(errno, "--lock-file %s: cannot lock it: %s",
+			return sb_err(errno, bw ? "Unable to lock file %s: %s" :
+				      "--lock-file %s: cannot lock it: %s",
 				      spec->lock_files[i], strerror(errno));
 		run->lock_fds[i] = fd;
 	}
@@ -135,7 +139,9 @@ static int enter_cwd(const struct sandbox_spec *spec, const struct mount_plan *m
 
 	if (spec->chdir) {
 		if (chdir(spec->chdir) < 0)
-			return sb_err(errno, "--chdir %s: %s", spec->chdir, strerror(errno));
+			return sb_err(errno, spec->personality == PERSONALITY_BWRAP ?
+				      "Can't chdir to %s: %s" : "--chdir %s: %s",
+				      spec->chdir, strerror(errno));
 		dir = spec->chdir;
 	} else if (mp->cwd && chdir(mp->cwd) == 0) {
 		dir = mp->cwd;

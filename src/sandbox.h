@@ -37,6 +37,8 @@ extern bool sb_level_prefix;         /* --level-prefix: "<3>" before errors */
 int sb_err(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Prefix the recorded message with more context: "CTX: old message". */
 int sb_errctx(int ret, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A failure already shown (bwrap's usage): sb_print_error prints nothing. */
+int sb_err_shown(int err);
 const char *sb_errmsg(void);
 int sb_errnum(void);
 void sb_print_error(void);
@@ -271,6 +273,8 @@ int mounts_preflight(const struct sandbox_spec *spec, struct mount_plan *mp);
 int mounts_stage(const struct sandbox_spec *spec, const struct mount_plan *mp,
 		 struct overlay_run *ov);
 int mounts_finish_root(const struct sandbox_spec *spec, const struct mount_plan *mp);
+/* bubblewrap's words for a mount point DEST it could not make (ERR < 0) */
+int bwrap_mkdest_err(int rootfd, const char *dest, int err);
 
 /* ---- mountfd.c ---- */
 int openat2_(int dirfd, const char *path, uint64_t flags, uint64_t resolve);

@@ -89,9 +89,39 @@ static int finish_rootfs(struct sandbox_spec *spec)
 	return 0;
 }
 
+/* bubblewrap 0.12's own checks, in its order, where ours are laxer or
+ * say it differently (main() after parse_args). */
+static int check_bwrap(const struct sandbox_spec *spec)
+{
+	if (spec->userns_block_fd >= 0 && !spec->unshare_user_exact)
+		return sb_err(EINVAL, "--userns-block-fd requires --unshare-user");
+	if (spec->userns_block_fd >= 0 && spec->info_fd < 0)
+		return sb_err(EINVAL, "--userns-block-fd requires --info-fd");
+	if (spec->userns_fd >= 0 && (spec->unshare_user_exact || spec->unshare_user_try))
+		return sb_err(EINVAL, "--userns is not compatible with %s", spec->unshare_user_exact ?
+			      "--unshare-user" : "--unshare-user-try");
+	if (spec->disable_userns && !spec->unshare_user)
+		return sb_err(EINVAL, "--disable-userns requires --unshare-user");
+	if (spec->disable_userns && spec->userns_block_fd >= 0)
+		return sb_err(EINVAL, "--disable-userns is not compatible with --userns-block-fd");
+	if (spec->hostname_set && spec->share_uts)
+		return sb_err(EINVAL, "Specifying --hostname requires --unshare-uts");
+	if (spec->as_pid_1 && spec->share_pid)
+		return sb_err(EINVAL, "Specifying --as-pid-1 requires --unshare-pid");
+	if (spec->as_pid_1 && spec->n_lock_files)
+		return sb_err(EINVAL, "Specifying --as-pid-1 and --lock-file is not permitted");
+	if (spec->exec_label || spec->file_label)
+		return sb_err(ENOTSUP, "labeling not supported on this system");
+	return 0;
+}
+
 /* Namespaces, ids, network, fds, privileges. */
 static int check_combinations(const struct sandbox_spec *spec)
 {
+	int r;
+
+	if (bwrap(spec) && (r = check_bwrap(spec)) < 0)
+		return r;
 	if (spec->subids == SUBIDS_NEVER && (spec->uid_map_opt.n || spec->gid_map_opt.n) &&
 	    !bwrap(spec))
 		return sb_err(EINVAL, "--no-subids cannot be combined with --uid-map/--gid-map");

@@ -275,6 +275,7 @@ struct sandbox_spec {
 
 	/* bwrap's protocols and namespace options (both personalities) */
 	bool unshare_user;           /* --unshare-user(-try): always true in effect */
+	bool unshare_user_exact, unshare_user_try; /* which was given (bwrap's checks) */
 	int userns_fd, userns2_fd, pidns_fd;     /* -1: none */
 	bool disable_userns, assert_userns_disabled;
 	bool not_a_security_boundary; /* a failed submount remount only warns */

@@ -105,7 +105,10 @@ ssize_t recv_msg(int fd, struct sync_msg *m)
 
 /* In the setup process: the next message from the children (0 at EOF:
  * the payload runs), or -EINTR when a signal that ends a program came
- * first.  An fd that came with it goes to *PASSED (-1: none). */
+ * first.  An fd that came with it goes to *PASSED (-1: none).
+ * ECONNRESET only says a child exited with a message of ours unread (a
+ * MSG_GO sent as it failed): the kernel reports it once, before the
+ * packets still queued (its MSG_ERROR), which are read after it. */
 ssize_t next_msg(int fd, struct sync_msg *m, int *passed)
 {
 	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
@@ -118,6 +121,8 @@ ssize_t next_msg(int fd, struct sync_msg *m, int *passed)
 			*passed = -1;
 		if (n >= 0)
 			return n;
+		if (n == -ECONNRESET)
+			continue;
 		if (n != -EAGAIN && n != -EINTR)
 			return n;
 		if (setup_signal_taken())

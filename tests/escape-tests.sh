@@ -554,6 +554,44 @@ echo x >"$PROJ/.ovl/upper/.probe"
 expect_true "written through the link" test -e "$VT/target/.probe"
 rm -rf "$PROJ/.ovl" "$VT/target/.probe"
 
+t "--overlay-dir: a work/work link the user planted outside is not followed by the tidy"
+# The user (not a payload) plants work/work -> a directory with files,
+# between two runs, and again while a run waits, so that the link is
+# there when that run tidies work/ at its end. Either way the link goes,
+# not the files it leads to.
+rm -rf "$PROJ/.ovl" "$VT/victim"
+mkdir -p "$VT/victim" "$VT/m"
+: >"$VT/victim/precious"
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" -- true
+expect_status 0
+rm -rf "$PROJ/.ovl/work/work"
+ln -s "$VT/victim" "$PROJ/.ovl/work/work"
+run "$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" -- sh -c 'echo x >/.probe'
+expect_status 0
+expect_eq "the victim's files, after a run over the link" precious "$(ls "$VT/victim")"
+expect_false "no work/work link left" test -L "$PROJ/.ovl/work/work"
+rm -f "$VT/m/ready" "$VT/m/go"
+mkfifo "$VT/m/go"
+"$SANDBOX" --rootfs "$ROOTFS" --overlay-dir "$PROJ/.ovl" --rw "$VT/m" -- \
+	sh -c "touch $VT/m/ready; read x <$VT/m/go" </dev/null >/dev/null 2>"$T_TMP/ovl-tidy.err" &
+SP=$!
+track_pid "$SP"
+if poll "$T_WAIT" test -e "$VT/m/ready"; then
+	expect_true "the run's work/work, moved aside" mv "$PROJ/.ovl/work/work" "$PROJ/.ovl/work/w.old"
+	expect_true "a link planted in its place" ln -s "$VT/victim" "$PROJ/.ovl/work/work"
+	echo go >"$VT/m/go"
+	wait "$SP"
+	expect_status 0 "$?"
+	expect_eq "the victim's files, after the tidy met the link" precious "$(ls "$VT/victim")"
+	expect_false "the link was removed" test -L "$PROJ/.ovl/work/work"
+else
+	fail "the sandbox did not start: $(cat "$T_TMP/ovl-tidy.err")"
+	kill -KILL "$SP"
+	wait "$SP"
+fi
+chmod -R u+rwX "$PROJ/.ovl" 2>/dev/null
+rm -rf "$PROJ/.ovl" "$VT/m"
+
 t "--overlay-dir that is a link, or with a link on its path: 125, the target untouched"
 ln -s "$VT/target" "$PROJ/.ovl"
 ln -s "$VT" "$PROJ/up"

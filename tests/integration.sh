@@ -1293,6 +1293,35 @@ for held in block-fd userns-block-fd; do
 	fi
 done
 
+t "a death during setup (killed while waiting on --userns-block-fd): 125, the message, no exit-code"
+# bwrap-tests.sh has the bwrap form (exit 1); natively the setup's death
+# is a setup error. The user-namespace child (child-pid) is killed while
+# it waits on the block fd, a FIFO that sandbox itself holds open.
+mkfifo "$T_TMP/death.fifo"
+: >"$T_TMP/death.info"
+: >"$T_TMP/death.json"
+"$SANDBOX" --rootfs "$ROOTFS" --userns-block-fd 3 --info-fd 4 --json-status-fd 5 -- \
+	sh -c 'echo payload ran' 3<>"$T_TMP/death.fifo" 4>"$T_TMP/death.info" \
+	5>"$T_TMP/death.json" >"$T_TMP/death.out" 2>"$T_TMP/death.err" </dev/null &
+SP=$!
+track_pid "$SP"
+if poll "$T_WAIT" grep -q '^}' "$T_TMP/death.info"; then
+	pid=$(sed -n 's/.*"child-pid": *\([0-9]*\).*/\1/p' "$T_TMP/death.info")
+	expect_ne "child-pid from --info-fd" "" "$pid"
+	[[ -n $pid ]] && kill -KILL "$pid"
+	wait "$SP"
+	expect_status 125 "$?"
+	expect_eq "the message" \
+		"sandbox: the sandbox's setup was killed by signal 9 before the command started" \
+		"$(cat "$T_TMP/death.err")"
+	expect_eq "no output" "" "$(cat "$T_TMP/death.out")"
+	expect_no_match "--json-status-fd" '"exit-code"' "$(cat "$T_TMP/death.json")"
+else
+	fail "the status was not written: $(cat "$T_TMP/death.err")"
+	kill -KILL "$SP"
+	wait "$SP"
+fi
+
 t "SIGTERM while pasta starts ends the setup: 143, the payload is never executed"
 # strace holds each setns 3 s: pasta's, as it joins the sandbox's
 # namespaces, is slow to start (and, as the test user, no setuid helper:

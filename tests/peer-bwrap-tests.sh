@@ -25,6 +25,11 @@
 # Each upstream test becomes one line here: "ok - SCRIPT N NAME",
 # "not ok - ...", or "skip - SCRIPT N NAME: REASON" for upstream's own
 # skips. A script that dies early or breaks its plan counts one failure.
+# The FUSE filesystem that upstream's libtest.sh looks for (one the user
+# mounted) is provided: a fuse-overlayfs, unmounted at exit (fuse_mount).
+# One local check follows upstream's, against bubblewrap 0.12.0 built
+# from that source at test time: --overlay with RWSRC replaced by a link
+# between runs (overlay_rwsrc_link; SECURITY.md).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -60,7 +65,40 @@ TMP=$(mktemp -d /var/tmp/peer-bwrap.XXXXXX) || {
 	echo "Bail out! cannot create a temporary directory"
 	exit 2
 }
-trap 'rm -rf "$TMP"' EXIT
+FUSE_MNT=
+# fuse_umount: unmount the FUSE filesystem of fuse_mount, if any.
+fuse_umount() {
+	[[ -n $FUSE_MNT ]] || return 0
+	fusermount3 -u "$FUSE_MNT" 2>/dev/null || umount "$FUSE_MNT" 2>/dev/null
+	FUSE_MNT=
+}
+trap 'fuse_umount; rm -rf "$TMP"' EXIT
+
+# fuse_mount: upstream's libtest.sh binds a FUSE filesystem that the user
+# running the tests mounted (a "fuse.*" line of /proc/self/mounts with
+# user_id=UID) in 4 tests of test-run.sh, and skips them with "no FUSE
+# support" when there is none. Provide one: a fuse-overlayfs of two empty
+# directories, mounted as this user (through the setuid fusermount3 when
+# unprivileged), unmounted at exit. Without fuse-overlayfs or /dev/fuse,
+# those 4 tests stay skipped and the reason is printed.
+fuse_mount() {
+	local d=$TMP/fuse
+	if ! command -v fuse-overlayfs >/dev/null || ! command -v fusermount3 >/dev/null; then
+		echo "# no FUSE filesystem for upstream's FUSE tests: fuse-overlayfs or fusermount3 missing"
+		return 0
+	fi
+	mkdir -p "$d/lower" "$d/upper" "$d/work" "$d/mnt" && echo fuse >"$d/lower/file" || return 0
+	if ! fuse-overlayfs -o "lowerdir=$d/lower,upperdir=$d/upper,workdir=$d/work" \
+		"$d/mnt" 2>"$TMP/fuse.err"; then
+		echo "# no FUSE filesystem for upstream's FUSE tests: fuse-overlayfs: $(head -n 1 "$TMP/fuse.err")"
+		return 0
+	fi
+	FUSE_MNT=$d/mnt
+	if ! grep -q " $FUSE_MNT fuse[. ].*user_id=$(id -u)[, ]" /proc/self/mounts; then
+		echo "# $FUSE_MNT: mounted, but not listed as the FUSE mount of user $(id -u)"
+	fi
+	echo "# FUSE filesystem for upstream's FUSE tests: $FUSE_MNT"
+}
 
 # apt_private PROG ARGS...: apt-get or apt-cache with a configuration of
 # its own under CACHE.
@@ -179,6 +217,51 @@ run_script() {
 	fi
 }
 
+# overlay_rwsrc_link: bwrap --overlay RWSRC WORKDIR DEST where RWSRC was
+# replaced by a symbolic link between two runs (SECURITY.md). Debian's
+# bubblewrap 0.8 has no --overlay, so bubblewrap 0.12.0 itself is built
+# from the same source (cc, libcap; nothing of it is kept) and both run
+# the case: each takes realpath() of RWSRC when it starts, so the second
+# run's upper directory is the link's target. Writes and listings must
+# be the same.
+overlay_rwsrc_link() {
+	local src=$TMP/src/bubblewrap-$VERSION b out name="local: --overlay RWSRC, a link planted between runs: as bubblewrap $VERSION"
+	local -A got
+	mkdir -p "$TMP/ub" && printf '#define PACKAGE_STRING "bubblewrap %s"\n' "$VERSION" >"$TMP/ub/config.h"
+	if ! cc -O2 -D_GNU_SOURCE -I"$TMP/ub" -o "$TMP/ub/bwrap" "$src/bubblewrap.c" "$src/bind-mount.c" \
+		"$src/network.c" "$src/utils.c" "$src/safe_openat.c" "$src/chroot_realpath.c" -lcap \
+		2>"$TMP/ub/cc.err"; then
+		sed 's/^/# /' "$TMP/ub/cc.err"
+		fail "$name: build bubblewrap $VERSION"
+		return
+	fi
+	for b in "$TMP/ub/bwrap" "$TMP/bin/bwrap"; do
+		local d=$TMP/ovl
+		rm -rf "$d" && mkdir -p "$d/lower" "$d/up" "$d/work" "$d/victim" || return
+		echo lower >"$d/lower/l"
+		echo victim >"$d/victim/v"
+		out=$("$b" --ro-bind / / --overlay-src "$d/lower" --overlay "$d/up" "$d/work" /mnt \
+			sh -c 'echo 1 >/mnt/a && ls /mnt' 2>&1)
+		out+=" | $?"
+		mv "$d/up" "$d/up.old" && ln -s "$d/victim" "$d/up"
+		out+=" | $("$b" --ro-bind / / --overlay-src "$d/lower" --overlay "$d/up" "$d/work" /mnt \
+			sh -c 'echo 2 >/mnt/b && ls /mnt' 2>&1) | $?"
+		out+=" | victim: $(ls "$d/victim") | old upper: $(ls "$d/up.old")"
+		got[$b]=${out//$'\n'/ }
+		chmod -R u+rwX "$d" 2>/dev/null
+		rm -rf "$d"
+	done
+	echo "# bubblewrap $VERSION: ${got[$TMP/ub/bwrap]}"
+	echo "# ours: ${got[$TMP/bin/bwrap]}"
+	if [[ ${got[$TMP/ub/bwrap]} == "${got[$TMP/bin/bwrap]}" &&
+		${got[$TMP/bin/bwrap]} == *"victim: b v"* ]]; then
+		printf 'ok - %s\n' "$name"
+		PASSED=$((PASSED + 1))
+	else
+		fail "$name"
+	fi
+}
+
 if ! fetch; then
 	fail "download bubblewrap $DEBVERSION's source from Debian $SUITE"
 elif ! mkdir -p "$TMP/src" "$TMP/build/tests" "$TMP/bin" ||
@@ -190,9 +273,12 @@ elif ! cc -O2 -o "$TMP/build/tests/try-syscall" \
 else
 	ln -s "${PEER_BWRAP:-$SANDBOX}" "$TMP/bin/bwrap"
 	echo "# bubblewrap $VERSION's tests against $(readlink "$TMP/bin/bwrap")"
+	fuse_mount
 	for s in "${SCRIPTS[@]}"; do
 		run_script "$s"
 	done
+	fuse_umount
+	[[ -z ${PEER_BWRAP:-} ]] && overlay_rwsrc_link
 fi
 printf '# peer-bwrap: %d passed, %d failed, %d skipped\n' \
 	"$PASSED" "$FAILED" "$SKIPPED"
