@@ -73,16 +73,20 @@ type_line 'tty; echo "[$(ls /dev/pts | tr "\n" " ")]"'
 see "tty" '^/dev/pts/0$'
 see "the sandbox's devpts holds that pty alone" '^\[0 ptmx \]$'
 
+# running CMD: a process whose command line is exactly CMD runs (the
+# host sees the sandbox's processes): keys sent now reach it, not the shell
+running() { pgrep -u "$(id -u)" -xf -- "$1" >/dev/null; }
+
 t "Ctrl-C interrupts sleep and returns to the prompt"
 type_line 'sleep 100'
-see "sleep runs" 'in\$ sleep 100$'
+expect_true "sleep runs" poll "$T_WAIT" running "sleep 100"
 keys C-c
 type_line 'echo "mark-$((40+1))"'
 see "the prompt is back" '^mark-41$'
 
 t "Ctrl-Z stops a job inside, fg brings it back"
 type_line 'sleep 101'
-see "sleep runs" 'in\$ sleep 101$'
+expect_true "sleep runs" poll "$T_WAIT" running "sleep 101"
 keys C-z
 see "stopped" 'Stopped +sleep 101'
 type_line 'fg'
@@ -95,8 +99,10 @@ t "stty size follows the window's size"
 type_line 'stty size'
 see "80x24" '^24 80$'
 "${TM[@]}" resize-window -x 100 -y 30
-type_line 'stty size'
-see "100x30" '^30 100$'
+# the new size travels: tmux, SIGWINCH to sandbox, the pty; ask until it
+# has arrived (each answer is on the screen)
+resized() { type_line 'stty size' && poll 2 shows '^30 100$'; }
+expect_true "100x30" poll "$T_WAIT" resized
 
 t "the user's terminal modes are as they were after the sandbox exits"
 type_line 'exit'
