@@ -8,8 +8,8 @@
 #   /init             tests/vm/init.sh
 #   /vm/mod           the modules the runs need (overlay, fuse, tun,
 #                     nf_tables and the rest of netfilter, 9p, virtio net
-#                     and mmio, brd: a ram disk for io.max), decompressed, with their modules.dep
-#                     (depmod -b) and /vm/mod/boot, the modules to insmod
+#                     and mmio, brd: a ram disk for io.max),
+#                     decompressed, with their modules.dep (depmod -b) and /vm/mod/boot, the modules to insmod
 #                     before the host's /usr is there, in order
 #   /vm/src           the tree: the sandbox binary, the probes, tests/,
 #                     bench/ (not bench/results)
