@@ -98,8 +98,9 @@ CMD_BARE="$SB -- /bin/true"
 CMD_LIMITS="$SB --memory 1G --pids 1000 -- /bin/true"
 CMD_SDRUN="systemd-run --user --scope --quiet -p MemoryMax=1G -p TasksMax=1000 $SB -- /bin/true"
 # sandbox alone in a delegated scope: its cgroup is its own, it asks for
-# no scope, and the difference to systemd-run is the cgroup work alone
-CMD_SDRUN_DELEG="systemd-run --user --scope --quiet -p Delegate=yes $SB --memory 1G --pids 1000 -- /bin/true"
+# no scope, and the difference between the two is the cgroup work alone
+CMD_SDRUN_DELEG="systemd-run --user --scope --quiet -p Delegate=yes $SB -- /bin/true"
+CMD_SDRUN_DELEG_LIMITS="systemd-run --user --scope --quiet -p Delegate=yes $SB --memory 1G --pids 1000 -- /bin/true"
 ROOTFS=$BENCH_TMP/rootfs
 CMD_PODMAN="podman run --rm --network none --rootfs $ROOTFS /bin/true"
 CMD_PODMAN_LIMITS="podman run --rm --network none --memory 1g --pids-limit 1000 --rootfs $ROOTFS /bin/true"
@@ -123,9 +124,12 @@ preflight systemd-run "$CMD_SDRUN" || bench_die "systemd-run --user --scope fail
 add sandbox "$CMD_BARE"
 add sandbox-limits "$CMD_LIMITS"
 preflight systemd-run-delegated "$CMD_SDRUN_DELEG" ||
+	bench_die "systemd-run -p Delegate=yes sandbox failed its trial run"
+preflight systemd-run-delegated-limits "$CMD_SDRUN_DELEG_LIMITS" ||
 	bench_die "systemd-run -p Delegate=yes sandbox --memory failed its trial run"
 add systemd-run "$CMD_SDRUN"
 add systemd-run-delegated "$CMD_SDRUN_DELEG"
+add systemd-run-delegated-limits "$CMD_SDRUN_DELEG_LIMITS"
 PODMAN_NOTE=""
 if ! command -v podman >/dev/null 2>&1; then
 	PODMAN_NOTE="not measured: podman is not installed here"
@@ -187,7 +191,7 @@ verdict() { awk -v r="${1:-}" -v t="$2" 'BEGIN { if (r == "" || r == "n/a") prin
 show_ms() { if [ -n "${1:-}" ]; then bench_ms "$1"; else echo "not measured"; fi; }
 LIM_COST=$(cost "${MED[sandbox-limits]:-}" "${MED[sandbox]:-}")
 SD_COST=$(cost "${MED[systemd-run]:-}" "${MED[sandbox]:-}")
-DELEG_COST=$(cost "${MED[systemd-run-delegated]:-}" "${MED[systemd-run]:-}")
+DELEG_COST=$(cost "${MED[systemd-run-delegated-limits]:-}" "${MED[systemd-run-delegated]:-}")
 PM_COST=$(cost "${MED[podman-limits]:-}" "${MED[podman]:-}")
 COST_RATIO=$(bench_ratio "$LIM_COST" "$SD_COST")
 DELEG_RATIO=$(bench_ratio "$DELEG_COST" "$SD_COST")
@@ -195,14 +199,15 @@ DELEG_RATIO=$(bench_ratio "$DELEG_COST" "$SD_COST")
 	echo
 	echo "== summary ($(date -u +%Y-%m-%dT%H:%M:%SZ), $(uname -r), $(nproc) cpus, $(systemd-detect-virt 2>/dev/null || echo unknown))"
 	echo "  median start-up time ($RUNS runs, one hyperfine run)"
-	for n in sandbox sandbox-limits systemd-run systemd-run-delegated podman podman-limits; do
-		printf '    %-22s %s\n' "$n" "$(show_ms "${MED[$n]:-}")"
+	for n in sandbox sandbox-limits systemd-run systemd-run-delegated \
+		systemd-run-delegated-limits podman podman-limits; do
+		printf '    %-29s %s\n' "$n" "$(show_ms "${MED[$n]:-}")"
 	done
 	[ -z "$PODMAN_NOTE" ] || echo "    (podman $PODMAN_NOTE)"
 	echo "  what the limits cost (median minus the bare sandbox's)"
 	printf '    %-40s %9s ms\n' "sandbox --memory 1G --pids 1000" "${LIM_COST:-n/a}"
 	printf '    %-40s %9s ms\n' "systemd-run --user --scope -p ... sandbox" "${SD_COST:-n/a}"
-	printf '    %-40s %9s ms\n' "the same in a delegated cgroup (no scope)" "${DELEG_COST:-n/a}"
+	printf '    %-40s %9s ms\n' "the same in a delegated scope (no scope asked)" "${DELEG_COST:-n/a}"
 	if [ -n "$PM_COST" ]; then
 		printf '    %-40s %9s ms\n' "podman --memory --pids-limit" "$PM_COST"
 	else
