@@ -171,16 +171,22 @@ done
 # -v prints each step with the time since the previous step of the same
 # process: the scope step is the D-Bus round trip to the user manager
 # (and the move into the scope), the cgroup step the leaf layout and the
-# limit files.
+# limit files, then the teardown's two steps: cgroup.kill and the wait
+# for payload/ to empty, and the controllers turned off again and the
+# cgroups removed.
 echo
 echo "== sandbox -v --memory 1G --pids 1000, $V_RUNS runs"
 for ((i = 0; i < V_RUNS; i++)); do
 	"$SB" -v --memory 1G --pids 1000 -- /bin/true 2>&1 >/dev/null |
 		sed -n -e 's/.* \([0-9.][0-9.]*\) ms\] in the transient scope .*/scope \1/p' \
-			-e 's/.* \([0-9.][0-9.]*\) ms\] cgroup .* set up$/cgroup \1/p'
+			-e 's/.* \([0-9.][0-9.]*\) ms\] cgroup .* set up$/cgroup \1/p' \
+			-e 's/.* \([0-9.][0-9.]*\) ms\] cgroup payload\/ empty$/empty \1/p' \
+			-e 's/.* \([0-9.][0-9.]*\) ms\] cgroup .* removed$/removed \1/p'
 done >"$OUT/limits-steps.txt"
 SCOPE_MS=$(awk '$1 == "scope" { print $2 }' "$OUT/limits-steps.txt" | bench_median || true)
 CG_MS=$(awk '$1 == "cgroup" { print $2 }' "$OUT/limits-steps.txt" | bench_median || true)
+EMPTY_MS=$(awk '$1 == "empty" { print $2 }' "$OUT/limits-steps.txt" | bench_median || true)
+RM_MS=$(awk '$1 == "removed" { print $2 }' "$OUT/limits-steps.txt" | bench_median || true)
 
 # ---- summary ------------------------------------------------------------------
 # cost A B: (A - B) in ms, or empty
@@ -230,6 +236,8 @@ DELEG_RATIO=$(bench_ratio "$DELEG_COST" "$SD_COST")
 	echo "  sandbox -v, median of $V_RUNS runs"
 	printf '    %-40s %s ms\n' "scope from the user manager" "${SCOPE_MS:-n/a (no scope: a delegated cgroup)}"
 	printf '    %-40s %s ms\n' "cgroup layout and limit files" "${CG_MS:-n/a}"
+	printf '    %-40s %s ms\n' "teardown: payload/ killed and empty" "${EMPTY_MS:-n/a}"
+	printf '    %-40s %s ms\n' "teardown: controllers off, cgroups removed" "${RM_MS:-n/a}"
 	echo "  results in ${BENCH_OUT_SHOWN:-$OUT}/: limits.{json,md,csv}, limits-steps.txt,"
 	echo "    limits-machine.txt, limits-summary.txt"
 } | tee "$OUT/limits-summary.txt"
