@@ -42,7 +42,7 @@ PROBE_NAMES  = tiocsti keyring perf ptrace mount chroot fds abstract procsys use
 PROBES       = $(addprefix tests/escape/bin/,$(PROBE_NAMES))
 PROBE_CFLAGS = -std=gnu11 -O2 -Wall -Wextra -Werror -Wno-unused-parameter -static
 
-.PHONY: all clean check check-vm demo install uninstall deps dist deb rpm probes fuzz fuzz-build
+.PHONY: all clean check check-vm bench-limits demo install uninstall deps dist deb rpm probes fuzz fuzz-build
 
 all: sandbox
 
@@ -157,6 +157,13 @@ check-vm:
 	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi
 	$(MAKE) sandbox probes
 	bash tests/vm/check-vm.sh
+
+# What the cgroup limits add to start-up (bench/limits.sh): where this
+# machine has no cgroup v2 with a systemd user manager, it boots the
+# systemd VM of tests/vm and runs there.
+bench-limits:
+	$(MAKE) sandbox
+	bash bench/limits.sh
 
 demo:
 	@if [ "$$(id -u)" = 0 ]; then bash tests/setup-host.sh; fi

@@ -689,9 +689,15 @@ static void kill_payload(struct cgroup_run *cr)
 void cgroup_teardown(struct cgroup_run *cr)
 {
 	char text[128];
+	bool timed = cr->top_fd >= 0;
 
-	if (cr->payload_fd >= 0)
+	/* -v: the emptying of payload/ and the removal, timed apart */
+	if (timed)
+		sb_step("cgroup teardown started");
+	if (cr->payload_fd >= 0) {
 		kill_payload(cr);
+		sb_step("cgroup payload/ empty");
+	}
 	if (cr->inner_fd >= 0)
 		close(cr->inner_fd);
 	if (cr->payload_fd >= 0) {
@@ -719,6 +725,8 @@ void cgroup_teardown(struct cgroup_run *cr)
 		close(cr->top_fd);
 		(void)unlinkat(cr->base_fd, cr->name, AT_REMOVEDIR);
 	}
+	if (timed)
+		sb_step("cgroup %s%s/%s removed", CGROUP_ROOT, cr->path, cr->name);
 	if (cr->base_fd >= 0)
 		close(cr->base_fd);
 	cgroup_init(cr);

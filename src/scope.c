@@ -270,6 +270,8 @@ int scope_enter(char *unit, size_t len)
 	int r;
 
 	snprintf(unit, len, "sandbox-%d.scope", (int)getpid());
+	/* -v: the next step's time is the scope's (bench/limits.sh) */
+	sb_step("asking the user's systemd for a scope");
 	if ((r = sdbus_load(&sd)) < 0)
 		return r;
 	r = ask_scope(&sd, unit, addr, sizeof addr);

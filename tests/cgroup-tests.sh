@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/cgroup-tests.sh - the cgroup v2 limits for real (issue 15): memory
-# with the OOM killer, pids against a fork storm, cpu.max throttling, the
-# payload unable to lift its limits, the errors for a controller that is
+# with the OOM killer, pids against a fork storm, cpu.max throttling,
+# io.weight, the payload unable to lift its limits (io.max of brd's ram
+# disk included, where the kernel has brd), the errors for a controller that is
 # not delegated and for a cgroup shared with other processes, and no
 # cgroup left behind.
 #
@@ -113,13 +114,75 @@ expect_status 0
 expect_match "its cgroup namespace's root" '^0::/$' "$OUT"
 expect_match "memory controller below" 'memory' "$OUT"
 
-t "--io-weight: accepted, or refused naming io.weight"
-run_in_cg "$SANDBOX" --io-weight 50 -- true
-if ((RC == 0)); then
-	pass
+# the payload's cgroup below CG while a sandbox runs there (the limits'
+# cgroup is its parent), or nothing
+payload_cg() {
+	local d
+	for d in "$1"/sandbox-*/payload/inner; do
+		# (cgroupfs files have no size: read them)
+		[[ -n $(cat "$d/cgroup.procs" 2>/dev/null) ]] && { echo "${d%/inner}"; return 0; }
+	done
+	return 1
+}
+
+t "--io-weight 50: io.weight is 'default 50' in the limits' cgroup, out of the payload's reach"
+if ! grep -qw io "$BASE/cgroup.subtree_control"; then
+	skip "$BASE does not give its children the io controller"
 else
-	expect_status 125
-	expect_match "names the file or controller" 'io\.weight|io controller' "$ERR"
+	N=$((N + 1))
+	cg=$BASE/test-$$-$N
+	mkdir "$cg" && mkfifo "$T_TMP/io-go"
+	# the payload holds until the fifo's writer closes: its limits are read meanwhile
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
+		"$SANDBOX" --io-weight 50 -- sh -c \
+		'cat /sys/fs/cgroup/io.weight; echo 1000 | tee /sys/fs/cgroup/io.weight >/dev/null || echo refused
+		 echo waiting; read -r x || :' \
+		<"$T_TMP/io-go" >"$T_TMP/io.out" 2>"$T_TMP/io.err" &
+	bg=$!
+	track_pid "$bg"
+	exec 7>"$T_TMP/io-go"
+	# once the payload has tried to write its weight (or has ended)
+	poll "$T_WAIT" sh -c 'grep -q waiting "$1" || ! kill -0 "$2" 2>/dev/null' sh "$T_TMP/io.out" "$bg"
+	if grep -q waiting "$T_TMP/io.out" && payload_cg "$cg" >/dev/null; then
+		p=$(payload_cg "$cg")
+		expect_eq "io.weight of ${p#"$BASE"/}" "default 50" "$(<"$p/io.weight")"
+	else
+		fail "no payload waiting below $cg ($T_WAIT s at most): $(<"$T_TMP/io.err")"
+	fi
+	exec 7>&-
+	wait "$bg"
+	expect_status 0 $?
+	# inside, /sys/fs/cgroup is payload/inner: the io controller, its default weight
+	expect_match "its own cgroup (inner) inside" '^default 100' "$(<"$T_TMP/io.out")"
+	expect_match "the payload cannot write its io.weight (nsdelegate)" 'refused' "$(<"$T_TMP/io.out")"
+	expect_match "with EPERM" 'io\.weight: (Operation not permitted|Permission denied)' "$(<"$T_TMP/io.err")"
+	rmdir "$cg" 2>/dev/null
+	expect_eq "nothing left in $BASE" "" "$(leftovers)"
+fi
+
+t "io.max of brd's ram disk: the delegated parent sets it, the payload cannot"
+if [[ ! -r /sys/block/ram0/dev ]]; then
+	skip "no ram disk /sys/block/ram0 (the kernel has no brd module, or it is not loaded)"
+elif ! grep -qw io "$BASE/cgroup.subtree_control"; then
+	skip "$BASE does not give its children the io controller"
+else
+	dev=$(</sys/block/ram0/dev)
+	N=$((N + 1))
+	cg=$BASE/test-$$-$N
+	mkdir "$cg"
+	expect_true "the parent writes $dev wbps=1048576 to $cg/io.max" \
+		sh -c 'echo "$1 wbps=1048576" >"$2/io.max"' sh "$dev" "$cg"
+	expect_match "and reads it back" "^$dev rbps=max wbps=1048576 riops=max wiops=max" "$(<"$cg/io.max")"
+	run sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
+		"$SANDBOX" --io-weight 50 -- sh -c \
+		'cat /sys/fs/cgroup/io.max; echo "$1 wbps=max" | tee /sys/fs/cgroup/io.max >/dev/null && echo lifted' \
+		sh "$dev"
+	expect_ne "the payload's write fails" 0 "$RC"
+	expect_match "refused" 'io\.max: (Operation not permitted|Permission denied)' "$ERR"
+	expect_no_match "not lifted" 'lifted' "$OUT"
+	expect_match "the limit stands" "^$dev rbps=max wbps=1048576 " "$(<"$cg/io.max")"
+	rmdir "$cg" 2>/dev/null
+	expect_eq "nothing left in $BASE" "" "$(leftovers)"
 fi
 
 t "--cpuset without a delegated cpuset controller: 125 naming it and the fix"

@@ -13,6 +13,8 @@
 # overlay suite's Debian tree); the NIC is qemu's user-mode network.
 # VM_SYSTEMD=1: the host's systemd becomes pid 1 and runs the suites from
 # a unit, beside a real user@1000.service (tests/vm/init.sh).
+# VM_ENV=NAME=VALUE,...: BENCH_* variables for the suites (a bench-NAME
+# suite runs bench/NAME.sh), passed on the kernel command line.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -42,7 +44,7 @@ exec timeout -k 10 "$VM_TIMEOUT" qemu-system-x86_64 \
 	-nodefaults -no-user-config -display none -no-reboot \
 	-serial "file:$log" \
 	-kernel "$kernel" -initrd "$initrd" \
-	-append "console=ttyS0 ${VM_KERNEL_ARGS:-quiet loglevel=1} reboot=t panic=-1 vm.suites=$suites vm.systemd=${VM_SYSTEMD:-0}" \
+	-append "console=ttyS0 ${VM_KERNEL_ARGS:-quiet loglevel=1} reboot=t panic=-1 vm.suites=$suites vm.systemd=${VM_SYSTEMD:-0}${VM_ENV:+ vm.env=$VM_ENV}" \
 	-fsdev local,id=usr,path=/usr,security_model=none,readonly=on \
 	-device virtio-9p-pci,fsdev=usr,mount_tag=hostusr \
 	"${share[@]}" \

@@ -11,7 +11,9 @@
 # so that tests/check.sh counts them; a suite the VM did not finish counts
 # one failure.
 #
-# VM_KERNELS (default "6.1 6.12") and VM_GROUPS choose the matrix. Needs qemu-system-x86_64,
+# VM_KERNELS (default "6.1 6.12") and VM_GROUPS choose the matrix; a
+# suite bench-NAME runs bench/NAME.sh instead (bench/limits.sh boots
+# systemd:bench-limits), with VM_ENV's BENCH_* settings (boot.sh). Needs qemu-system-x86_64,
 # apt-get, dpkg, depmod and cpio (tests/setup-host.sh installs them); a
 # systemd:SUITES group also needs the host's systemd, its user bus
 # (dbus-user-session) and pam_systemd, and is one skip without them.

@@ -6,8 +6,9 @@
 # initramfs root, and sandboxes need one, so copy everything to a tmpfs
 # and switch_root into it.  Stage 2 (pid 1 on the tmpfs): mount /proc,
 # /sys, /dev, cgroup2 (nsdelegate), the host's /usr over virtio-9p; load
-# the modules; bring up the user-mode NIC when there is one; run each
-# suite named on the kernel command line (vm.suites=a,b) as the test user
+# the modules (and brd's ram disk); bring up the user-mode NIC when there
+# is one; run each suite named on the kernel command line (vm.suites=a,b;
+# bench-NAME runs bench/NAME.sh) as the test user
 # sbtest (uid 1000, subordinate ids 200000:65536), on the serial console
 # between "# vm: begin SUITE" and "# vm: end SUITE STATUS SECONDS" lines;
 # then power off (reboot -f: qemu runs with -no-reboot).
@@ -76,6 +77,9 @@ for m in overlay fuse tun nf_tables nft_chain_nat nft_ct nft_reject_inet nft_fib
 	nft_masq nft_nat nft_redir nf_conntrack veth; do
 	modprobe -d /vm/mod -q "$m" 2>/dev/null
 done
+# a ram disk, the one block device whose io.max the cgroup suite can set
+# (absent when the kernel package has no brd: that test then skips)
+modprobe -d /vm/mod -q brd rd_nr=1 rd_size=4096 2>/dev/null
 chmod 0666 /dev/fuse /dev/net/tun 2>/dev/null
 
 ip link set lo up
@@ -103,12 +107,21 @@ run_suites
 reboot -f
 }
 
+# the BENCH_* assignments of vm.env=A=1,B=2 on the command line (boot.sh's
+# VM_ENV), one a line
+vm_env() {
+	tr ' ' '\n' </proc/cmdline | sed -n 's/^vm\.env=//p' | tr ',' '\n' |
+		grep -E '^BENCH_[A-Z_]+=[A-Za-z0-9._-]*$'
+}
+
 # as_test_user CMD...: CMD as sbtest in /vm/src, with a clean environment
-# (and XDG_RUNTIME_DIR under systemd)
+# (and XDG_RUNTIME_DIR under systemd, BENCH_IN_VM=1 and vm.env's for the
+# benchmarks)
 as_test_user() {
+	# shellcheck disable=SC2046 # one word per assignment
 	(cd /vm/src && setpriv --reuid=1000 --regid=1000 --clear-groups --reset-env -- env -i \
 		HOME=/home/sbtest USER=sbtest LOGNAME=sbtest LANG=C.UTF-8 PATH="$PATH" \
-		${XDG_RUNTIME_DIR:+XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR} \
+		${XDG_RUNTIME_DIR:+XDG_RUNTIME_DIR=$XDG_RUNTIME_DIR} BENCH_IN_VM=1 $(vm_env) \
 		SANDBOX=/vm/src/sandbox ROOTFS=/home/sbtest/rootfs "$@")
 }
 
@@ -121,7 +134,11 @@ as_test_user bash tests/mkrootfs.sh /home/sbtest/rootfs >/dev/null ||
 	echo "# vm: tests/mkrootfs.sh failed"
 echo "# vm: ready, up $(cut -d" " -f1 /proc/uptime) s"
 for s; do
-	case $s in integration) f=tests/integration.sh ;; *) f=tests/$s-tests.sh ;; esac
+	case $s in
+	integration) f=tests/integration.sh ;;
+	bench-*) f=bench/${s#bench-}.sh ;;
+	*) f=tests/$s-tests.sh ;;
+	esac
 	echo "# vm: begin $s"
 	start=$(date +%s)
 	as_test_user timeout -k 10 1500 bash "$f" </dev/null 2>&1

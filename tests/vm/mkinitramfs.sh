@@ -8,10 +8,11 @@
 #   /init             tests/vm/init.sh
 #   /vm/mod           the modules the runs need (overlay, fuse, tun,
 #                     nf_tables and the rest of netfilter, 9p, virtio net
-#                     and mmio), decompressed, with their modules.dep
-#                     (depmod -b) and /vm/mod/boot, the modules to insmod
+#                     and mmio, brd: a ram disk for io.max),
+#                     decompressed, with their modules.dep (depmod -b) and /vm/mod/boot, the modules to insmod
 #                     before the host's /usr is there, in order
-#   /vm/src           the tree: the sandbox binary, the probes, tests/
+#   /vm/src           the tree: the sandbox binary, the probes, tests/,
+#                     bench/ (not bench/results)
 #   /etc              passwd, group, subuid, subgid for root and the test
 #                     user (and messagebus, for the system bus under
 #                     systemd), user@.service's PAM stack, and the host's
@@ -23,7 +24,7 @@
 # newuidmap, fuse-overlayfs, pasta and slirp4netns.
 #
 # Cached: rebuilt when the kernel, the binary, the probes or a file under
-# tests/ is newer than the cpio.
+# tests/ or bench/ is newer than the cpio.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -37,7 +38,7 @@ die() { printf 'mkinitramfs: %s\n' "$*" >&2; exit 1; }
 [[ -f $KDIR/.done ]] || die "no kernel $series: run tests/vm/fetch-kernels.sh $series"
 [[ -x $REPO/sandbox ]] || die "./sandbox is not built (make)"
 
-if [[ -f $OUT && -z $(find "$KDIR/.done" sandbox tests Makefile -newer "$OUT" \
+if [[ -f $OUT && -z $(find "$KDIR/.done" sandbox tests bench Makefile -newer "$OUT" \
 	-not -path 'tests/vm/*.log' -print -quit) ]]; then
 	printf '%s\n' "$OUT"
 	exit 0
@@ -62,7 +63,7 @@ done
 # The modules: these directories of the package, decompressed.
 m=$STAGE/vm/mod/lib/modules/$kver
 for sub in fs/overlayfs fs/fuse fs/9p fs/netfs fs/fscache net/9p drivers/net/tun.ko \
-	drivers/net/virtio_net.ko drivers/net/net_failover.ko net/core/failover.ko \
+	drivers/net/virtio_net.ko drivers/net/net_failover.ko net/core/failover.ko drivers/block/brd.ko \
 	drivers/virtio net/netfilter net/ipv4/netfilter net/ipv6/netfilter \
 	lib/crc32c_generic.ko crypto lib; do
 	for f in "$moddir/kernel/$sub" "$moddir/kernel/$sub.xz"; do
@@ -89,7 +90,7 @@ boot_modules virtio_pci virtio_mmio 9pnet_virtio 9p virtio_net >"$STAGE/vm/mod/b
 printf '%s\n' "$kver" >"$STAGE/vm/kver"
 
 # The tree, as the suites expect it (binary, probes, tests).
-tar -C "$REPO" --exclude=./.git --exclude=./build -cf - . | tar -C "$STAGE/vm/src" -xf -
+tar -C "$REPO" --exclude=./.git --exclude=./build --exclude=./bench/results -cf - . | tar -C "$STAGE/vm/src" -xf -
 
 # /etc: the users, and what the host's /usr needs.
 cat >"$STAGE/etc/passwd" <<'EOT'
