@@ -129,34 +129,10 @@ run env LD_DEBUG=files "$SANDBOX" --pids 50 -- true
 expect_status 0
 expect_match "libsystemd in LD_DEBUG=files" 'file=libsystemd\.so\.0 .*dynamically loaded by' "$ERR"
 
-t "--memory 32M: a 100 MiB allocation is killed, 137 with the reason"
-run "$SANDBOX" --memory 32M -- dd if=/dev/zero of=/dev/null bs=100M count=1
-expect_status 137
-expect_match "message" '^sandbox: the command was killed: out of memory \(limit 32 MiB, peak [0-9.]+ [KMG]iB\)$' "$ERR"
-
-t "--memory 256M: the same allocation runs"
-run "$SANDBOX" --memory 256M -- dd if=/dev/zero of=/dev/null bs=100M count=1
-expect_status 0
-
-t "--pids 20: a fork storm fails inside, the sandbox ends"
-run "$SANDBOX" --pids 20 -- sh -c 'for i in $(seq 40); do sleep 3 & done; wait'
-expect_ne "status" 0 "$RC"
-expect_match "fork refused" '[Cc]annot fork|[Cc]an.t fork|[Rr]esource temporarily unavailable' "$ERR"
-
-t "--cpus 0.2: a 3 s busy loop gets about 0.6 s of CPU and is throttled"
-run "$SANDBOX" --cpus 0.2 --stats -- timeout 3 sh -c 'while :; do :; done'
-expect_status 124
-cpu=$(sed -n 's/^sandbox: stats: cpu time \([0-9]*\)\.\([0-9]*\) s user, \([0-9]*\)\.\([0-9]*\) s system$/\1\2 \3\4/p' <<<"$ERR")
-read -r u s <<<"$cpu"
-ms=$((10#${u:-0} + 10#${s:-0}))
-expect_true "CPU time ${ms} ms is at most 1200 ms (unlimited: about 3000)" test "$ms" -le 1200
-expect_match "throttled" '^sandbox: stats: time throttled [0-9]+\.[0-9]{3} s \([1-9][0-9]* periods\)$' "$ERR"
-
-t "the payload cannot lift its memory limit"
-run "$SANDBOX" --memory 32M -- sh -c \
-	'echo max >/sys/fs/cgroup/memory.max 2>/dev/null; echo max >/sys/fs/cgroup/../memory.max 2>/dev/null
-	 exec dd if=/dev/zero of=/dev/null bs=100M count=1'
-expect_status 137
+# shellcheck source=tests/limit-checks.sh
+. "$HERE/limit-checks.sh"
+limit_after() { :; } # the scope's leftovers are checked at the end
+limit_checks run
 
 # what the user manager delegates (Debian 12's user@.service: cpu memory
 # pids), seen from a scope of its own
