@@ -185,6 +185,12 @@ static int overlay_dir_open(const struct sandbox_spec *spec, struct mount_plan *
 	    (r = mp->ovl_upper_fd = layer_dir(spec, dfd, "upper")) < 0 ||
 	    (r = mp->ovl_work_fd = layer_dir(spec, dfd, "work")) < 0)
 		return r;
+	/* work/work is the driver's own directory: anything else there (a
+	 * link someone planted) goes, never what it leads to; a directory
+	 * stays for the driver to clean */
+	if (unlinkat(mp->ovl_work_fd, "work", 0) == 0)
+		sb_step("--overlay-dir: %s/work/work was not a directory: removed",
+			mp->overlay_dir_real);
 	return 0;
 }
 
