@@ -16,6 +16,9 @@
 #                                       into $BENCH_OUT, exit with its status
 #   bench_check_subids                  the invoking user has /etc/subuid and
 #                                       /etc/subgid ranges, or die
+#   bench_preflight NAME CMD            run CMD (split on blanks, as
+#                                       hyperfine -N does) once: 0, or a
+#                                       note with its own message and 1
 #   bench_find_sandbox                  set BENCH_SANDBOX to the binary's
 #                                       path: $SANDBOX, ./sandbox, REPO/sandbox
 #   bench_tmpdir                        make $BENCH_TMP, removed on exit
@@ -198,6 +201,19 @@ bench_cleanup() {
 	chmod -R u+rwX -- "$BENCH_TMP" 2>/dev/null
 	rm -rf -- "$BENCH_TMP" ||
 		printf '%s: warning: could not remove %s\n' "$BENCH_NAME" "$BENCH_TMP" >&2
+}
+
+# bench_preflight NAME CMD - each command once before timing it, so that
+# a failure is reported with its own message rather than as a hyperfine
+# error.
+bench_preflight() {
+	local name=$1 cmd=$2 err rc=0
+	# shellcheck disable=SC2086  # the command is split like hyperfine -N does
+	err=$($cmd 2>&1 >/dev/null) || rc=$?
+	[ "$rc" -eq 0 ] && return 0
+	bench_note "$name does not run here (status $rc): $cmd"
+	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/    /' >&2
+	return 1
 }
 
 # bench_runtime_dir - sandbox keeps each run's state (its name, pids and

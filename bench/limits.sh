@@ -105,27 +105,17 @@ ROOTFS=$BENCH_TMP/rootfs
 CMD_PODMAN="podman run --rm --network none --rootfs $ROOTFS /bin/true"
 CMD_PODMAN_LIMITS="podman run --rm --network none --memory 1g --pids-limit 1000 --rootfs $ROOTFS /bin/true"
 
-# Each command once, so that a failure is reported with its own message.
-preflight() {
-	local name=$1 cmd=$2 err rc=0
-	# shellcheck disable=SC2086  # split as hyperfine -N does
-	err=$($cmd 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq 0 ] && return 0
-	bench_note "$name does not run here (status $rc): $cmd"
-	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/    /' >&2
-	return 1
-}
 
 names=() cmds=()
 add() { names+=("$1") cmds+=("$2"); }
-preflight sandbox "$CMD_BARE" || bench_die "sandbox failed its trial run"
-preflight sandbox-limits "$CMD_LIMITS" || bench_die "sandbox --memory --pids failed its trial run"
-preflight systemd-run "$CMD_SDRUN" || bench_die "systemd-run --user --scope failed its trial run"
+bench_preflight sandbox "$CMD_BARE" || bench_die "sandbox failed its trial run"
+bench_preflight sandbox-limits "$CMD_LIMITS" || bench_die "sandbox --memory --pids failed its trial run"
+bench_preflight systemd-run "$CMD_SDRUN" || bench_die "systemd-run --user --scope failed its trial run"
 add sandbox "$CMD_BARE"
 add sandbox-limits "$CMD_LIMITS"
-preflight systemd-run-delegated "$CMD_SDRUN_DELEG" ||
+bench_preflight systemd-run-delegated "$CMD_SDRUN_DELEG" ||
 	bench_die "systemd-run -p Delegate=yes sandbox failed its trial run"
-preflight systemd-run-delegated-limits "$CMD_SDRUN_DELEG_LIMITS" ||
+bench_preflight systemd-run-delegated-limits "$CMD_SDRUN_DELEG_LIMITS" ||
 	bench_die "systemd-run -p Delegate=yes sandbox --memory failed its trial run"
 add systemd-run "$CMD_SDRUN"
 add systemd-run-delegated "$CMD_SDRUN_DELEG"
@@ -135,7 +125,7 @@ if ! command -v podman >/dev/null 2>&1; then
 	PODMAN_NOTE="not measured: podman is not installed here"
 else
 	bench_make_rootfs "$ROOTFS"
-	if preflight podman "$CMD_PODMAN" && preflight podman-limits "$CMD_PODMAN_LIMITS"; then
+	if bench_preflight podman "$CMD_PODMAN" && bench_preflight podman-limits "$CMD_PODMAN_LIMITS"; then
 		add podman "$CMD_PODMAN"
 		add podman-limits "$CMD_PODMAN_LIMITS"
 	else

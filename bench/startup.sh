@@ -65,24 +65,13 @@ PODMAN_RUNTIME=""
 [ -x /usr/sbin/runc ] && PODMAN_RUNTIME="--runtime /usr/sbin/runc"
 CMD_PODMAN="podman $PODMAN_RUNTIME run --rm --network none --rootfs $ROOTFS /bin/true"
 
-# Each command once, so that a failure is reported with its own message
-# rather than as a hyperfine error.
-preflight() {
-	local name=$1 cmd=$2 err rc=0
-	# shellcheck disable=SC2086  # the command is split like hyperfine -N does
-	err=$($cmd 2>&1 >/dev/null) || rc=$?
-	[ "$rc" -eq 0 ] && return 0
-	bench_note "$name does not run here (status $rc): $cmd"
-	[ -n "$err" ] && printf '%s\n' "$err" | sed 's/^/    /' >&2
-	return 1
-}
 
 names=() cmds=()
 add() { names+=("$1") cmds+=("$2"); }
 if [ -n "$SB" ]; then
 	for nc in "sandbox-host:$CMD_SB_HOST" "sandbox-rootfs:$CMD_SB_ROOTFS" \
 		"sandbox:$CMD_SANDBOX"; do
-		preflight "${nc%%:*}" "${nc#*:}" ||
+		bench_preflight "${nc%%:*}" "${nc#*:}" ||
 			bench_die "sandbox failed its trial run; not benchmarking"
 		add "${nc%%:*}" "${nc#*:}"
 	done
@@ -91,29 +80,29 @@ else
 	SB_NOTE="sandbox binary not found (no \$SANDBOX, ./sandbox or $BENCH_REPO/sandbox; run make): sandbox column skipped"
 	bench_note "NOTE: $SB_NOTE"
 fi
-preflight bwrap-host "$CMD_BW_HOST" || bench_die "bwrap failed its trial run (user namespaces disabled?)"
+bench_preflight bwrap-host "$CMD_BW_HOST" || bench_die "bwrap failed its trial run (user namespaces disabled?)"
 add bwrap-host "$CMD_BW_HOST"
-preflight bwrap "$CMD_BWRAP" || bench_die "bwrap failed its trial run (user namespaces disabled?)"
+bench_preflight bwrap "$CMD_BWRAP" || bench_die "bwrap failed its trial run (user namespaces disabled?)"
 add bwrap "$CMD_BWRAP"
-preflight unshare "$CMD_UNSHARE" || bench_die "unshare failed its trial run (user namespaces disabled?)"
+bench_preflight unshare "$CMD_UNSHARE" || bench_die "unshare failed its trial run (user namespaces disabled?)"
 add unshare "$CMD_UNSHARE"
 # the network helpers, where they are installed and /dev/net/tun is usable
 HAVE_PASTA="" HAVE_SLIRP=""
-if [ -n "$SB" ] && command -v pasta >/dev/null 2>&1 && preflight sandbox-pasta "$CMD_SB_PASTA"; then
+if [ -n "$SB" ] && command -v pasta >/dev/null 2>&1 && bench_preflight sandbox-pasta "$CMD_SB_PASTA"; then
 	add sandbox-pasta "$CMD_SB_PASTA"
 	HAVE_PASTA=1
 else
 	bench_note "NOTE: sandbox --net pasta not runnable here: its column skipped"
 fi
 if [ -n "$SB" ] && command -v slirp4netns >/dev/null 2>&1 &&
-	preflight sandbox-slirp4netns "$CMD_SB_SLIRP"; then
+	bench_preflight sandbox-slirp4netns "$CMD_SB_SLIRP"; then
 	add sandbox-slirp4netns "$CMD_SB_SLIRP"
 	HAVE_SLIRP=1
 else
 	bench_note "NOTE: sandbox --net slirp4netns not runnable here: its column skipped"
 fi
 HAVE_PODMAN=""
-if command -v podman >/dev/null 2>&1 && preflight podman "$CMD_PODMAN"; then
+if command -v podman >/dev/null 2>&1 && bench_preflight podman "$CMD_PODMAN"; then
 	add podman "$CMD_PODMAN"
 	HAVE_PODMAN=1
 else

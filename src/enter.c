@@ -216,31 +216,45 @@ static int stop_one(const struct sandbox_spec *spec, struct state_info *in)
 	return 0;
 }
 
-/* sandbox --stop NAME [--grace SECONDS] */
-int state_stop(const struct sandbox_spec *spec)
+/* The running sandbox SPEC->stop_name, for OPT (--stop, --enter): FN on
+ * its state, FN's result; or -errno with the message set.  Dead states
+ * are cleaned on the way, and the base when it is empty. */
+static int on_running(const struct sandbox_spec *spec, const char *opt,
+		      int (*fn)(const struct sandbox_spec *, int, struct state_info *, void *),
+		      void *arg)
 {
 	char base[PATH_MAX];
 	struct state_info in;
 	int basefd = state_base(base, sizeof base), r;
 
-	if (basefd < 0) {
-		sb_print_error();
-		return sb_exit_setup;
-	}
+	if (basefd < 0)
+		return basefd;
 	r = state_alive(basefd, spec->stop_name);
 	if (r == 1 && (r = state_read(basefd, spec->stop_name, &in)) == 0) {
-		r = stop_one(spec, &in);
+		r = fn(spec, basefd, &in, arg);
 		state_info_free(&in);
 	} else if (r >= 0) {
-		r = sb_err(ENOENT, "--stop %s: no sandbox of that name is running (see sandbox "
-			   "--list)", spec->stop_name);
+		r = sb_err(ENOENT, "%s %s: no sandbox of that name is running (see sandbox "
+			   "--list)", opt, spec->stop_name);
 	} else {
-		r = sb_err(-r, "--stop %s: %s/%s: %s", spec->stop_name, base, spec->stop_name,
+		r = sb_err(-r, "%s %s: %s/%s: %s", opt, spec->stop_name, base, spec->stop_name,
 			   strerror(-r));
 	}
 	(void)rmdir(base);
 	close(basefd);
-	if (r < 0) {
+	return r;
+}
+
+static int stop_found(const struct sandbox_spec *spec, int basefd, struct state_info *in,
+		      void *arg)
+{
+	return stop_one(spec, in);
+}
+
+/* sandbox --stop NAME [--grace SECONDS] */
+int state_stop(const struct sandbox_spec *spec)
+{
+	if (on_running(spec, "--stop", stop_found, NULL) < 0) {
 		sb_print_error();
 		return sb_exit_setup;
 	}
@@ -252,8 +266,9 @@ int state_stop(const struct sandbox_spec *spec)
 /* Connect to NAME's gate, and make sure it is NAME's setup process that
  * answers (pid, start time and uid): 0 with *CONN, or -errno (message). */
 static int enter_connect(const struct sandbox_spec *spec, int basefd,
-			 const struct state_info *in, int *conn)
+			 struct state_info *in, void *arg)
 {
+	int *conn = arg;
 	struct sockaddr_un a = { .sun_family = AF_UNIX };
 	struct ucred cr;
 	socklen_t cl = sizeof cr;
@@ -433,28 +448,10 @@ static void entering_loop(struct entering *en)
  * [--] COMMAND: the entered command's exit code */
 int state_enter(const struct sandbox_spec *spec)
 {
-	char base[PATH_MAX];
-	struct state_info in;
 	struct entering *en;
-	int basefd = state_base(base, sizeof base), r, conn = -1;
+	int r, conn = -1;
 
-	if (basefd < 0) {
-		sb_print_error();
-		return sb_exit_setup;
-	}
-	r = state_alive(basefd, spec->stop_name);
-	if (r == 1 && (r = state_read(basefd, spec->stop_name, &in)) == 0) {
-		r = enter_connect(spec, basefd, &in, &conn);
-		state_info_free(&in);
-	} else if (r >= 0) {
-		r = sb_err(ENOENT, "--enter %s: no sandbox of that name is running (see sandbox "
-			   "--list)", spec->stop_name);
-	} else {
-		r = sb_err(-r, "--enter %s: %s/%s: %s", spec->stop_name, base, spec->stop_name,
-			   strerror(-r));
-	}
-	(void)rmdir(base);
-	close(basefd);
+	r = on_running(spec, "--enter", enter_connect, &conn);
 	if (r == 0 && (r = enter_request(spec, conn)) < 0)
 		close(conn);
 	if (r < 0) {
