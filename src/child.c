@@ -162,7 +162,10 @@ static void child_build(const struct sandbox_spec *spec, struct run *run,
 {
 	if (net_uses_helper(spec)) {
 		/* the setup process starts the helper against our namespaces
-		 * while we load the egress rules and build the root */
+		 * while we load the egress rules and build the root; it
+		 * attaches to our tap device */
+		if (net_child_tap(spec) < 0)
+			child_fail(run->sync_fd);
 		send_msg(run->sync_fd, MSG_NETNS, 0, 0, NULL);
 		if (net_child_setup(spec) < 0)
 			child_fail(run->sync_fd);

@@ -15,6 +15,14 @@
  * dies with the setup process: PR_SET_PDEATHSIG, and slirp4netns's
  * --exit-fd as well.
  *
+ * Before the helper starts, the child makes NET_IF itself: a persistent
+ * tap device, which the helper attaches to (TUNSETIFF on an existing
+ * name) and configures as it would its own.  The difference is at the
+ * end: the helper's last close of a device it made unregisters it, and
+ * that (an RCU grace period or more) held the sandbox's exit 20 to 40 ms;
+ * a persistent device outlives the helper and goes with the network
+ * namespace, in the kernel's own deferred cleanup.
+ *
  * Meanwhile the child loads the egress rules into its own network
  * namespace, one nf_tables netlink transaction built by nft.c: nothing of
  * the helper's subnet but the gateway (only with --allow-host-loopback)
@@ -29,6 +37,7 @@
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
+#include <linux/if_tun.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -91,6 +100,29 @@ const char *net_mode_name(enum net_mode mode)
 /* /proc/self/net/route of the sandbox's namespace, from net_child_setup to
  * net_child_check: the one state kept between the two calls. */
 static int route_fd = -1;
+
+/* In the child, before the helper starts: NET_IF, a persistent tap device
+ * with no address (see the top comment).  The flags are the ones both
+ * helpers ask for; an attaching TUNSETIFF sets its own anyway. */
+int net_child_tap(const struct sandbox_spec *spec)
+{
+	const char *name = net_mode_name(spec->net_mode);
+	_cleanup_close_ int fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	struct ifreq ifr;
+
+	if (fd < 0)
+		return sb_err(errno, "--net %s: /dev/net/tun: %s", name, strerror(errno));
+	memset(&ifr, 0, sizeof ifr);
+	strcpy(ifr.ifr_name, NET_IF);
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		return sb_err(errno, "--net %s: cannot create the tap device " NET_IF ": %s",
+			      name, strerror(errno));
+	if (ioctl(fd, TUNSETPERSIST, 1) < 0)
+		return sb_err(errno, "--net %s: cannot make the tap device " NET_IF
+			      " persistent: %s", name, strerror(errno));
+	return 0;
+}
 
 /* In the child, once the namespace exists: the egress rules and, when a
  * port below 1024 is published, the namespace's first unprivileged port
@@ -658,6 +690,10 @@ static void pasta_args(const struct sandbox_spec *spec, struct helper_cmd *c)
 		/* else pasta becomes nobody, who may not join the namespaces */
 		arg(c, "--runas"); arg(c, "0:0");
 	}
+	/* we end pasta ourselves; its watch on /proc/PID/ns for the
+	 * namespace's end would only hold its exit (inotify's teardown
+	 * waits for an SRCU grace period: up to 12 ms here) */
+	arg(c, "--no-netns-quit");
 	arg(c, "--netns"); arg(c, c->ns_net);
 	arg(c, "--userns"); arg(c, c->ns_user);
 }

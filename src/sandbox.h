@@ -354,6 +354,7 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 void net_helper_died(struct net_plan *np, int status);
 void net_stop(struct net_plan *np);
 /* child, in the sandbox's network namespace */
+int net_child_tap(const struct sandbox_spec *spec);
 int net_child_setup(const struct sandbox_spec *spec);
 int net_child_check(const struct sandbox_spec *spec);
 
