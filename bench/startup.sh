@@ -58,6 +58,39 @@ CMD_BWRAP="$BWRAP --unshare-all --bind $ROOTFS / --proc /proc --dev /dev --tmpfs
 CMD_UNSHARE="unshare -rfmpnui --mount-proc /bin/true"
 CMD_SB_PASTA="$SB --net pasta -- /bin/true"
 CMD_SB_SLIRP="$SB --net slirp4netns -- /bin/true"
+# The time to the first packet: the payload (the host's bash) opens a TCP
+# connection to a server this script runs on the host's loopback, through
+# the helper's gateway; bash alone with --net none is its baseline.
+CONN_PORT=""
+start_conn_server() {
+	local pf=$BENCH_TMP/conn-port
+	# accepts and closes, until this script's cleanup kills it
+	python3 -c '
+import os, socket, sys
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+s.listen(256)
+with open(sys.argv[1] + ".tmp", "w") as f:
+    f.write("%d %d\n" % (s.getsockname()[1], os.getpid()))
+os.rename(sys.argv[1] + ".tmp", sys.argv[1])
+while True:
+    c, _ = s.accept()
+    c.close()
+' "$pf" &
+	CONN_SERVER=$!
+	for ((i = 0; i < 100; i++)); do
+		[ -s "$pf" ] && break
+		kill -0 "$CONN_SERVER" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	[ -s "$pf" ] || return 1
+	read -r CONN_PORT _ <"$pf"
+}
+CONN_SERVER=""
+stop_conn_server() { [ -z "$CONN_SERVER" ] || kill "$CONN_SERVER" 2>/dev/null; }
+trap 'stop_conn_server; bench_cleanup' EXIT
+CMD_SB_BASH="$SB -- /bin/bash -c :"
+conn_cmd() { echo "$SB --net $1 --allow-host-loopback -- /bin/bash -c ': </dev/tcp/10.0.2.2/$CONN_PORT'"; }
 # podman rootless over the same tree, no image, no network.  Where cgroup
 # v2 is mounted in hybrid mode crun refuses to run at all, so runc is
 # used when it is installed.
@@ -100,6 +133,19 @@ if [ -n "$SB" ] && command -v slirp4netns >/dev/null 2>&1 &&
 	HAVE_SLIRP=1
 else
 	bench_note "NOTE: sandbox --net slirp4netns not runnable here: its column skipped"
+fi
+if [ -n "$HAVE_PASTA$HAVE_SLIRP" ] && command -v python3 >/dev/null 2>&1 && [ -x /bin/bash ] &&
+	start_conn_server; then
+	bench_preflight sandbox-bash "$CMD_SB_BASH" || bench_die "sandbox failed its trial run"
+	add sandbox-bash "$CMD_SB_BASH"
+	for h in ${HAVE_PASTA:+pasta} ${HAVE_SLIRP:+slirp4netns}; do
+		# quoted, as hyperfine -N splits it: eval, not bench_preflight
+		eval "$(conn_cmd "$h")" >/dev/null ||
+			bench_die "the first connection through $h failed its trial run: $(conn_cmd "$h")"
+		add "connect-$h" "$(conn_cmd "$h")"
+	done
+else
+	bench_note "NOTE: no network helper, python3 or /bin/bash: the first-connection rows skipped"
 fi
 HAVE_PODMAN=""
 if command -v podman >/dev/null 2>&1 && bench_preflight podman "$CMD_PODMAN"; then
@@ -169,7 +215,7 @@ echo
 echo "== peak RSS (GNU time %M, KiB), median of $RSS_RUNS runs per command"
 declare -A RSS=()
 for i in "${!names[@]}"; do
-	case ${names[$i]} in sandbox-pasta | sandbox-slirp4netns | podman) continue ;; esac
+	case ${names[$i]} in sandbox-pasta | sandbox-slirp4netns | podman | sandbox-bash | connect-*) continue ;; esac
 	RSS[${names[$i]}]=$(rss_median "${names[$i]}" "${cmds[$i]}")
 done
 [ -z "$HAVE_PODMAN" ] || RSS[podman]=$(rss_median podman "$CMD_PODMAN")
@@ -201,6 +247,16 @@ target() {
 	target "--net pasta / --net none" "${MED[sandbox-pasta]:-}" "${MED[sandbox-host]:-}" 3
 	target "--net slirp4netns / --net none" "${MED[sandbox-slirp4netns]:-}" \
 		"${MED[sandbox-host]:-}" 2
+	if [ -n "${MED[sandbox-bash]:-}" ]; then
+		echo "  the first connection: bash opens TCP to a host-loopback server through 10.0.2.2"
+		printf '    %-20s %s\n' "sandbox-bash" "$(show_ms "${MED[sandbox-bash]:-}")   (--net none, bash -c :)"
+		for h in pasta slirp4netns; do
+			[ -n "${MED[connect-$h]:-}" ] || continue
+			printf '    %-20s %s   (%s x --net none bash)\n' "connect-$h" \
+				"$(show_ms "${MED[connect-$h]}")" \
+				"$(bench_ratio "${MED[connect-$h]}" "${MED[sandbox-bash]}")"
+		done
+	fi
 	printf '  %-34s %6s ms  target <= %-5s %s\n' "egress rules (-v, median)" \
 		"${RULES_MS:-n/a}" 2 "$(awk -v r="${RULES_MS:-}" 'BEGIN { if (r == "") print "-";
 			else print (r + 0 <= 2 ? "met" : "NOT met") }')"

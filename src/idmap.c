@@ -364,14 +364,18 @@ static int caller_ids(const struct sandbox_spec *spec, bool explicit_map, struct
 
 	c->uid = getuid();
 	c->gid = getgid();
-	pw = getpwuid(c->uid);
-	c->user = pw ? pw->pw_name : NULL;
+	c->user = NULL;
 	c->su.n = c->sg.n = 0;
-	if ((spec->subids == SUBIDS_FORCE || explicit_map ||
-	     (spec->subids == SUBIDS_AUTO && subids_by_default(spec, c->uid))) &&
-	    ((r = subid_load("/etc/subuid", c->user, c->uid, &c->su)) < 0 ||
-	     (r = subid_load("/etc/subgid", c->user, c->uid, &c->sg)) < 0))
-		return r;
+	if (spec->subids == SUBIDS_FORCE || explicit_map ||
+	    (spec->subids == SUBIDS_AUTO && subids_by_default(spec, c->uid))) {
+		/* the user's name only where the ranges are read: the passwd
+		 * lookup (NSS) is a good part of a host view's libc otherwise */
+		pw = getpwuid(c->uid);
+		c->user = pw ? pw->pw_name : NULL;
+		if ((r = subid_load("/etc/subuid", c->user, c->uid, &c->su)) < 0 ||
+		    (r = subid_load("/etc/subgid", c->user, c->uid, &c->sg)) < 0)
+			return r;
+	}
 	c->have_ranges = c->su.n > 0 && c->sg.n > 0;
 	c->helpers = helper_ok(NEWUIDMAP) && helper_ok(NEWGIDMAP);
 	/* auto: ranges only where the helpers can actually work */
