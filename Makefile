@@ -25,7 +25,9 @@ CFLAGS  ?= -O2 -g
 ALL_CFLAGS  = -std=gnu11 $(WARN) $(HARDEN) $(CFLAGS) \
               $(shell $(PKG_CONFIG) --cflags libcap libseccomp)
 ALL_LDFLAGS = -pie -Wl,-z,relro -Wl,-z,now $(LDFLAGS)
-LIBS        = $(shell $(PKG_CONFIG) --libs libcap libseccomp)
+# libseccomp's headers only: it is loaded at run time, where a policy is
+# compiled (src/seccomp.c); the built-in policy is compiled at build time.
+LIBS        = $(shell $(PKG_CONFIG) --libs libcap)
 
 # every src/*.c but the build-time generator of the default seccomp filter
 SRCS = $(sort $(filter-out src/gen-seccomp-default.c,$(wildcard src/*.c)))

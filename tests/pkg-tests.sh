@@ -205,6 +205,8 @@ expect_match "spec Requires newuidmap" '^Requires:[[:space:]]+/usr/bin/newuidmap
 expect_match "spec Requires newgidmap" '^Requires:[[:space:]]+/usr/bin/newgidmap$' "$spec_deps"
 expect_match "spec Requires fuse-overlayfs" '^Requires:[[:space:]]+fuse-overlayfs$' "$spec_deps"
 expect_match "spec Recommends" '^Recommends:[[:space:]]+\(passt or slirp4netns\)$' "$spec_deps"
+# libseccomp is dlopen()ed (src/seccomp.c): rpm's automatic requires miss it
+expect_match "spec Requires libseccomp" '^Requires:[[:space:]]+libseccomp\.so\.2\(\)\(64bit\)$' "$spec_deps"
 # libsystemd is dlopen()ed (src/scope.c): no shlibs or automatic requires see it
 expect_match "spec Recommends systemd-libs" '^Recommends:[[:space:]]+systemd-libs$' "$spec_deps"
 expect_match "spec Conflicts" '^Conflicts:[[:space:]]+policycoreutils-sandbox$' "$spec_deps"
