@@ -10,8 +10,11 @@
  * IPv4 only.  The setup process starts the helper once the child reports
  * its network namespace, joined to the child's user and network
  * namespaces by path (/proc/CHILD/ns/...), and waits for the helper's own
- * readiness signal: pasta writes its pid file (--pid, a pipe here) once its
- * initialisation is done, slirp4netns writes "1" to --ready-fd.  The helper
+ * readiness signal: pasta writes its pid file once its initialisation is
+ * done, slirp4netns writes "1" to --ready-fd.  pasta's pid file is a FIFO
+ * in a private directory, read here: a pipe passed as /proc/self/fd/3
+ * does not do, as pasta since 2024 closes every inherited descriptor
+ * before it opens the file (Debian 13's refuses to start).  The helper
  * dies with the setup process: PR_SET_PDEATHSIG, and slirp4netns's
  * --exit-fd as well.
  *
@@ -451,8 +454,9 @@ static int helper_exited(struct net_plan *np, const char *when)
 		      *out ? ":\n" : " and printed nothing", out);
 }
 
-/* fork + exec ARGV with READY_FD as fd 3 and EXIT_FD (if >= 0) as fd 4,
- * stdin /dev/null, stdout and stderr to a memfd kept for the messages. */
+/* fork + exec ARGV with READY_FD (if >= 0) as fd 3 and EXIT_FD (if >= 0)
+ * as fd 4, stdin /dev/null, stdout and stderr to a memfd kept for the
+ * messages. */
 static int spawn_helper(struct net_plan *np, char **argv, int ready_fd, int exit_fd)
 {
 	pid_t parent = getpid(), pid;
@@ -476,13 +480,14 @@ static int spawn_helper(struct net_plan *np, char **argv, int ready_fd, int exit
 		/* its own process group: a ^C at the terminal is the payload's */
 		setpgid(0, 0);
 		signals_reset();
-		ready_fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
+		if (ready_fd >= 0)
+			ready_fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
 		if (exit_fd >= 0)
 			exit_fd = fcntl(exit_fd, F_DUPFD_CLOEXEC, 10);
-		if (null < 0 || ready_fd < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 ||
-		    dup2(out, 2) < 0 || dup2(ready_fd, 3) < 0 ||
+		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 ||
+		    (ready_fd >= 0 && dup2(ready_fd, 3) < 0) ||
 		    (exit_fd >= 0 && dup2(exit_fd, 4) < 0) ||
-		    fd_set_cloexec_all_except(none, 0, exit_fd >= 0 ? 5 : 4) < 0) {
+		    fd_set_cloexec_all_except(none, 0, exit_fd >= 0 ? 5 : ready_fd >= 0 ? 4 : 3) < 0) {
 			dprintf(out, "cannot set up the file descriptors: %s\n", strerror(errno));
 			_exit(127);
 		}
@@ -613,7 +618,9 @@ struct helper_cmd {
 	char **argv;                 /* NULL-terminated */
 	char **own;                  /* the strings made for it */
 	size_t n, no;
-	char *dir, *sock;            /* slirp4netns's API socket, and its directory */
+	char *dir;                   /* private: the two below */
+	char *sock;                  /* slirp4netns's API socket */
+	char *fifo;                  /* pasta's pid file */
 	char ns_net[64], ns_user[64];
 };
 
@@ -634,6 +641,10 @@ static void helper_cmd_free(struct helper_cmd *c)
 	if (c->sock) {
 		unlink(c->sock);
 		free(c->sock);
+	}
+	if (c->fifo) {
+		unlink(c->fifo);
+		free(c->fifo);
 	}
 	if (c->dir) {
 		rmdir(c->dir);
@@ -684,8 +695,8 @@ static void pasta_args(const struct sandbox_spec *spec, struct helper_cmd *c)
 	arg(c, "--udp-ns"); arg(c, "none");
 	if (!spec->allow_host_loopback)
 		arg(c, "--no-map-gw");
-	/* the pid file is written once pasta is set up: our pipe */
-	arg(c, "--pid"); arg(c, "/proc/self/fd/3");
+	/* the pid file is written once pasta is set up: our FIFO */
+	arg(c, "--pid"); arg(c, c->fifo);
 	if (geteuid() == 0) {
 		/* else pasta becomes nobody, who may not join the namespaces */
 		arg(c, "--runas"); arg(c, "0:0");
@@ -698,9 +709,10 @@ static void pasta_args(const struct sandbox_spec *spec, struct helper_cmd *c)
 	arg(c, "--userns"); arg(c, c->ns_user);
 }
 
-/* A private directory for slirp4netns's API socket, in $XDG_RUNTIME_DIR
- * when usable (and short enough for the socket's path), else in /tmp. */
-static int slirp_api_dir(struct helper_cmd *c)
+/* A private directory for slirp4netns's API socket or pasta's pid file,
+ * in $XDG_RUNTIME_DIR when usable (and short enough for a socket's path),
+ * else in /tmp.  Removed once the helper is ready. */
+static int helper_dir(struct helper_cmd *c, const char *what)
 {
 	const char *base = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
@@ -711,13 +723,33 @@ static int slirp_api_dir(struct helper_cmd *c)
 		base = "/tmp";
 	c->dir = xasprintf("%s/sandbox-net.XXXXXX", base);
 	if (!mkdtemp(c->dir)) {
-		r = sb_err(errno, "cannot create a directory for slirp4netns's API "
-			   "socket in %s: %s", base, strerror(errno));
+		r = sb_err(errno, "cannot create a directory for %s in %s: %s", what, base,
+			   strerror(errno));
 		free(c->dir);
 		c->dir = NULL;
 		return r;
 	}
-	c->sock = xasprintf("%s/api.sock", c->dir);
+	return 0;
+}
+
+/* pasta's pid file: a FIFO, *RD its read end (opened first, so that
+ * pasta's open for writing does not wait). */
+static int pasta_pid_fifo(struct helper_cmd *c, int *rd)
+{
+	int r;
+
+	if ((r = helper_dir(c, "pasta's pid file")) < 0)
+		return r;
+	c->fifo = xasprintf("%s/pasta.pid", c->dir);
+	if (mkfifo(c->fifo, 0600) < 0) {
+		r = sb_err(errno, "%s: %s", c->fifo, strerror(errno));
+		free(c->fifo);
+		c->fifo = NULL;
+		return r;
+	}
+	*rd = open(c->fifo, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (*rd < 0)
+		return sb_err(errno, "%s: %s", c->fifo, strerror(errno));
 	return 0;
 }
 
@@ -743,8 +775,9 @@ static int slirp_args(const struct sandbox_spec *spec, struct net_plan *np,
 	arg(c, "--ready-fd=3");
 	arg(c, "--exit-fd=4");
 	if (spec->n_publish) {
-		if ((r = slirp_api_dir(c)) < 0)
+		if ((r = helper_dir(c, "slirp4netns's API socket")) < 0)
 			return r;
+		c->sock = xasprintf("%s/api.sock", c->dir);
 		arg(c, "--api-socket");
 		arg(c, c->sock);
 	}
@@ -770,27 +803,33 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 {
 	struct helper_cmd c = { 0 };
 	size_t max = 48 + 2 * spec->n_publish;
-	int rp[2], ep[2] = { -1, -1 }, r = 0;
+	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 }, r = 0;
 	bool pasta = spec->net_mode == NET_PASTA;
 
 	np->mode = spec->net_mode;
 	snprintf(c.ns_net, sizeof c.ns_net, "/proc/%d/ns/net", (int)child);
 	snprintf(c.ns_user, sizeof c.ns_user, "/proc/%d/ns/user", (int)child);
-	if (pipe2(rp, O_CLOEXEC) < 0)
-		return sb_err(errno, "pipe: %s", strerror(errno));
 	c.argv = xcalloc(max, sizeof *c.argv);
 	c.own = xcalloc(max, sizeof *c.own);
 	arg(&c, np->helper);
-	if (pasta)
-		pasta_args(spec, &c);
-	else
+	if (pasta) {
+		/* pasta's readiness: its pid file, our FIFO */
+		r = pasta_pid_fifo(&c, &rp[0]);
+		if (r == 0)
+			pasta_args(spec, &c);
+	} else if (pipe2(rp, O_CLOEXEC) < 0) {
+		/* slirp4netns's: "1" on --ready-fd, this pipe */
+		r = sb_err(errno, "pipe: %s", strerror(errno));
+	} else {
 		r = slirp_args(spec, np, &c, ep);
+	}
 	c.argv[c.n] = NULL;
 	if (r == 0 && sb_verbose)
 		log_cmd(&c);
 	if (r == 0)
 		r = spawn_helper(np, c.argv, rp[1], ep[0]);
-	close(rp[1]);
+	if (rp[1] >= 0)
+		close(rp[1]);
 	if (r == 0)
 		r = wait_ready(np, rp[0], pasta);
 	if (r == 0)
@@ -802,7 +841,8 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 				spec->n_publish == 1 ? "" : "s");
 	}
 	helper_cmd_free(&c);
-	close(rp[0]);
+	if (rp[0] >= 0)
+		close(rp[0]);
 	if (ep[0] >= 0)
 		close(ep[0]);
 	return r;
