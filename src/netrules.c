@@ -200,8 +200,10 @@ static void rule_reject(struct nf_ruleset *rs, const char *subnet)
 
 /* pasta (as of Debian 12's) loses the replies of a UDP forward that
  * changes the port: it forwards HOSTPORT unchanged, and this maps it to
- * PORT (spliced from the host's loopback: output; else through eth0:
- * prerouting) */
+ * PORT.  From the host's loopback pasta sends it from a socket of its own
+ * inside: to 127.0.0.1 (Debian 12's) or to the sandbox's own address
+ * (Debian 13's), both on the output path; from elsewhere it comes in
+ * through eth0: prerouting. */
 static void rules_publish(const struct sandbox_spec *spec, struct nf_ruleset *rs)
 {
 	enum nf_chain c;
@@ -211,16 +213,20 @@ static void rules_publish(const struct sandbox_spec *spec, struct nf_ruleset *rs
 		for (i = 0; i < spec->n_publish; i++) {
 			const struct net_publish *p = &spec->publish[i];
 			struct nf_rule *r;
+			static const char *const local[] = { "127.0.0.1", NET_ADDR };
+			size_t k;
 			if (!p->udp || p->host_port == p->port)
 				continue;
-			r = rule_add(rs, c, NFV_DNAT);
-			if (c == NFC_PUBLISH_LOCAL)
-				rule_daddr(r, "127.0.0.1", 32);
-			else
-				r->iif_eth0 = true;
-			r->l4proto = IPPROTO_UDP;
-			r->dport = p->host_port;
-			r->to_port = p->port;
+			for (k = 0; k < (c == NFC_PUBLISH_LOCAL ? 2 : 1); k++) {
+				r = rule_add(rs, c, NFV_DNAT);
+				if (c == NFC_PUBLISH_LOCAL)
+					rule_daddr(r, local[k], 32);
+				else
+					r->iif_eth0 = true;
+				r->l4proto = IPPROTO_UDP;
+				r->dport = p->host_port;
+				r->to_port = p->port;
+			}
 		}
 }
 
