@@ -140,6 +140,11 @@ if [[ $(id -u) -eq 0 ]]; then
 		echo "not ok - tests/debian-rootfs.sh failed (the overlay suite's Debian tarball)"
 		FAILED=$((FAILED + 1))
 	fi
+	# Debian 13's pasta and slirp4netns, for the network suite's second run
+	if ! bash tests/debian13-net.sh >/dev/null; then
+		echo "not ok - tests/debian13-net.sh failed (Debian 13's network helpers)"
+		FAILED=$((FAILED + 1))
+	fi
 	suite "integration as $TEST_USER" as_test_user bash tests/integration.sh
 	suite "integration as root" as_me bash tests/integration.sh
 	for f in tests/*-tests.sh; do
