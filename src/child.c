@@ -41,7 +41,7 @@ static int take_mapped_ids(const struct idplan *ip)
 	return 0;
 }
 
-static int child_unshare(const struct sandbox_spec *spec, bool cgroup)
+static int child_unshare(const struct sandbox_spec *spec)
 {
 	int flags = CLONE_NEWNS;
 
@@ -51,7 +51,7 @@ static int child_unshare(const struct sandbox_spec *spec, bool cgroup)
 		flags |= CLONE_NEWIPC;
 	if (!spec->share_uts)
 		flags |= CLONE_NEWUTS;
-	if (!spec->share_cgroup && cgroup)
+	if (!spec->share_cgroup)
 		flags |= CLONE_NEWCGROUP;
 	if (unshare(flags) < 0) {
 		int e = errno;
@@ -132,33 +132,19 @@ static void child_enter_userns(const struct sandbox_spec *spec, const struct run
 		/* an outside program writes our maps: namespaces first so the
 		 * info it reads is complete, then wait for it */
 		char b;
-		if (child_unshare(spec, true) < 0)
+		if (child_unshare(spec) < 0)
 			child_fail(run->sync_fd);
 		send_msg(run->sync_fd, MSG_NS_READY, 0, 0, NULL);
 		while (read(spec->userns_block_fd, &b, 1) < 0 && errno == EINTR)
 			;
 		close(spec->userns_block_fd);
 	} else {
-		/* The namespaces while the setup process writes our maps
-		 * (newuidmap and newgidmap take a millisecond or more): making
-		 * them needs no ids, only the capabilities a new user namespace
-		 * starts with.  Not the cgroup namespace: without clone3, the
-		 * setup process moves us into the sandbox's cgroup first.  A
-		 * failure is told once the maps are done, so that it is ours,
-		 * not a helper's on a process that is gone. */
-		int early = child_unshare(spec, false);
-
 		n = recv_msg(run->sync_fd, &m);
 		if (n <= 0 || m.type != MSG_GO)
 			_exit(sb_exit_setup); /* the setup process failed and said so */
 		sb_step("ids mapped, inside the user namespace");
-		if (early < 0 || take_mapped_ids(ip) < 0)
+		if (take_mapped_ids(ip) < 0 || child_unshare(spec) < 0)
 			child_fail(run->sync_fd);
-		if (!spec->share_cgroup && unshare(CLONE_NEWCGROUP) < 0) {
-			sb_err(errno, "cannot create the sandbox's cgroup namespace: %s",
-			       strerror(errno));
-			child_fail(run->sync_fd);
-		}
 	}
 	if (spec->userns_fd >= 0 || spec->userns_block_fd >= 0) {
 		/* someone else's maps: we are whoever they made us */
