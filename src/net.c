@@ -118,9 +118,13 @@ int net_child_tap(const struct sandbox_spec *spec)
 	memset(&ifr, 0, sizeof ifr);
 	strcpy(ifr.ifr_name, NET_IF);
 	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
-		return sb_err(errno, "--net %s: cannot create the tap device " NET_IF ": %s",
-			      name, strerror(errno));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		int e = errno;
+		return sb_err(e, "--net %s: cannot create the tap device " NET_IF
+			      " through /dev/net/tun: %s%s", name, strerror(e),
+			      e == ENOTTY || e == EBADFD ? " (it is not the kernel's TUN/TAP device)"
+							 : "");
+	}
 	if (ioctl(fd, TUNSETPERSIST, 1) < 0)
 		return sb_err(errno, "--net %s: cannot make the tap device " NET_IF
 			      " persistent: %s", name, strerror(errno));
