@@ -30,8 +30,10 @@ BWRAP=/usr/bin/bwrap   # Debian's bubblewrap, not a bwrap symlink to sandbox
 
 # As root: install what is missing, then run the rest as $BENCH_USER.
 if [ "$(id -u)" -eq 0 ]; then
+	# podman and runc: the complete rootless stack sandbox is measured
+	# against (runc because crun refuses a hybrid cgroup mount)
 	bench_require hyperfine:hyperfine "$BWRAP":bubblewrap /usr/bin/time:time \
-		unshare:util-linux runuser:util-linux
+		unshare:util-linux runuser:util-linux podman:podman /usr/sbin/runc:runc
 	bench_reexec_unprivileged "$@"   # does not return
 fi
 
