@@ -30,8 +30,6 @@ die() { printf 'debian13-net: %s\n' "$*" >&2; exit 1; }
 log() { printf 'debian13-net: %s\n' "$*" >&2; }
 
 DIR=${1:-${SANDBOX_DEBIAN13_NET:-/var/tmp/sandbox-debian13-net}}
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
 # the helpers, then what they load (checked below with the loader's --list)
 PACKAGES=(passt slirp4netns libslirp0 libglib2.0-0t64 libc6 libcap2 libseccomp2
 	libffi8 libpcre2-8-0 libmount1 libselinux1 libblkid1 zlib1g)
@@ -48,28 +46,12 @@ rm -rf "$DIR"
 mkdir -p "$DIR"
 chmod 0755 "$DIR"
 APT=$DIR/apt
-mkdir -p "$APT/sources.list.d" "$APT/preferences.d" "$APT/state/lists/partial" \
-	"$APT/cache/archives/partial" "$DIR/debs"
-: >"$APT/status"
-: >"$APT/preferences"
-echo "deb [signed-by=$KEYRING] $MIRROR trixie main" >"$APT/sources.list"
-apt_opts=(
-	-o "Dir::Etc::SourceList=$APT/sources.list"
-	-o "Dir::Etc::SourceParts=$APT/sources.list.d"
-	-o "Dir::Etc::Preferences=$APT/preferences"
-	-o "Dir::Etc::PreferencesParts=$APT/preferences.d"
-	-o "Dir::State=$APT/state"
-	-o "Dir::State::status=$APT/status"
-	-o "Dir::Cache=$APT/cache"
-	-o "APT::Architecture=amd64"
-	-o "APT::Architectures::=amd64"
-	-o "APT::Sandbox::User=root"
-	-o "Debug::NoLocking=1"
-	-o "Acquire::Languages=none"
-)
+mkdir -p "$DIR/debs"
+# shellcheck source=tests/private-apt.sh
+. "$(dirname "${BASH_SOURCE[0]}")/private-apt.sh"
 log "fetching Debian 13's ${PACKAGES[*]}"
-apt-get "${apt_opts[@]}" -q update >&2 || die "apt-get update (trixie) failed"
-(cd "$DIR/debs" && apt-get "${apt_opts[@]}" -q download "${PACKAGES[@]}" >&2) ||
+private_apt "$APT" trixie || die "apt-get update (trixie) failed"
+(cd "$DIR/debs" && apt-get "${APT_OPTS[@]}" -q download "${PACKAGES[@]}" >&2) ||
 	die "apt-get download failed"
 for deb in "$DIR"/debs/*.deb; do
 	dpkg -x "$deb" "$DIR/root"

@@ -16,45 +16,20 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 VM=$PWD/build/vm
 APT=$VM/apt
-KEYRING=/usr/share/keyrings/debian-archive-keyring.gpg
-MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 
 series=("$@")
 ((${#series[@]})) || series=(6.1 6.12)
 
 log() { printf 'fetch-kernels: %s\n' "$*" >&2; }
 
-apt_opts=(
-	-o "Dir::Etc::SourceList=$APT/sources.list"
-	-o "Dir::Etc::SourceParts=$APT/sources.list.d"
-	-o "Dir::Etc::Preferences=$APT/preferences"
-	-o "Dir::Etc::PreferencesParts=$APT/preferences.d"
-	-o "Dir::State=$APT/state"
-	-o "Dir::State::status=$APT/status"
-	-o "Dir::Cache=$APT/cache"
-	-o "APT::Architecture=amd64"
-	-o "APT::Architectures::=amd64"
-	-o "APT::Sandbox::User=$(id -un)"
-	-o "Debug::NoLocking=1"
-	-o "Acquire::Languages=none"
-)
-
-setup_apt() {
-	mkdir -p "$APT/sources.list.d" "$APT/preferences.d" \
-		"$APT/state/lists/partial" "$APT/cache/archives/partial"
-	: >"$APT/status"
-	: >"$APT/preferences"
-	cat >"$APT/sources.list" <<-EOT
-		deb [signed-by=$KEYRING] $MIRROR bookworm main
-		deb [signed-by=$KEYRING] $MIRROR trixie main
-	EOT
-	apt-get "${apt_opts[@]}" -q update >&2
-}
+# shellcheck source=tests/private-apt.sh
+. tests/private-apt.sh
+setup_apt() { private_apt "$APT" bookworm trixie; }
 
 # image_package SERIES: the versioned kernel image package that a suite's
 # linux-image-amd64 depends on (linux-image-6.1.0-N-amd64 and the like).
 image_package() {
-	apt-cache "${apt_opts[@]}" show linux-image-amd64 |
+	apt-cache "${APT_OPTS[@]}" show linux-image-amd64 |
 		sed -n 's/^Depends: .*\(linux-image-'"${1//./\\.}"'[.-][^ ,]*-amd64\).*/\1/p' |
 		sort -V | tail -n 1
 }
@@ -68,7 +43,7 @@ for s in "${series[@]}"; do
 		[[ -n $pkg ]] || { log "no linux-image-$s.*-amd64 in bookworm or trixie"; exit 1; }
 		log "downloading $pkg"
 		rm -rf "$dir" && mkdir -p "$dir/deb"
-		(cd "$dir/deb" && apt-get "${apt_opts[@]}" -q download "$pkg" >&2)
+		(cd "$dir/deb" && apt-get "${APT_OPTS[@]}" -q download "$pkg" >&2)
 		dpkg -x "$dir"/deb/*.deb "$dir/root"
 		rm -rf "$dir/deb"
 		printf '%s\n' "$pkg" >"$dir/package"
