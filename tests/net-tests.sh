@@ -145,6 +145,11 @@ for H in "${HELPERS[@]}"; do
 	expect_match "address" 'inet 10\.0\.2\.100/24' "$OUT"
 	expect_match "mtu" '^65520$' "$OUT"
 	expect_match "default route" '^default via 10\.0\.2\.2 dev eth0' "$OUT"
+	# the sandbox made eth0, a persistent tap (IFF_PERSIST, 0x800) that the
+	# helper attached to: the helper's exit then does not wait for the
+	# kernel to unregister it
+	run "${SB[@]}" --net "$H" -- cat /sys/class/net/eth0/tun_flags
+	expect_true "eth0 is a persistent tap ($OUT)" bash -c '(( ($1 & 0x800) && ($1 & 0x2) ))' _ "$OUT"
 
 	t "$H: host loopback service reachable with --allow-host-loopback, as host.sandbox.internal"
 	run "${SB[@]}" --net "$H" --allow-host-loopback -- "$PY" "$STOOL" tcp host.sandbox.internal "$PORT_A"
