@@ -2,12 +2,19 @@
  *
  * It joins or waits for its user namespace's maps (GO on the sync socket,
  * or --userns-block-fd), unshares mount, net, ipc, uts and cgroup, sets the
- * hostname and brings lo up; with a network helper it reports NETNS, loads
- * the egress rules and waits for NET_OK; it builds the staging root and the
+ * hostname and brings lo up; with a network helper it makes eth0, reports
+ * NETNS and loads the egress rules; it builds the staging root and the
  * root filesystem (mounts.c, fuse-overlayfs started here), stops being
  * dumpable, enters the pid namespace (--pidns, the intermediate process,
  * CLONE_NEWPID, --unshare-time), forks pid 1 (pid1.c), reports its pid and
  * waits for it, supervising fuse-overlayfs.
+ *
+ * The network helper joins our namespaces through our /proc entries, so
+ * we stay dumpable until it has (netwait.c: it configured eth0).  That
+ * wait comes after pid 1's fork, so that pid 1 builds the rest of the
+ * root meanwhile (it makes itself not dumpable first); pid 1 starts the
+ * payload only when we open the net gate.  With --pidns (the
+ * intermediate process) the wait comes before, as the rest does.
  *
  * Must not touch: the setup process's side (id maps, the network helper,
  * the status fds, which it closes first).
@@ -65,20 +72,6 @@ static int child_unshare(const struct sandbox_spec *spec)
 		return -EPERM;
 	sb_step("namespaces created");
 	return 0;
-}
-
-/* Wait for the setup process's NET_OK, then check what the helper set up. */
-static int child_net_join(const struct sandbox_spec *spec, const struct run *run)
-{
-	struct sync_msg m;
-	ssize_t n;
-
-	do
-		n = recv_msg(run->sync_fd, &m);
-	while (n > 0 && m.type == MSG_GO);
-	if (n <= 0 || m.type != MSG_NET_OK)
-		_exit(sb_exit_setup); /* the setup process failed and said so */
-	return net_child_check(spec);
 }
 
 /* As bwrap with a pid namespace of its own, the caller learns the
@@ -155,8 +148,15 @@ static void child_enter_userns(const struct sandbox_spec *spec, const struct run
 	}
 }
 
-/* The network helper's part, the root filesystem; then we stop being
- * dumpable and make bwrap's exit-status pipe. */
+/* Does the wait for the network helper come after pid 1's fork? */
+static bool net_waits_late(const struct sandbox_spec *spec)
+{
+	return net_uses_helper(spec) && spec->pidns_fd < 0;
+}
+
+/* The network helper's part, the root filesystem; then (unless the
+ * helper's wait comes later) we stop being dumpable; bwrap's exit-status
+ * pipe. */
 static void child_build(const struct sandbox_spec *spec, struct run *run,
 			const struct mount_plan *mp, struct overlay_run *ov)
 {
@@ -164,7 +164,7 @@ static void child_build(const struct sandbox_spec *spec, struct run *run,
 		/* the setup process starts the helper against our namespaces
 		 * while we load the egress rules and build the root; it
 		 * attaches to our tap device */
-		if (net_child_tap(spec) < 0)
+		if (net_child_tap(spec) < 0 || net_child_watch(spec) < 0)
 			child_fail(run->sync_fd);
 		send_msg(run->sync_fd, MSG_NETNS, 0, 0, NULL);
 		if (net_child_setup(spec) < 0)
@@ -174,18 +174,39 @@ static void child_build(const struct sandbox_spec *spec, struct run *run,
 	 * the payload can neither see nor signal the server. */
 	if (mounts_stage(spec, mp, ov) < 0)
 		child_fail(run->sync_fd);
-	/* the helper joins our namespaces through our /proc entries: it is
-	 * ready (NET_OK) before we stop being dumpable */
-	if (net_uses_helper(spec) && child_net_join(spec, run) < 0)
-		child_fail(run->sync_fd);
-	/* Nothing reads our /proc entries from outside any more (the maps
-	 * are written, the network helper has our namespaces), and the
-	 * payload will exist: this process, the one --pidns adds and pid 1
-	 * (which inherit it) are not dumpable, in both personalities.  As
-	 * bwrap, pid 1 makes itself dumpable again (see pid1_main). */
-	set_dumpable(false);
+	if (net_waits_late(spec)) {
+		if (pipe2(run->net_gate, O_CLOEXEC) < 0) {
+			sb_err(errno, "pipe: %s", strerror(errno));
+			child_fail(run->sync_fd);
+		}
+	} else {
+		if (net_uses_helper(spec) && net_child_wait(spec, run->sync_fd) < 0)
+			child_fail(run->sync_fd);
+		/* Nothing reads our /proc entries from outside any more (the
+		 * maps are written, the network helper has our namespaces),
+		 * and the payload will exist: this process, the one --pidns
+		 * adds and pid 1 (which inherit it) are not dumpable, in both
+		 * personalities.  As bwrap, pid 1 makes itself dumpable again
+		 * (see pid1_main). */
+		set_dumpable(false);
+	}
 	if (bwrap_lingers(spec) && linger_pipe(run) < 0)
 		child_fail(run->sync_fd);
+}
+
+/* After pid 1's fork: the helper has configured eth0 (it joined our
+ * namespaces), we stop being dumpable, pid 1 may start the payload. */
+static void child_net_late(const struct sandbox_spec *spec, struct run *run)
+{
+	close(run->net_gate[0]);
+	if (net_child_wait(spec, run->sync_fd) < 0)
+		child_fail(run->sync_fd); /* pid 1 dies with us */
+	set_dumpable(false);
+	if (write(run->net_gate[1], "1", 1) != 1) {
+		sb_err(errno, "the net gate: %s", strerror(errno));
+		child_fail(run->sync_fd);
+	}
+	close(run->net_gate[1]);
 }
 
 /* --pidns: join it; without --share-pid, fork the intermediate process
@@ -321,5 +342,7 @@ __attribute__((noreturn)) void child_main(const struct sandbox_spec *spec, struc
 		pid1 = child_spawn_pid1(spec, run, mp, &ip, fuse_running);
 	else
 		pid1 = waited; /* the intermediate process; it forwards in turn */
+	if (run->net_gate[1] >= 0)
+		child_net_late(spec, run);
 	child_wait(spec, run, pid1, waited, &ov);
 }

@@ -378,7 +378,7 @@ static void supervise(const struct sandbox_spec *spec, struct run *run,
 	int passed;
 
 	for (;;) {
-		n = next_msg(run->sync_fd, &m, &passed);
+		n = next_msg(run->sync_fd, &m, &passed, np->pidfd);
 		if (passed >= 0 && m.type == MSG_PTY && run->pty_master < 0)
 			run->pty_master = passed;
 		else if (passed >= 0)
@@ -386,6 +386,14 @@ static void supervise(const struct sandbox_spec *spec, struct run *run,
 		if (n == -EINTR) {
 			s->result = setup_interrupted(run->child);
 			break;
+		}
+		if (n == -ECHILD) { /* the network helper, before the payload ran */
+			net_helper_failed(np);
+			if (s->result < 0) {
+				s->result = report_net_failure(run->sync_fd);
+				kill(run->child, SIGKILL);
+			}
+			continue;
 		}
 		if (n <= 0)
 			break;
@@ -482,7 +490,8 @@ static int finish(const struct sandbox_spec *spec, struct run *run, struct mount
 
 int sandbox_run(struct sandbox_spec *spec)
 {
-	struct run run = { .sync_fd = -1, .linger_fd = { -1, -1 }, .setup_pid = getpid(),
+	struct run run = { .sync_fd = -1, .linger_fd = { -1, -1 }, .net_gate = { -1, -1 },
+			   .setup_pid = getpid(),
 			   .child = -1, .xephyr = -1, .pty_master = -1, .enter_listen = -1,
 			   .enter_chan = { -1, -1 }, .dbus = { .keeper = -1, .hold = -1 } };
 	struct supervision s = { .result = -1, .pid1 = -1 };

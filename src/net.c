@@ -100,10 +100,6 @@ const char *net_mode_name(enum net_mode mode)
 
 /* ---- in the child, in the sandbox's network namespace ---- */
 
-/* /proc/self/net/route of the sandbox's namespace, from net_child_setup to
- * net_child_check: the one state kept between the two calls. */
-static int route_fd = -1;
-
 /* In the child, before the helper starts: NET_IF, a persistent tap device
  * with no address (see the top comment).  The flags are the ones both
  * helpers ask for; an attaching TUNSETIFF sets its own anyway. */
@@ -142,11 +138,6 @@ int net_child_setup(const struct sandbox_spec *spec)
 	size_t i;
 	int r;
 
-	/* the routes, read by net_child_check: /proc/net follows the
-	 * reading task's namespace, and by then our root is the new one */
-	route_fd = open("/proc/self/net/route", O_RDONLY | O_CLOEXEC);
-	if (route_fd < 0)
-		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
 	net_ruleset(spec, &rs);
 	r = nft_install(&rs);
 	free(rs.r);
@@ -164,76 +155,6 @@ int net_child_setup(const struct sandbox_spec *spec)
 					      strerror(-r));
 			break;
 		}
-	return 0;
-}
-
-/* NET_IF up, with NET_ADDR and NET_MTU, as helper NAME was told. */
-static int check_iface(const char *name)
-{
-	_cleanup_close_ int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	struct ifreq ifr;
-	struct in_addr want;
-
-	if (s < 0)
-		return sb_err(errno, "socket: %s", strerror(errno));
-	memset(&ifr, 0, sizeof ifr);
-	strcpy(ifr.ifr_name, NET_IF);
-	inet_pton(AF_INET, NET_ADDR, &want);
-	if (ioctl(s, SIOCGIFFLAGS, &ifr) < 0 || !(ifr.ifr_flags & IFF_UP))
-		return sb_err(ENETDOWN, "--net %s: %s reported ready, but " NET_IF " is not up",
-			      name, name);
-	if (ioctl(s, SIOCGIFADDR, &ifr) < 0 ||
-	    ((struct sockaddr_in *)&ifr.ifr_addr)->sin_addr.s_addr != want.s_addr)
-		return sb_err(EADDRNOTAVAIL, "--net %s: %s reported ready, but " NET_IF " does not "
-			      "have the address " NET_ADDR, name, name);
-	if (ioctl(s, SIOCGIFMTU, &ifr) < 0)
-		return sb_err(errno, "--net %s: %s reported ready, but the MTU of " NET_IF " cannot "
-			      "be read: %s", name, name, strerror(errno));
-	if (ifr.ifr_mtu != NET_MTU)
-		return sb_err(EINVAL, "--net %s: %s reported ready, but the MTU of " NET_IF " is %d, "
-			      "not %d", name, name, ifr.ifr_mtu, NET_MTU);
-	return 0;
-}
-
-/* A default route via NET_GW on NET_IF, in the file net_child_setup
- * opened, read now (a seq_file: its text is made at the read). */
-static int check_route(const char *name)
-{
-	struct in_addr want;
-	char line[256];
-	bool route = false;
-	FILE *f;
-
-	f = fdopen(route_fd, "re");
-	if (!f)
-		return sb_err(errno, "/proc/self/net/route: %s", strerror(errno));
-	route_fd = -1;
-	inet_pton(AF_INET, NET_GW, &want);
-	while (fgets(line, sizeof line, f)) {
-		char ifname[IFNAMSIZ + 1];
-		unsigned int dest, gw;
-		if (sscanf(line, "%16s %x %x", ifname, &dest, &gw) == 3 &&
-		    strcmp(ifname, NET_IF) == 0 && dest == 0 && gw == want.s_addr)
-			route = true;
-	}
-	fclose(f);
-	if (!route)
-		return sb_err(ENETUNREACH, "--net %s: %s reported ready, but there is no default "
-			      "route via " NET_GW, name, name);
-	return 0;
-}
-
-/* In the child, after the helper said it is ready: the payload starts
- * only on a configured interface. */
-int net_child_check(const struct sandbox_spec *spec)
-{
-	const char *name = net_mode_name(spec->net_mode);
-	int r;
-
-	if ((r = check_iface(name)) < 0 || (r = check_route(name)) < 0)
-		return r;
-	sb_step(NET_IF " has " NET_ADDR "/" NET_PREFIX ", mtu %d, default route via " NET_GW,
-		NET_MTU);
 	return 0;
 }
 
@@ -317,6 +238,25 @@ static void add_generated_file(struct sandbox_spec *spec, const char *dest, char
 
 /* The helper's absolute path in NP (--net auto becomes the one found),
  * and the device it needs. */
+/* pasta's AVX2 build, which pasta itself executes first thing on a CPU
+ * that has AVX2 (a second exec and load: 1.2 ms here): straight to it
+ * when the package put it beside pasta, as Debian's does. */
+static void pasta_avx2(struct net_plan *np)
+{
+	char *p;
+
+	__builtin_cpu_init();
+	if (!__builtin_cpu_supports("avx2"))
+		return;
+	p = xasprintf("%s.avx2", np->helper);
+	if (access(p, X_OK) == 0) {
+		free(np->helper);
+		np->helper = p;
+	} else {
+		free(p);
+	}
+}
+
 static int find_helper(struct sandbox_spec *spec, struct net_plan *np)
 {
 	const char *name;
@@ -334,6 +274,8 @@ static int find_helper(struct sandbox_spec *spec, struct net_plan *np)
 	if (!np->helper && !(np->helper = find_in_path(name)))
 		return sb_err(ENOENT, "--net %s: %s is not installed (install the package %s)",
 			      name, name, spec->net_mode == NET_PASTA ? "passt" : "slirp4netns");
+	if (spec->net_mode == NET_PASTA)
+		pasta_avx2(np);
 	if (access("/dev/net/tun", R_OK | W_OK) < 0) {
 		int e = errno;
 		return sb_err(e, "--net %s: /dev/net/tun %s: %s needs it to create the sandbox's "
@@ -396,7 +338,7 @@ int net_preflight(struct sandbox_spec *spec, struct net_plan *np)
 
 	memset(np, 0, sizeof *np);
 	np->pid = -1;
-	np->out_fd = np->exit_fd = -1;
+	np->out_fd = np->exit_fd = np->pidfd = -1;
 	if (!net_uses_helper(spec))
 		return 0;
 	if ((r = find_helper(spec, np)) < 0)
@@ -459,7 +401,7 @@ static int helper_exited(struct net_plan *np, const char *when)
 }
 
 /* fork + exec ARGV with READY_FD (if >= 0) as fd 3 and EXIT_FD (if >= 0)
- * as fd 4, stdin /dev/null, stdout and stderr to a memfd kept for the
+ * as the next one, stdin /dev/null, stdout and stderr to a memfd kept for the
  * messages. */
 static int spawn_helper(struct net_plan *np, char **argv, int ready_fd, int exit_fd)
 {
@@ -488,10 +430,11 @@ static int spawn_helper(struct net_plan *np, char **argv, int ready_fd, int exit
 			ready_fd = fcntl(ready_fd, F_DUPFD_CLOEXEC, 10);
 		if (exit_fd >= 0)
 			exit_fd = fcntl(exit_fd, F_DUPFD_CLOEXEC, 10);
+		int next = 3;
 		if (null < 0 || dup2(null, 0) < 0 || dup2(out, 1) < 0 || dup2(out, 2) < 0 ||
-		    (ready_fd >= 0 && dup2(ready_fd, 3) < 0) ||
-		    (exit_fd >= 0 && dup2(exit_fd, 4) < 0) ||
-		    fd_set_cloexec_all_except(none, 0, exit_fd >= 0 ? 5 : ready_fd >= 0 ? 4 : 3) < 0) {
+		    (ready_fd >= 0 && dup2(ready_fd, next++) < 0) ||
+		    (exit_fd >= 0 && dup2(exit_fd, next++) < 0) ||
+		    fd_set_cloexec_all_except(none, 0, next) < 0) {
 			dprintf(out, "cannot set up the file descriptors: %s\n", strerror(errno));
 			_exit(127);
 		}
@@ -699,8 +642,11 @@ static void pasta_args(const struct sandbox_spec *spec, struct helper_cmd *c)
 	arg(c, "--udp-ns"); arg(c, "none");
 	if (!spec->allow_host_loopback)
 		arg(c, "--no-map-gw");
-	/* the pid file is written once pasta is set up: our FIFO */
-	arg(c, "--pid"); arg(c, c->fifo);
+	/* the pid file is written once pasta is set up: our FIFO, when
+	 * that is waited for (--publish) */
+	if (c->fifo) {
+		arg(c, "--pid"); arg(c, c->fifo);
+	}
 	if (geteuid() == 0) {
 		/* else pasta becomes nobody, who may not join the namespaces */
 		arg(c, "--runas"); arg(c, "0:0");
@@ -757,9 +703,10 @@ static int pasta_pid_fifo(struct helper_cmd *c, int *rd)
 	return 0;
 }
 
-/* slirp4netns's options; EP: the --exit-fd pipe, made here */
+/* slirp4netns's options; EP: the --exit-fd pipe, made here; READY:
+ * whether it gets --ready-fd (fd 3; the exit fd is the next one) */
 static int slirp_args(const struct sandbox_spec *spec, struct net_plan *np,
-		      struct helper_cmd *c, int ep[2])
+		      struct helper_cmd *c, int ep[2], bool ready)
 {
 	size_t i;
 	int r;
@@ -776,8 +723,9 @@ static int slirp_args(const struct sandbox_spec *spec, struct net_plan *np,
 		;
 	if (!spec->allow_host_loopback && i == spec->n_publish)
 		arg(c, "--disable-host-loopback");
-	arg(c, "--ready-fd=3");
-	arg(c, "--exit-fd=4");
+	if (ready)
+		arg(c, "--ready-fd=3");
+	arg(c, ready ? "--exit-fd=4" : "--exit-fd=3");
 	if (spec->n_publish) {
 		if ((r = helper_dir(c, "slirp4netns's API socket")) < 0)
 			return r;
@@ -808,7 +756,7 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 	struct helper_cmd c = { 0 };
 	size_t max = 48 + 2 * spec->n_publish;
 	int rp[2] = { -1, -1 }, ep[2] = { -1, -1 }, r = 0;
-	bool pasta = spec->net_mode == NET_PASTA;
+	bool pasta = spec->net_mode == NET_PASTA, wait = spec->n_publish > 0;
 
 	np->mode = spec->net_mode;
 	snprintf(c.ns_net, sizeof c.ns_net, "/proc/%d/ns/net", (int)child);
@@ -818,14 +766,15 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 	arg(&c, np->helper);
 	if (pasta) {
 		/* pasta's readiness: its pid file, our FIFO */
-		r = pasta_pid_fifo(&c, &rp[0]);
+		if (wait)
+			r = pasta_pid_fifo(&c, &rp[0]);
 		if (r == 0)
 			pasta_args(spec, &c);
-	} else if (pipe2(rp, O_CLOEXEC) < 0) {
+	} else if (wait && pipe2(rp, O_CLOEXEC) < 0) {
 		/* slirp4netns's: "1" on --ready-fd, this pipe */
 		r = sb_err(errno, "pipe: %s", strerror(errno));
 	} else {
-		r = slirp_args(spec, np, &c, ep);
+		r = slirp_args(spec, np, &c, ep, wait);
 	}
 	c.argv[c.n] = NULL;
 	if (r == 0 && sb_verbose)
@@ -834,9 +783,18 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 		r = spawn_helper(np, c.argv, rp[1], ep[0]);
 	if (rp[1] >= 0)
 		close(rp[1]);
-	if (r == 0)
+	if (r == 0 && !wait) {
+		/* the child waits for eth0's configuration (netwait.c);
+		 * supervise() watches for the helper's failure meanwhile */
+		np->pidfd = (int)syscall(SYS_pidfd_open, np->pid, 0);
+		if (np->pidfd < 0)
+			r = sb_err(errno, "pidfd_open: %s", strerror(errno));
+		else
+			sb_step("%s started (pid %d)", net_mode_name(np->mode), (int)np->pid);
+	} else if (r == 0) {
 		r = wait_ready(np, rp[0], pasta);
-	if (r == 0)
+	}
+	if (r == 0 && wait)
 		sb_step("%s is ready (pid %d)", net_mode_name(np->mode), (int)np->pid);
 	if (r == 0 && c.sock) {
 		r = slirp_publish(spec, c.sock);
@@ -850,6 +808,15 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
 	if (ep[0] >= 0)
 		close(ep[0]);
 	return r;
+}
+
+/* The helper exited while the sandbox started (supervise() saw pidfd):
+ * the start fails, in the helper's words. */
+int net_helper_failed(struct net_plan *np)
+{
+	close(np->pidfd);
+	np->pidfd = -1;
+	return helper_exited(np, "while the sandbox started");
 }
 
 /* The helper exited while the sandbox ran: say so, with its output. */
@@ -869,6 +836,10 @@ void net_helper_died(struct net_plan *np, int status)
 /* End the helper with the sandbox. */
 void net_stop(struct net_plan *np)
 {
+	if (np->pidfd >= 0) {
+		close(np->pidfd);
+		np->pidfd = -1;
+	}
 	if (np->exit_fd >= 0) {
 		close(np->exit_fd);
 		np->exit_fd = -1;

@@ -284,6 +284,21 @@ static int pid1_pty(const struct sandbox_spec *spec, const struct run *run)
 	return peer;
 }
 
+/* The child opens the net gate once the network helper has configured
+ * eth0; EOF: the child failed, and said why. */
+static void pid1_net_gate(struct run *run)
+{
+	char b;
+	ssize_t n;
+
+	while ((n = read(run->net_gate[0], &b, 1)) < 0 && errno == EINTR)
+		;
+	if (n != 1)
+		_exit(sb_exit_setup);
+	close(run->net_gate[0]);
+	run->net_gate[0] = -1;
+}
+
 static __attribute__((noreturn)) void payload_start(const struct sandbox_spec *spec,
 						    const struct run *run, const struct idplan *ip,
 						    int peer)
@@ -304,6 +319,11 @@ __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec, struct
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	if (parent_pidfd >= 0 && poll(&pfd, 1, 0) > 0)
 		_exit(sb_exit_setup); /* the child died before PDEATHSIG was armed */
+	if (run->net_gate[1] >= 0) {
+		/* the child stays dumpable for the network helper; we do not */
+		set_dumpable(false);
+		close(run->net_gate[1]);
+	}
 	/* bwrap's callers read /proc/CHILD-PID of the pid it reports, pid 1:
 	 * Flatpak's portals resolve paths through its root, flatpak enter
 	 * joins its namespaces; bubblewrap's pid 1 allows it. */
@@ -320,6 +340,8 @@ __attribute__((noreturn)) void pid1_main(const struct sandbox_spec *spec, struct
 		close(run->enter_chan[0]);
 	pid1_prepare(spec, run, mp, ip, fuse_running);
 	peer = pid1_pty(spec, run);
+	if (run->net_gate[0] >= 0)
+		pid1_net_gate(run);
 	if (payload_replaces_pid1(spec))
 		payload_start(spec, run, ip, peer);
 

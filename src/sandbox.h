@@ -174,6 +174,9 @@ struct run {
 	int *lock_fds;               /* --lock-file, taken by pid 1 (n_lock_files), or NULL */
 	int linger_fd[2];            /* bwrap's exit-status pipe: pid 1 writes [1],
 	                                the child reads [0]; -1: none */
+	int net_gate[2];             /* the child writes [1] once the network helper
+	                                configured eth0, pid 1 reads [0] before the
+	                                payload; -1: none (child.c) */
 	struct seccomp_prog policy;  /* the compiled --seccomp-policy (filter NULL: none) */
 	pid_t setup_pid;             /* the setup process */
 	pid_t child;                 /* the user-namespace child, in the setup process */
@@ -207,7 +210,7 @@ void send_msg(int fd, int type, int err, int code, const char *text);
 /* In a child: send the recorded error (MSG_ERROR) on FD and exit. */
 __attribute__((noreturn)) void child_fail(int fd);
 ssize_t recv_msg(int fd, struct sync_msg *m);
-ssize_t next_msg(int fd, struct sync_msg *m, int *passed);
+ssize_t next_msg(int fd, struct sync_msg *m, int *passed, int also);
 int send_msg_fd(int fd, int type, int code, const char *text, int passfd);
 ssize_t recv_msg_fds(int fd, void *buf, size_t len, int *fds, int max, int *nfds, int flags);
 bool msg_complete(struct sync_msg *m, ssize_t n);
@@ -341,6 +344,7 @@ struct net_plan {
 	pid_t pid;                   /* the running helper, or -1 */
 	int out_fd;                  /* memfd with its stdout and stderr, or -1 */
 	int exit_fd;                 /* slirp4netns --exit-fd: our end, or -1 */
+	int pidfd;                   /* the helper's, while the child waits, or -1 */
 };
 int net_loopback_up(void);
 bool net_uses_helper(const struct sandbox_spec *spec);
@@ -348,15 +352,19 @@ const char *net_mode_name(enum net_mode mode);
 /* setup process: resolve the helper, names and ports, add the generated
  * files to the mount operations */
 int net_preflight(struct sandbox_spec *spec, struct net_plan *np);
-/* setup process: start the helper against CHILD's namespaces, wait until
- * it is ready, add the port forwards */
+/* setup process: start the helper against CHILD's namespaces; with
+ * --publish wait until it is ready and add the port forwards, else leave
+ * NP->pidfd for the caller to watch while the child waits */
 int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child);
+int net_helper_failed(struct net_plan *np);
 void net_helper_died(struct net_plan *np, int status);
 void net_stop(struct net_plan *np);
 /* child, in the sandbox's network namespace */
 int net_child_tap(const struct sandbox_spec *spec);
 int net_child_setup(const struct sandbox_spec *spec);
-int net_child_check(const struct sandbox_spec *spec);
+/* netwait.c: the child waits for the helper's configuration of NET_IF */
+int net_child_watch(const struct sandbox_spec *spec);
+int net_child_wait(const struct sandbox_spec *spec, int sync_fd);
 
 /* ---- netrules.c ---- */
 int net_parse_publish(const char *s, struct net_publish *out);

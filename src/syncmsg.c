@@ -105,14 +105,16 @@ ssize_t recv_msg(int fd, struct sync_msg *m)
 
 /* In the setup process: the next message from the children (0 at EOF:
  * the payload runs), or -EINTR when a signal that ends a program came
- * first.  An fd that came with it goes to *PASSED (-1: none).
+ * first, or -ECHILD when ALSO (a pidfd, or -1) is readable and no message
+ * is.  An fd that came with it goes to *PASSED (-1: none).
  * ECONNRESET only says a child exited with a message of ours unread (a
  * MSG_GO sent as it failed): the kernel reports it once, before the
  * packets still queued (its MSG_ERROR), which are read after it. */
-ssize_t next_msg(int fd, struct sync_msg *m, int *passed)
+ssize_t next_msg(int fd, struct sync_msg *m, int *passed, int also)
 {
-	struct pollfd p[2] = { { .fd = fd, .events = POLLIN },
-			       { .fd = setup_signal_fd(), .events = POLLIN } };
+	struct pollfd p[3] = { { .fd = fd, .events = POLLIN },
+			       { .fd = setup_signal_fd(), .events = POLLIN },
+			       { .fd = also, .events = POLLIN } };
 
 	for (;;) {
 		int nf;
@@ -127,8 +129,10 @@ ssize_t next_msg(int fd, struct sync_msg *m, int *passed)
 			return n;
 		if (setup_signal_taken())
 			return -EINTR;
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 3, -1) < 0 && errno != EINTR)
 			return -errno;
+		if (p[2].revents)
+			return -ECHILD;
 	}
 }
 

@@ -68,8 +68,9 @@ while True:
         pass'
 }
 
-# helper_pid: the helper's pid from a -v log in ERR.
-helper_pid() { grep -oE 'is ready \(pid [0-9]+\)' <<<"$1" | grep -oE '[0-9]+'; }
+# helper_pid: the helper's pid from a -v log in ERR ("started" without
+# --publish, "is ready" with it).
+helper_pid() { grep -oE '(is ready|started) \(pid [0-9]+\)' <<<"$1" | grep -oE '[0-9]+'; }
 
 # gone PID: the process has ended (no longer there, or a zombie waiting for
 # whoever reaps orphans).
@@ -150,6 +151,27 @@ for H in "${HELPERS[@]}"; do
 	# kernel to unregister it
 	run "${SB[@]}" --net "$H" -- cat /sys/class/net/eth0/tun_flags
 	expect_true "eth0 is a persistent tap ($OUT)" bash -c '(( ($1 & 0x800) && ($1 & 0x2) ))' _ "$OUT"
+
+	# COMMAND starts once the helper has attached to eth0 and configured
+	# it, not once the helper is ready: what it sends first waits in the
+	# tap's queue and is not lost (UDP is not sent again), nor held by a
+	# neighbour probe the kernel repeats only after a second
+	t "$H: a datagram sent as COMMAND starts is answered at once"
+	run "${SB[@]}" --net "$H" --allow-host-loopback -- bash -c \
+		'exec 3<>/dev/udp/10.0.2.2/'"$PORT_U"'; printf ping >&3; read -r -t 0.9 -N 9 r <&3; echo "$r"'
+	expect_status 0
+	expect_eq "the echo" "echo:ping" "$OUT"
+
+	t "$H: a helper that fails at start: exit 125 in its words, COMMAND never runs"
+	mkdir -p "$T_TMP/fake-$H"
+	printf '#!/bin/sh\necho "fake %s: cannot start, on purpose" >&2\nexit 3\n' "$H" \
+		>"$T_TMP/fake-$H/$H"
+	chmod 0755 "$T_TMP/fake-$H/$H"
+	PATH=$T_TMP/fake-$H:$PATH run "${SB[@]}" --net "$H" -- echo COMMAND RAN
+	expect_status 125
+	expect_match "the failure" "^sandbox: --net $H: $H exited with status 3 while the sandbox started:\$" "$ERR"
+	expect_match "its words" "^  fake $H: cannot start, on purpose\$" "$ERR"
+	expect_eq "COMMAND did not run" "" "$OUT"
 
 	t "$H: host loopback service reachable with --allow-host-loopback, as host.sandbox.internal"
 	run "${SB[@]}" --net "$H" --allow-host-loopback -- "$PY" "$STOOL" tcp host.sandbox.internal "$PORT_A"
