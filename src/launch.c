@@ -387,11 +387,13 @@ static void supervise(const struct sandbox_spec *spec, struct run *run,
 			s->result = setup_interrupted(run->child);
 			break;
 		}
-		if (n == -ECHILD) { /* the network helper, before the payload ran */
-			net_helper_failed(np);
-			if (s->result < 0) {
+		if (n == -ECHILD) { /* the network helper exited */
+			if (s->result < 0 && !s->exec_seen) {
+				net_helper_failed(np); /* before the payload: in its words */
 				s->result = report_net_failure(run->sync_fd);
 				kill(run->child, SIGKILL);
+			} else {
+				net_helper_unwatch(np); /* finish() reaps it and says so */
 			}
 			continue;
 		}

@@ -814,9 +814,15 @@ int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child)
  * the start fails, in the helper's words. */
 int net_helper_failed(struct net_plan *np)
 {
-	close(np->pidfd);
-	np->pidfd = -1;
+	net_helper_unwatch(np);
 	return helper_exited(np, "while the sandbox started");
+}
+
+void net_helper_unwatch(struct net_plan *np)
+{
+	if (np->pidfd >= 0)
+		close(np->pidfd);
+	np->pidfd = -1;
 }
 
 /* The helper exited while the sandbox ran: say so, with its output. */
@@ -836,10 +842,7 @@ void net_helper_died(struct net_plan *np, int status)
 /* End the helper with the sandbox. */
 void net_stop(struct net_plan *np)
 {
-	if (np->pidfd >= 0) {
-		close(np->pidfd);
-		np->pidfd = -1;
-	}
+	net_helper_unwatch(np);
 	if (np->exit_fd >= 0) {
 		close(np->exit_fd);
 		np->exit_fd = -1;

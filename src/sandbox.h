@@ -357,6 +357,7 @@ int net_preflight(struct sandbox_spec *spec, struct net_plan *np);
  * NP->pidfd for the caller to watch while the child waits */
 int net_start(const struct sandbox_spec *spec, struct net_plan *np, pid_t child);
 int net_helper_failed(struct net_plan *np);
+void net_helper_unwatch(struct net_plan *np);
 void net_helper_died(struct net_plan *np, int status);
 void net_stop(struct net_plan *np);
 /* child, in the sandbox's network namespace */
