@@ -243,6 +243,7 @@ static void add_generated_file(struct sandbox_spec *spec, const char *dest, char
  * when the package put it beside pasta, as Debian's does. */
 static void pasta_avx2(struct net_plan *np)
 {
+#if defined(__x86_64__) || defined(__i386__)
 	char *p;
 
 	__builtin_cpu_init();
@@ -255,6 +256,9 @@ static void pasta_avx2(struct net_plan *np)
 	} else {
 		free(p);
 	}
+#else
+	(void)np; /* pasta's AVX2 build is an x86 one */
+#endif
 }
 
 static int find_helper(struct sandbox_spec *spec, struct net_plan *np)
