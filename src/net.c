@@ -60,7 +60,6 @@
 
 #include "sandbox.h"
 
-#define NET_READY_TIMEOUT_MS 30000
 
 /* Bring up "lo" in the current network namespace. */
 int net_loopback_up(void)
@@ -236,8 +235,6 @@ static void add_generated_file(struct sandbox_spec *spec, const char *dest, char
 	op->data_len = strlen(text);
 }
 
-/* The helper's absolute path in NP (--net auto becomes the one found),
- * and the device it needs. */
 /* pasta's AVX2 build, which pasta itself executes first thing on a CPU
  * that has AVX2 (a second exec and load: 1.2 ms here): straight to it
  * when the package put it beside pasta, as Debian's does. */
@@ -261,6 +258,8 @@ static void pasta_avx2(struct net_plan *np)
 #endif
 }
 
+/* The helper's absolute path in NP (--net auto becomes the one found),
+ * and the device it needs. */
 static int find_helper(struct sandbox_spec *spec, struct net_plan *np)
 {
 	const char *name;
@@ -475,7 +474,7 @@ static int wait_ready(struct net_plan *np, int rd, bool line)
 	_cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, np->pid, 0);
 	char buf[64];
 	size_t n = 0;
-	struct timespec t0, t;
+	struct timespec t0;
 	int r;
 
 	if (pidfd < 0)
@@ -485,11 +484,8 @@ static int wait_ready(struct net_plan *np, int rd, bool line)
 		struct pollfd p[3] = { { .fd = rd, .events = POLLIN },
 				       { .fd = pidfd, .events = POLLIN },
 				       { .fd = setup_signal_fd(), .events = POLLIN } };
-		long left;
+		long left = NET_READY_TIMEOUT_MS - ms_since(&t0);
 
-		clock_gettime(CLOCK_MONOTONIC, &t);
-		left = NET_READY_TIMEOUT_MS - ((t.tv_sec - t0.tv_sec) * 1000 +
-					       (t.tv_nsec - t0.tv_nsec) / 1000000);
 		if (left <= 0)
 			return sb_err(ETIMEDOUT, "--net %s: %s did not report ready within %d s",
 				      net_mode_name(np->mode), net_mode_name(np->mode),

@@ -35,7 +35,6 @@
 
 #include "sandbox.h"
 
-#define NET_CONFIG_TIMEOUT_MS 30000
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
@@ -120,14 +119,6 @@ static const char *iface_missing(void)
 	return NULL;
 }
 
-static long ms_since(const struct timespec *t0)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
-}
-
 /* Wake on the notifications (or on the sync socket: the setup process
  * gone) until NET_IF is configured; the missing part, or NULL. */
 static const char *wait_configured(const char *name, int sync_fd, int *err)
@@ -140,13 +131,13 @@ static const char *wait_configured(const char *name, int sync_fd, int *err)
 	while ((missing = iface_missing())) {
 		struct pollfd p[2] = { { .fd = watch_fd, .events = POLLIN },
 				       { .fd = sync_fd, .events = POLLIN } };
-		long left = NET_CONFIG_TIMEOUT_MS - ms_since(&t0);
+		long left = NET_READY_TIMEOUT_MS - ms_since(&t0);
 		int r;
 
 		if (left <= 0) {
 			*err = sb_err(ETIMEDOUT, "--net %s: %s did not configure " NET_IF
 				      " within %d s: " NET_IF " %s", name, name,
-				      NET_CONFIG_TIMEOUT_MS / 1000, missing);
+				      NET_READY_TIMEOUT_MS / 1000, missing);
 			return missing;
 		}
 		r = poll(p, 2, (int)left);

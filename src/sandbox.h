@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "spec.h"
@@ -56,6 +57,8 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int parse_u32(const char *s, uint32_t *out);
 int read_small_file(const char *path, char *buf, size_t len);
 int write_all(int fd, const void *data, size_t len);
+/* milliseconds of CLOCK_MONOTONIC since *T0 */
+long ms_since(const struct timespec *t0);
 int write_file_at(int dirfd, const char *path, const char *data);
 pid_t wait_child(pid_t pid, int *status);
 void helper_words(int errfd, char *buf, size_t len);
@@ -338,6 +341,8 @@ int overlay_op_mount(int rootfd, mode_t pmode, const struct mount_op *op, char *
 #define NET_GW      "10.0.2.2"
 #define NET_DNS     "10.0.2.3"
 #define NET_MTU     65520
+/* how long the helper may take to configure NET_IF, or to be ready */
+#define NET_READY_TIMEOUT_MS 30000
 struct net_plan {
 	enum net_mode mode;          /* the helper's: NET_PASTA or NET_SLIRP4NETNS */
 	char *helper;                /* its absolute path */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 
 #include "sandbox.h"
 
@@ -280,4 +281,12 @@ void helper_words(int errfd, char *buf, size_t len)
 		*p = '\0';
 	if ((p = strrchr(buf, '\n')))
 		memmove(buf, p + 1, strlen(p + 1) + 1);
+}
+
+long ms_since(const struct timespec *t0)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (t.tv_sec - t0->tv_sec) * 1000 + (t.tv_nsec - t0->tv_nsec) / 1000000;
 }
